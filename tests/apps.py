@@ -1,0 +1,117 @@
+"""Real FastAPI applications the tests record, compare, replay and bisect.
+
+Each route rejects for one rule, the way real services do. Run with
+``uvicorn apps:app --app-dir tests --host 127.0.0.1 --port P``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI, Header, Query, WebSocket
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+# CORSMiddleware passes websocket scopes straight through: it is here to show
+# that it neither causes nor cures a WebSocket 403.
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_headers=["*"])
+
+ALLOWED_ORIGINS = {"http://127.0.0.1", "https://app.example"}
+API_KEY = "k-123"
+
+
+@app.websocket("/ws")
+async def ws(websocket: WebSocket) -> None:
+    """Accept anyone and say which audio format comes next."""
+    await websocket.accept()
+    await websocket.send_json({"type": "audio_format", "sample_rate": 24000, "encoding": "pcm_s16le"})
+    try:
+        while True:
+            await websocket.receive_text()
+    except Exception:
+        pass
+
+
+@app.websocket("/ws/key")
+async def ws_key(websocket: WebSocket, x_api_key: str = Header()) -> None:
+    """A missing key fails FastAPI's header validation (403); a wrong one is closed before accept (403)."""
+    if x_api_key != API_KEY:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    await websocket.close()
+
+
+@app.websocket("/ws/typed")
+async def ws_typed(websocket: WebSocket, n: int = Query()) -> None:
+    """A query parameter that is not an integer fails validation: 403."""
+    await websocket.accept()
+    await websocket.send_json({"n": n})
+    await websocket.close()
+
+
+@app.websocket("/ws/boom")
+async def ws_boom(websocket: WebSocket) -> None:
+    """An application error before accept: 500."""
+    raise RuntimeError("boom")
+
+
+@app.websocket("/ws/origin")
+async def ws_origin(websocket: WebSocket) -> None:
+    """An Origin allow-list checked before accept: a foreign Origin gets 403."""
+    origin = websocket.headers.get("origin")
+    if origin is not None and origin not in ALLOWED_ORIGINS:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    await websocket.close()
+
+
+@app.websocket("/ws/pair")
+async def ws_pair(websocket: WebSocket) -> None:
+    """Rejects only when two harmless-looking things come together."""
+    legacy = websocket.headers.get("x-client-mode") == "legacy"
+    pcm = websocket.query_params.get("fmt") == "pcm"
+    if legacy and pcm:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    await websocket.close()
+
+
+@app.websocket("/ws/late")
+async def ws_late(websocket: WebSocket) -> None:
+    """Accept, then close with 4003 when the token header is missing."""
+    await websocket.accept()
+    if websocket.headers.get("x-token") is None:
+        await websocket.close(code=4003, reason="token required")
+        return
+    await websocket.send_json({"type": "ready"})
+    try:
+        while True:
+            await websocket.receive_text()
+    except Exception:
+        pass
+
+
+@app.websocket("/ws/error-message")
+async def ws_error_message(websocket: WebSocket) -> None:
+    """Accept, send an error message, and close normally."""
+    await websocket.accept()
+    await websocket.send_json({"type": "error", "message": "voice not found"})
+    await websocket.close(code=1000)
+
+
+@app.websocket("/ws/silent")
+async def ws_silent(websocket: WebSocket) -> None:
+    """Accept and never say anything."""
+    await websocket.accept()
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        pass
+
+
+@app.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,151 @@
+"""Load and save captures: the file edge of the model.
+
+``load_capture("a.json")`` reads a wsdiff capture; ``FILE#N`` picks the Nth
+handshake attempt (from 1) of a file that holds several, such as a HAR file
+or a mitmproxy flow file. Every problem is a one-line :class:`CaptureError`
+naming the file and the place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from . import formats
+from .document import build_document, dumps_document, parse_document
+from .errors import CaptureError
+from .model import Capture
+
+__all__ = ["load_capture", "load_captures", "dump_capture", "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
+
+MAX_FILE_SIZE = 64 * 1024 * 1024
+_SELECTOR = re.compile(r"^(?P<path>.+)#(?P<index>\d+)$")
+
+
+def _read_json(path: Path, source: str) -> object:
+    try:
+        if path.is_dir():
+            raise CaptureError("is a directory, not a capture file", source=source)
+        size = path.stat().st_size
+        if size > MAX_FILE_SIZE:
+            raise CaptureError(f"file is too large ({size} bytes, at most {MAX_FILE_SIZE})", source=source)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CaptureError("no such file", source=source) from None
+    except PermissionError:
+        raise CaptureError("permission denied", source=source) from None
+    except OSError as e:
+        raise CaptureError(f"cannot read: {e.strerror or e}", source=source) from None
+    if not data.strip():
+        raise CaptureError("file is empty", source=source)
+    if formats.looks_like_flows(data):
+        return formats.FlowBytes(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CaptureError(f"not a capture: binary data at byte {e.start}", source=source) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CaptureError(f"not valid JSON: line {e.lineno} column {e.colno}: {e.msg}", source=source) from None
+    except RecursionError:
+        raise CaptureError("not a capture: JSON nested too deeply", source=source) from None
+
+
+def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
+    """Return every handshake attempt in a file (a capture holds exactly one)."""
+    p = Path(path)
+    source = str(path)
+    doc = _read_json(p, source)
+    try:
+        if isinstance(doc, formats.FlowBytes):
+            return formats.captures_from_flows(doc.data)
+        if isinstance(doc, dict) and "log" in doc and "schema" not in doc:
+            return formats.captures_from_har(doc)
+        return [parse_document(doc)]
+    except CaptureError as e:
+        raise e.at(source) from None
+    except RecursionError:
+        raise CaptureError("not a capture: nested too deeply", source=source) from None
+
+
+def load_capture(spec: str | os.PathLike[str]) -> Capture:
+    """Load one capture; ``FILE#N`` picks the Nth attempt of a multi-attempt file.
+
+    A file with several attempts and no ``#N`` is an error that says how many
+    it holds, rather than a silent pick.
+    """
+    text = os.fspath(spec)
+    index = None
+    m = _SELECTOR.match(text)
+    if m and not Path(text).exists():
+        text, index = m.group("path"), int(m.group("index"))
+    captures = load_captures(text)
+    if not captures:
+        raise CaptureError("holds no WebSocket upgrade attempt", source=text)
+    if index is None:
+        if len(captures) > 1:
+            raise CaptureError(
+                f"holds {len(captures)} WebSocket upgrade attempts; pick one with {text}#1 .. {text}#{len(captures)}",
+                source=text,
+            )
+        return captures[0]
+    if not 1 <= index <= len(captures):
+        raise CaptureError(f"#{index} is out of range: it holds {len(captures)} attempt(s)", source=text)
+    return captures[index - 1]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-")[:40]
+
+
+def capture_filename(capture: Capture) -> str:
+    """Return a file name that sorts by time and shows label and outcome.
+
+    For example ``20261125-031502.123456_working_101_3f9a12c0.json``.
+    """
+    started = capture.started or time.time()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + f".{int(started % 1 * 1e6):06d}"
+    if capture.response is not None:
+        outcome = str(capture.response.status)
+    elif capture.error is not None:
+        outcome = f"error-{capture.error.kind}"
+    else:
+        outcome = "pending"
+    parts = [stamp, _slug(capture.label) or "capture", outcome, _slug(capture.id)[:8] or "x"]
+    return "_".join(parts) + ".json"
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write *data* to *path* so that no half-written file is ever visible.
+
+    A temporary file in the same folder is written, flushed and renamed over
+    *path* (rename is atomic on POSIX); on any failure it is removed.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dump_capture(capture: Capture, path: str | os.PathLike[str]) -> Path:
+    """Write *capture* as JSON; *path* is a file, or a folder to name the file in."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / capture_filename(capture)
+    write_atomic(p, dumps_document(build_document(capture)))
+    return p

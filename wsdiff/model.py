@@ -1,0 +1,273 @@
+"""The capture model: one WebSocket opening-handshake attempt, as values.
+
+Everything here is pure: frozen dataclasses and functions of them, no I/O.
+Constructors do not validate, because replay must be able to send invalid
+handshakes; :func:`check_request` returns protocol problems instead.
+
+Header names and values are ``str`` decoded from the wire as ISO-8859-1, so
+every byte round-trips (RFC 9110 5.5 leaves non-ASCII octets opaque).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal, NewType
+
+__all__ = [
+    "SCHEMA",
+    "HeaderName",
+    "Headers",
+    "Endpoint",
+    "Request",
+    "Response",
+    "Failure",
+    "Message",
+    "Session",
+    "Capture",
+    "header_values",
+    "header_value",
+    "without_header",
+    "with_header",
+    "split_target",
+    "parse_query",
+    "build_query",
+    "check_request",
+]
+
+SCHEMA = 1
+"""The capture file format version this code reads and writes."""
+
+HeaderName = NewType("HeaderName", str)
+Headers = tuple[tuple[str, str], ...]
+"""Header fields in wire order, with original case and duplicates."""
+
+ErrorKind = Literal["refused", "reset", "tls", "timeout", "protocol", "other"]
+Direction = Literal["client", "server"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the client meant to connect: RFC 6455 3 ws/wss URI parts plus SNI."""
+
+    scheme: str  # "ws" or "wss"
+    host: str
+    port: int
+    sni: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme == "wss"
+
+    @property
+    def url(self) -> str:
+        default = 443 if self.tls else 80
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = "" if self.port == default else f":{self.port}"
+        return f"{self.scheme}://{host}{port}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """The client's opening handshake (RFC 6455 4.1), exactly as sent."""
+
+    method: str = "GET"
+    target: str = "/"  # the request-target as sent, query included
+    http_version: str = "HTTP/1.1"
+    headers: Headers = ()
+
+    @property
+    def path(self) -> str:
+        return split_target(self.target)[0]
+
+    @property
+    def query(self) -> str | None:
+        return split_target(self.target)[1]
+
+    def header(self, name: str) -> str | None:
+        return header_value(self.headers, name)
+
+    def replace(self, **changes: object) -> Request:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Response:
+    """The server's answer to the handshake (RFC 6455 4.2.2), or its first bytes."""
+
+    status: int
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    headers: Headers = ()
+    body: bytes = b""
+    body_truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        return header_value(self.headers, name)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why there was no response at all: refused, reset, TLS failure, timeout."""
+
+    kind: ErrorKind
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One of the first WebSocket messages after the 101, bounded in size."""
+
+    direction: Direction
+    type: Literal["text", "binary"]
+    size: int
+    head: bytes  # the first bytes of the payload
+    at: float  # seconds since the 101
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > len(self.head)
+
+
+@dataclass(frozen=True)
+class Session:
+    """What happened on the connection after an accepted upgrade."""
+
+    state: Literal["open", "closed", "observed"] = "open"
+    """``open`` when written at the 101, ``closed`` once it ended, ``observed``
+    when the observation window ended (or the proxy stopped) while it was open."""
+    close_code: int | None = None
+    close_reason: str = ""
+    closed_by: Direction | None = None
+    duration: float | None = None  # seconds from the 101 to the close (or window end)
+    messages: tuple[Message, ...] = ()
+    messages_dropped: int = 0  # messages seen but not kept (bounded count)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One handshake attempt: what was sent, where, and what came back."""
+
+    endpoint: Endpoint
+    request: Request
+    response: Response | None = None
+    error: Failure | None = None
+    websocket: Session | None = None
+    label: str = ""
+    id: str = ""
+    started: float = 0.0  # seconds since the epoch
+    response_time: float | None = None  # seconds from request to response head
+    client: str | None = None  # "ip:port" of the client as the proxy saw it
+    proxy_mode: str | None = None
+    host_rewritten: bool = False  # a reverse proxy replaced the client's Host
+    redacted: bool = False
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def accepted(self) -> bool:
+        return self.response is not None and self.response.status == 101
+
+    @property
+    def outcome(self) -> str:
+        """A short human summary: ``101``, ``403 Forbidden``, ``error: refused``."""
+        if self.response is not None:
+            return f"{self.response.status} {self.response.reason}".strip()
+        if self.error is not None:
+            return f"error: {self.error.kind}"
+        return "no answer"
+
+    def replace(self, **changes: object) -> Capture:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """Return every value of header *name* (case-insensitive), in wire order."""
+    lname = name.lower()
+    return [v for k, v in headers if k.lower() == lname]
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """Return the values of header *name* joined with ", " (RFC 9110 5.3), or None."""
+    values = header_values(headers, name)
+    return ", ".join(values) if values else None
+
+
+def without_header(headers: Headers, name: str) -> Headers:
+    """Return *headers* with every field called *name* removed."""
+    lname = name.lower()
+    return tuple((k, v) for k, v in headers if k.lower() != lname)
+
+
+def with_header(headers: Headers, name: str, values: list[str] | str) -> Headers:
+    """Return *headers* with *name* set to *values*.
+
+    The fields take the place of the first existing field of that name (so
+    order is kept), or go at the end when there was none. An empty list
+    removes the header.
+    """
+    if isinstance(values, str):
+        values = [values]
+    lname = name.lower()
+    out: list[tuple[str, str]] = []
+    placed = False
+    for k, v in headers:
+        if k.lower() == lname:
+            if not placed:
+                out.extend((k, nv) for nv in values)
+                placed = True
+            continue
+        out.append((k, v))
+    if not placed:
+        out.extend((name, nv) for nv in values)
+    return tuple(out)
+
+
+def split_target(target: str) -> tuple[str, str | None]:
+    """Split a request-target into path and query (None when there is no ``?``)."""
+    path, sep, query = target.partition("?")
+    return path, (query if sep else None)
+
+
+def parse_query(query: str | None) -> list[tuple[str, str | None]]:
+    """Split a raw query into ``(name, value)`` pairs, keeping percent-encoding.
+
+    A parameter without ``=`` has the value None, so ``a`` and ``a=`` differ,
+    as they do on the wire.
+    """
+    if not query:
+        return []
+    pairs: list[tuple[str, str | None]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        pairs.append((name, value if sep else None))
+    return pairs
+
+
+def build_query(pairs: list[tuple[str, str | None]]) -> str:
+    """Join pairs made by :func:`parse_query` back into a raw query."""
+    return "&".join(n if v is None else f"{n}={v}" for n, v in pairs)
+
+
+def check_request(request: Request) -> list[str]:
+    """Return the RFC 6455 4.1 problems of a client handshake (empty when valid)."""
+    problems = []
+    if request.method != "GET":
+        problems.append(f"method is {request.method!r}, RFC 6455 4.1 requires GET")
+    if request.http_version != "HTTP/1.1":
+        problems.append(f"HTTP version is {request.http_version!r}, expected HTTP/1.1")
+    h = request.headers
+    if not header_values(h, "Host"):
+        problems.append("no Host header")
+    upgrade = (header_value(h, "Upgrade") or "").lower()
+    if "websocket" not in upgrade:
+        problems.append("no 'Upgrade: websocket' header")
+    connection = (header_value(h, "Connection") or "").lower()
+    if "upgrade" not in [t.strip() for t in connection.split(",")]:
+        problems.append("no 'Connection: Upgrade' header")
+    if not header_values(h, "Sec-WebSocket-Key"):
+        problems.append("no Sec-WebSocket-Key header")
+    if header_value(h, "Sec-WebSocket-Version") != "13":
+        problems.append("Sec-WebSocket-Version is not 13")
+    return problems
