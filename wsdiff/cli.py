@@ -79,6 +79,41 @@ def show(captures: tuple[str, ...], as_json: bool) -> None:
             click.echo(line)
 
 
+def _local_key() -> bytes | None:
+    """The local secret store's fingerprint key, if this machine has recorded anything."""
+    from .secrets import SecretStore
+
+    store = SecretStore()
+    try:
+        return store.key_file.read_bytes() or None
+    except OSError:
+        return None
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--all", "show_all", is_flag=True, help="Also show noise (Sec-WebSocket-Key, Date, timing, ids).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document with a 'differences' list.")
+def compare(a: str, b: str, show_all: bool, as_json: bool) -> None:
+    """Show what differs between two handshake attempts A and B, grouped by meaning.
+
+    Credentials are shown only by fingerprint. Hints name known causes of a
+    rejection where a difference matches one.
+    """
+    from .diff import compare as compare_captures
+    from .files import load_capture
+
+    comparison = compare_captures(load_capture(a), load_capture(b), key=_local_key())
+    if as_json:
+        _print_json(comparison.to_json(show_all))
+    else:
+        from .view import console, render_comparison
+
+        console().print(render_comparison(comparison, show_all=show_all, names=(a, b)))
+    sys.exit(1 if comparison.significant else 0)
+
+
 def main() -> None:
     """Run the CLI (the ``wsdiff`` console script)."""
     cli(prog_name="wsdiff")

@@ -1,0 +1,473 @@
+"""Compare two handshake attempts the way a person debugging a 403 reasons (pure).
+
+:func:`compare` returns a :class:`Comparison` whose differences are
+fine-grained (each query parameter, header, cookie, subprotocol token,
+extension) and grouped by meaning. The same differences drive ``replay
+--from`` and ``bisect``: :func:`wsdiff.variants.transplant` applies them.
+
+Credentials are compared by keyed fingerprint only: an unredacted capture is
+fingerprinted here before anything is compared, so no secret ever reaches a
+Difference. Header order and case are compared in a separate pass from
+header content, and noise (values that differ between any two attempts) is
+marked so that views can hide it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .hints import hints_for
+from .model import Capture, Headers, header_values, parse_query
+from .parts import cookies, extensions, origin_authority, subprotocols
+from .redact import is_credential_header, is_credential_param, redact_capture
+
+__all__ = ["Difference", "Comparison", "compare", "GROUPS", "responder", "APPLICABLE_KINDS"]
+
+Value = None | str | int | float | list[str]
+
+GROUPS: dict[str, str] = {
+    "endpoint": "Endpoint (where the client connected)",
+    "request-line": "Request line",
+    "query": "Query parameters",
+    "host": "Host",
+    "origin": "Origin",
+    "credentials": "Credentials (fingerprints only)",
+    "websocket": "Subprotocols, extensions, version",
+    "user-agent": "User agent",
+    "headers": "Other headers",
+    "order-case": "Header order and case (rarely matters)",
+    "response": "Response",
+    "session": "After the 101",
+    "noise": "Noise (differs between any two attempts)",
+}
+"""Groups in display order, with their headings."""
+
+APPLICABLE_KINDS = frozenset(
+    {"endpoint", "method", "path", "http-version", "query-param", "header", "cookie", "subprotocol", "extension"}
+)
+"""Kinds of difference that :func:`wsdiff.variants.transplant` can apply to a request."""
+
+# Request headers compared through their own parsed views, not as plain headers.
+_PARSED_HEADERS = {"cookie", "sec-websocket-protocol", "sec-websocket-extensions"}
+# RFC 6455 4.1: the key is a fresh nonce in every handshake; the rest are ids and clocks.
+_NOISE_HEADERS = {
+    "sec-websocket-key", "sec-websocket-accept", "date", "x-request-id", "x-correlation-id",
+    "request-id", "x-amzn-trace-id", "x-amzn-requestid", "cf-ray", "traceparent", "tracestate",
+    "x-b3-traceid", "x-b3-spanid", "x-cloud-trace-context", "x-envoy-upstream-service-time",
+    "x-runtime", "age", "expires", "last-modified", "etag", "x-served-by", "x-timer", "x-cache-hits",
+    "x-vercel-id", "fly-request-id", "x-railway-request-id", "content-length",
+}
+
+_CONSEQUENCES = frozenset({
+    "upgrade", "connection", "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol",
+    "content-type", "content-length", "transfer-encoding",
+})
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing that differs between capture A and capture B.
+
+    ``a`` and ``b`` are JSON values: None where a side has no such thing, a
+    string, a number, or a list of strings for a repeated header.
+    """
+
+    group: str
+    kind: str
+    name: str | None = None
+    a: Value = None
+    b: Value = None
+    note: str = ""
+    noise: bool = False
+    hints: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        """Tell whether this difference can be applied to a request (replay, bisect)."""
+        return self.kind in APPLICABLE_KINDS and not self.noise
+
+    @property
+    def label(self) -> str:
+        """A short name such as ``header X-API-Key`` or ``path``."""
+        return f"{self.kind} {self.name}" if self.name is not None else self.kind
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"group": self.group, "kind": self.kind}
+        if self.name is not None:
+            out["name"] = self.name
+        out.update({"a": self.a, "b": self.b, "noise": self.noise})
+        if self.note:
+            out["note"] = self.note
+        if self.hints:
+            out["hints"] = list(self.hints)
+        return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`: both captures (as compared) and their differences."""
+
+    a: Capture
+    b: Capture
+    differences: tuple[Difference, ...] = field(default=())
+
+    @property
+    def significant(self) -> tuple[Difference, ...]:
+        """The differences that are not noise (what decides the exit status)."""
+        return tuple(d for d in self.differences if not d.noise)
+
+    @property
+    def noise(self) -> tuple[Difference, ...]:
+        return tuple(d for d in self.differences if d.noise)
+
+    def visible(self, show_all: bool = False) -> tuple[Difference, ...]:
+        return self.differences if show_all else self.significant
+
+    def to_json(self, show_all: bool = False) -> dict[str, Any]:
+        def side(c: Capture) -> dict[str, Any]:
+            return {"label": c.label, "url": c.endpoint.url + c.request.target, "outcome": c.outcome,
+                    "responder": responder(c)}
+
+        return {
+            "a": side(self.a),
+            "b": side(self.b),
+            "equal": not self.significant,
+            "differences": [d.to_json() for d in self.visible(show_all)],
+            "hidden_noise": 0 if show_all else len(self.noise),
+        }
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _one_or_many(values: list[str]) -> Value:
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def _header_group(lname: str) -> str:
+    if lname == "host":
+        return "host"
+    if lname == "origin":
+        return "origin"
+    if lname == "user-agent":
+        return "user-agent"
+    if lname == "sec-websocket-version":
+        return "websocket"
+    if is_credential_header(lname):
+        return "credentials"
+    return "headers"
+
+
+def _spelling(name: str, *header_lists: Headers) -> str:
+    for headers in header_lists:
+        for k, _ in headers:
+            if k.lower() == name:
+                return k
+    return name
+
+
+def _path_note(a: str, b: str) -> str:
+    if a.rstrip("/") == b.rstrip("/"):
+        return "only a trailing slash differs"
+    sa, sb = a.split("/"), b.split("/")
+    for i in range(max(len(sa), len(sb))):
+        if i >= len(sa):
+            return f"B has more segments, from {sb[i]!r}"
+        if i >= len(sb):
+            return f"A has more segments, from {sa[i]!r}"
+        if sa[i] != sb[i]:
+            return f"segment {i} differs: {sa[i]!r} vs {sb[i]!r}"
+    return ""
+
+
+def _host_note(capture: Capture) -> str:
+    host = capture.request.header("Host")
+    ep = capture.endpoint
+    default = 443 if ep.tls else 80
+    expected = {ep.host.lower(), f"{ep.host.lower()}:{ep.port}"} if ep.port == default else {f"{ep.host.lower()}:{ep.port}"}
+    if host is None:
+        return "no Host header"
+    if host.lower() not in expected:
+        return f"Host {host!r} is not the endpoint {ep.host}:{ep.port}" + (
+            " (rewritten by a reverse proxy)" if capture.host_rewritten else ""
+        )
+    return ""
+
+
+def _origin_relation(capture: Capture) -> str:
+    origin = capture.request.header("Origin")
+    host = capture.request.header("Host")
+    if origin is None or host is None:
+        return ""
+    parsed = origin_authority(origin)
+    if parsed is None:
+        return f"Origin {origin!r} is opaque"
+    scheme, ohost, oport = parsed
+    hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    default = 443 if capture.endpoint.tls else 80
+    same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default)
+    return "same origin as Host" if same else f"cross-origin to Host {host}"
+
+
+def responder(capture: Capture) -> str:
+    """Guess who answered: the application server, a proxy or CDN in front, or nobody."""
+    resp = capture.response
+    if resp is None:
+        return "nobody (no response)" if capture.error else "unknown"
+    h = resp.headers
+    server = (resp.header("Server") or "").lower()
+    via = (resp.header("Via") or "").lower()
+    if header_values(h, "CF-Ray") or "cloudflare" in server:
+        return "Cloudflare"
+    if header_values(h, "X-Amz-Cf-Id"):
+        return "Amazon CloudFront"
+    if "fastly" in via or header_values(h, "X-Served-By") and "cache" in (resp.header("X-Served-By") or "").lower():
+        return "Fastly"
+    if header_values(h, "X-Envoy-Upstream-Service-Time") or server == "envoy":
+        return "Envoy proxy"
+    if server.startswith("nginx"):
+        return "nginx"
+    if header_values(h, "Fly-Request-Id"):
+        return "Fly.io proxy"
+    if b"mitmproxy" in resp.body[:2048]:
+        return "mitmproxy (the recording proxy)"
+    if "uvicorn" in server or "hypercorn" in server or "daphne" in server:
+        return f"the application ({resp.header('Server')})"
+    if (resp.status == 403 and not server and resp.body == b""
+            and (resp.header("Content-Length") in ("0", None))):
+        return "the application (a bare 403, as uvicorn answers a refused upgrade)"
+    if resp.status == 101:
+        return "the application (upgraded)"
+    return f"{resp.header('Server')}" if server else "unknown"
+
+
+# --- the passes ------------------------------------------------------------
+
+
+def _endpoint(a: Capture, b: Capture) -> Iterable[Difference]:
+    for name in ("scheme", "host", "port", "sni"):
+        x, y = getattr(a.endpoint, name), getattr(b.endpoint, name)
+        if x != y:
+            yield Difference("endpoint", "endpoint", name, x, y)
+
+
+def _request_line(a: Capture, b: Capture) -> Iterable[Difference]:
+    ra, rb = a.request, b.request
+    if ra.method != rb.method:
+        yield Difference("request-line", "method", None, ra.method, rb.method)
+    if ra.path != rb.path:
+        yield Difference("request-line", "path", None, ra.path, rb.path, note=_path_note(ra.path, rb.path))
+    if ra.http_version != rb.http_version:
+        yield Difference("request-line", "http-version", None, ra.http_version, rb.http_version)
+
+
+def _query(a: Capture, b: Capture) -> Iterable[Difference]:
+    qa, qb = parse_query(a.request.query), parse_query(b.request.query)
+    names = list(dict.fromkeys([n for n, _ in qa] + [n for n, _ in qb]))
+    for name in names:
+        va = [v if v is not None else "" for n, v in qa if n == name]
+        vb = [v if v is not None else "" for n, v in qb if n == name]
+        if va != vb:
+            group = "credentials" if is_credential_param(name) else "query"
+            yield Difference(group, "query-param", name, _one_or_many(va), _one_or_many(vb))
+    shared = [n for n in names if any(n == m for m, _ in qa) and any(n == m for m, _ in qb)]
+    order_a = list(dict.fromkeys(n for n, _ in qa if n in shared))
+    order_b = list(dict.fromkeys(n for n, _ in qb if n in shared))
+    if order_a != order_b:
+        yield Difference("query", "query-order", None, order_a, order_b, note="same parameters, another order")
+
+
+def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
+    ha, hb = a.request.headers, b.request.headers
+    names = list(dict.fromkeys([k.lower() for k, _ in ha] + [k.lower() for k, _ in hb]))
+    for lname in names:
+        if lname in _PARSED_HEADERS:
+            continue
+        va, vb = header_values(ha, lname), header_values(hb, lname)
+        if va == vb:
+            continue
+        note = ""
+        if lname == "host":
+            note = "; ".join(x for x in (f"A: {_host_note(a)}" if _host_note(a) else "",
+                                          f"B: {_host_note(b)}" if _host_note(b) else "") if x)
+        elif lname == "origin":
+            note = "; ".join(f"{side}: {rel}" for side, rel in (("A", _origin_relation(a)), ("B", _origin_relation(b))) if rel)
+        elif len(va) > 1 or len(vb) > 1:
+            note = "repeated header"
+        yield Difference(
+            _header_group(lname), "header", _spelling(lname, ha, hb), _one_or_many(va), _one_or_many(vb),
+            note=note, noise=lname in _NOISE_HEADERS,
+        )
+
+
+def _cookies(a: Capture, b: Capture) -> Iterable[Difference]:
+    ca, cb = cookies(a.request.headers), cookies(b.request.headers)
+    for name in dict.fromkeys([n for n, _ in ca] + [n for n, _ in cb]):
+        va = [v for n, v in ca if n == name]
+        vb = [v for n, v in cb if n == name]
+        if va != vb:
+            yield Difference("credentials", "cookie", name, _one_or_many(va), _one_or_many(vb))
+
+
+def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
+    pa, pb = subprotocols(a.request.headers), subprotocols(b.request.headers)
+    for token in dict.fromkeys(pa + pb):
+        if (token in pa) != (token in pb):
+            yield Difference("websocket", "subprotocol", token, "offered" if token in pa else None,
+                             "offered" if token in pb else None)
+    common = [t for t in pa if t in pb]
+    if common != [t for t in pb if t in pa]:
+        yield Difference("websocket", "subprotocol-order", None, common, [t for t in pb if t in pa],
+                         note="the server picks by its own preference or the client's order")
+    ea, eb = dict(extensions(a.request.headers)), dict(extensions(b.request.headers))
+    for name in dict.fromkeys([*ea, *eb]):
+        if ea.get(name) != eb.get(name):
+            yield Difference("websocket", "extension", name, ea.get(name), eb.get(name))
+
+
+def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
+    ha, hb = a.request.headers, b.request.headers
+    la = {k.lower() for k, _ in ha}
+    lb = {k.lower() for k, _ in hb}
+    shared = la & lb
+    order_a = list(dict.fromkeys(k.lower() for k, _ in ha if k.lower() in shared))
+    order_b = list(dict.fromkeys(k.lower() for k, _ in hb if k.lower() in shared))
+    if order_a != order_b:
+        yield Difference("order-case", "header-order", None, order_a, order_b,
+                         note="order of the headers both sides sent")
+    for lname in order_a:
+        sa, sb = _spelling(lname, ha), _spelling(lname, hb)
+        if sa != sb:
+            yield Difference("order-case", "header-case", lname, sa, sb)
+
+
+def _response(a: Capture, b: Capture) -> Iterable[Difference]:
+    ra, rb = a.response, b.response
+    ea = a.error.kind if a.error else None
+    eb = b.error.kind if b.error else None
+    if ea != eb:
+        yield Difference("response", "error", None, ea, eb,
+                         note="; ".join(f"{s}: {c.error.message}" for s, c in (("A", a), ("B", b)) if c.error))
+    sa = ra.status if ra else None
+    sb = rb.status if rb else None
+    if sa != sb:
+        yield Difference("response", "status", None, sa, sb)
+    if ra is None or rb is None:
+        return
+    if ra.reason != rb.reason and sa == sb:
+        yield Difference("response", "reason", None, ra.reason, rb.reason)
+    wa, wb = responder(a), responder(b)
+    if wa.split(" (")[0] != wb.split(" (")[0]:  # the same party answering two ways is the status's story
+        yield Difference("response", "responder", None, wa, wb)
+    names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
+    # When the status differs, the handshake mechanics differ with it; they
+    # say nothing the status does not (RFC 6455 4.2.2 lists them for a 101).
+    consequences = _CONSEQUENCES if sa != sb else frozenset()
+    for lname in names:
+        va, vb = header_values(ra.headers, lname), header_values(rb.headers, lname)
+        if va != vb:
+            yield Difference("response", "response-header", _spelling(lname, ra.headers, rb.headers),
+                             _one_or_many(va), _one_or_many(vb),
+                             noise=lname in _NOISE_HEADERS or lname in consequences)
+    if ra.body != rb.body:
+        yield Difference("response", "body", None, ra.body[:200].decode("utf-8", "replace"),
+                         rb.body[:200].decode("utf-8", "replace"))
+
+
+def _describe_message(capture: Capture, direction: str) -> str | None:
+    ws = capture.websocket
+    if ws is None:
+        return None
+    for m in ws.messages:
+        if m.direction == direction:
+            return f"{m.type}, {m.size} bytes"
+    return "none"
+
+
+def _json_keys_note(a: Capture, b: Capture) -> str:
+    """Name the JSON members that differ between the first server messages, when both are JSON."""
+    def first(c: Capture) -> Any:
+        for m in c.websocket.messages if c.websocket else ():
+            if m.direction == "server" and m.type == "text" and not m.truncated:
+                try:
+                    return json.loads(m.head)
+                except ValueError:
+                    return None
+        return None
+
+    x, y = first(a), first(b)
+    if not isinstance(x, dict) or not isinstance(y, dict) or x == y:
+        return ""
+    from deepdiff import DeepDiff  # only when two JSON messages differ
+
+    # threshold_to_diff_deeper=0: without it two objects with few shared keys
+    # come back as one opaque change of the whole root.
+    delta = DeepDiff(x, y, threshold_to_diff_deeper=0)
+    paths: list[str] = []
+    for items in delta.values():
+        paths.extend(str(p).removeprefix("root") for p in items)
+    return "JSON members differ: " + ", ".join(sorted(paths)[:8])
+
+
+def _session(a: Capture, b: Capture) -> Iterable[Difference]:
+    wa, wb = a.websocket, b.websocket
+    if wa is None and wb is None:
+        return
+    if wa is not None and wb is not None and wa.state != wb.state:
+        yield Difference("session", "session-state", None, wa.state, wb.state)
+    for attr, kind in (("closed_by", "closed-by"), ("close_code", "close-code"), ("close_reason", "close-reason")):
+        x = getattr(wa, attr) if wa else None
+        y = getattr(wb, attr) if wb else None
+        if x != y and (wa is not None and wb is not None):
+            yield Difference("session", kind, None, x, y)
+    for direction in ("server", "client"):
+        x, y = _describe_message(a, direction), _describe_message(b, direction)
+        if x != y and wa is not None and wb is not None:
+            yield Difference("session", "first-message", direction, x, y,
+                             note=_json_keys_note(a, b) if direction == "server" else "")
+        elif x == y and direction == "server" and wa is not None and wb is not None:
+            note = _json_keys_note(a, b)
+            if note:
+                yield Difference("session", "first-message", direction, x, y, note=note)
+    da = wa.duration if wa else None
+    db = wb.duration if wb else None
+    if da != db:
+        yield Difference("session", "duration", None, da, db, noise=True)
+
+
+def _noise(a: Capture, b: Capture) -> Iterable[Difference]:
+    if a.response_time != b.response_time:
+        yield Difference("noise", "timing", None, a.response_time, b.response_time, noise=True)
+    if a.client != b.client:
+        yield Difference("noise", "client", None, a.client, b.client, noise=True)
+
+
+def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
+    """Return every difference between capture *a* and capture *b*, grouped.
+
+    Args:
+        key: the fingerprint key for unredacted captures (the local secret
+            store's, so that they match captures recorded on this machine);
+            a fixed display key when None.
+    """
+    display_key = key or b"wsdiff display fingerprint"
+    if not a.redacted:
+        a = redact_capture(a, display_key)[0]
+    if not b.redacted:
+        b = redact_capture(b, display_key)[0]
+    passes = (_endpoint, _request_line, _query, _headers, _cookies, _websocket_tokens, _order_and_case,
+              _response, _session, _noise)
+    found = [d for p in passes for d in p(a, b)]
+    order = list(GROUPS)
+    found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group
+    comparison = Comparison(a, b, tuple(found))
+    with_hints = tuple(
+        Difference(d.group, d.kind, d.name, d.a, d.b, d.note, d.noise, () if d.noise else hints_for(d, comparison))
+        for d in found
+    )
+    return Comparison(a, b, with_hints)

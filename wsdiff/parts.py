@@ -1,0 +1,84 @@
+"""Parse and rebuild the parts of a handshake that carry lists: cookies, subprotocols, extensions.
+
+Pure helpers shared by the diff and the variants, so that a difference the
+diff names can be applied to a request by the same rules that found it.
+"""
+
+from __future__ import annotations
+
+from .model import Headers, header_values, with_header
+
+__all__ = [
+    "cookies",
+    "with_cookie",
+    "subprotocols",
+    "with_subprotocols",
+    "extensions",
+    "with_extensions",
+    "origin_authority",
+]
+
+
+def cookies(headers: Headers) -> list[tuple[str, str]]:
+    """Return the ``(name, value)`` pairs of every Cookie header, in order (RFC 6265 5.4)."""
+    out = []
+    for value in header_values(headers, "Cookie"):
+        for part in value.split(";"):
+            name, eq, val = part.strip().partition("=")
+            if name or val:
+                out.append((name.strip(), val.strip() if eq else ""))
+    return out
+
+
+def with_cookie(headers: Headers, name: str, value: str | None) -> Headers:
+    """Set (or with None remove) one cookie, keeping the others and their order."""
+    pairs = cookies(headers)
+    if value is None:
+        pairs = [(n, v) for n, v in pairs if n != name]
+    elif any(n == name for n, _ in pairs):
+        pairs = [(n, value if n == name else v) for n, v in pairs]
+    else:
+        pairs.append((name, value))
+    return with_header(headers, "Cookie", ["; ".join(f"{n}={v}" for n, v in pairs)] if pairs else [])
+
+
+def _tokens(headers: Headers, name: str) -> list[str]:
+    return [t.strip() for v in header_values(headers, name) for t in v.split(",") if t.strip()]
+
+
+def subprotocols(headers: Headers) -> list[str]:
+    """Return the offered subprotocols in preference order (RFC 6455 11.3.4)."""
+    return _tokens(headers, "Sec-WebSocket-Protocol")
+
+
+def with_subprotocols(headers: Headers, tokens: list[str]) -> Headers:
+    """Set the offered subprotocols (an empty list removes the header)."""
+    return with_header(headers, "Sec-WebSocket-Protocol", [", ".join(tokens)] if tokens else [])
+
+
+def extensions(headers: Headers) -> list[tuple[str, str]]:
+    """Return ``(name, full text)`` for each offered extension (RFC 6455 9.1)."""
+    out = []
+    for text in _tokens(headers, "Sec-WebSocket-Extensions"):
+        name = text.split(";", 1)[0].strip()
+        params = "; ".join(p.strip() for p in text.split(";")[1:] if p.strip())
+        out.append((name, f"{name}; {params}" if params else name))
+    return out
+
+
+def with_extensions(headers: Headers, items: list[tuple[str, str]]) -> Headers:
+    """Set the offered extensions from ``(name, full text)`` pairs."""
+    return with_header(headers, "Sec-WebSocket-Extensions", [", ".join(t for _, t in items)] if items else [])
+
+
+def origin_authority(origin: str) -> tuple[str, str, int] | None:
+    """Return ``(scheme, host, port)`` of an Origin (RFC 6454), or None for ``null`` or junk."""
+    scheme, sep, rest = origin.partition("://")
+    if not sep or not rest:
+        return None
+    host, _, port = rest.rstrip("/").rpartition(":") if rest.count(":") == 1 else (rest.rstrip("/"), "", "")
+    default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme.lower(), 0)
+    try:
+        return scheme.lower(), host.lower(), int(port) if port else default
+    except ValueError:
+        return None
