@@ -100,15 +100,20 @@ def test_restore_request() -> None:
 
 
 def test_restore_request_missing_secret() -> None:
-    """A missing secret is named; with missing_ok the fingerprint is left as it is."""
+    """A missing secret is named; with drop_missing the credential is left out, never sent as a fingerprint."""
     redacted, _ = redact_request(Request(headers=(("X-API-Key", "k"),)), KEY)
     with pytest.raises(SecretError) as e:
         restore_request(redacted, {})
     assert str(e.value) == (
         f"the local secret store has no value for header X-API-Key ({fingerprint(KEY, 'k')}) "
-        "(replay on the machine that recorded it, or use --missing-secrets=keep)"
+        "(replay on the machine that recorded it, or --missing-secrets=drop to leave them out)"
     )
-    assert restore_request(redacted, {}, missing_ok=True) == redacted
+    assert restore_request(redacted, {}, drop_missing=True) == Request()
+    partial, secrets = redact_request(
+        Request(target="/ws?token=t&v=1", headers=(("Cookie", "a=1; b=2"), ("X-API-Key", "k"))), KEY)
+    del secrets[fingerprint(KEY, "1")], secrets[fingerprint(KEY, "t")]
+    assert restore_request(partial, secrets, drop_missing=True) == Request(
+        target="/ws?v=1", headers=(("Cookie", "b=2"), ("X-API-Key", "k")))
     assert fingerprints_in(redacted) == [("header X-API-Key", fingerprint(KEY, "k"))]
 
 

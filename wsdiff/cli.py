@@ -114,6 +114,168 @@ def compare(a: str, b: str, show_all: bool, as_json: bool) -> None:
     sys.exit(1 if comparison.significant else 0)
 
 
+def _probe_options(f: Any) -> Any:
+    """Options shared by replay and bisect: where and how probes are sent, and how they are judged."""
+    options = [
+        click.option("--target", metavar="URL", help="Send to this ws:// or wss:// URL instead of the capture's endpoint "
+                     "(the request, Host included, is not rewritten)."),
+        click.option("--proxy", metavar="URL", help="Send through this HTTP proxy (CONNECT), e.g. a recording mitmdump."),
+        click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
+        click.option("--ca", type=click.Path(exists=True, dir_okay=False), help="Trust this CA file (PEM) for wss://."),
+        click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+                     help="Seconds to connect, and again for the answer."),
+        click.option("--window", type=click.FloatRange(0, 30), default=1.0, show_default=True,
+                     help="Seconds to watch an accepted connection for a first message or a close."),
+        click.option("--keep-key", is_flag=True, help="Send the recorded Sec-WebSocket-Key instead of a fresh one."),
+        click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="Probes in flight at once."),
+        click.option("--missing-secrets", type=click.Choice(["stop", "drop"]), default="stop", show_default=True,
+                     help="When the local secret store lacks a redacted value: stop, or drop that credential "
+                     "and go on (a fingerprint is never sent as the secret)."),
+        click.option("--oracle", type=click.Choice(["close", "status"]), default="close", show_default=True,
+                     help="close: a 101 then a server close with a code other than 1000/1001 is a rejection; "
+                     "status: only the status counts."),
+        click.option("--expect-message", metavar="REGEX", help="Accepted only if the first server message matches."),
+        click.option("--reject-message", metavar="REGEX", help="Rejected if the first server message matches."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _settings(kw: dict[str, Any]) -> Any:
+    import re
+
+    from .live import Settings
+    from .replay import Oracle, parse_target_url
+    from .secrets import SecretStore
+
+    for name in ("expect_message", "reject_message"):
+        if kw.get(name):
+            try:
+                re.compile(kw[name])
+            except re.error as e:
+                raise click.BadParameter(f"not a regular expression: {e}", param_hint=f"--{name.replace('_', '-')}")
+    return Settings(
+        target=parse_target_url(kw["target"]) if kw.get("target") else None,
+        proxy=kw.get("proxy"),
+        insecure=kw["insecure"],
+        ca=kw.get("ca"),
+        timeout=kw["timeout"],
+        window=kw["window"],
+        keep_key=kw["keep_key"],
+        concurrency=kw["concurrency"],
+        secrets=SecretStore().load(),
+        drop_missing_secrets=kw["missing_secrets"] == "drop",
+        oracle=Oracle(kw["oracle"], kw.get("expect_message"), kw.get("reject_message")),
+    )
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    s = result.session
+    return {
+        "status": result.status,
+        "reason": result.reason,
+        "outcome": result.outcome,
+        "error": None if result.error is None else {"kind": result.error.kind, "message": result.error.message},
+        "elapsed": result.elapsed,
+        "headers": [list(h) for h in result.headers],
+        "body": result.body[:200].decode("utf-8", "replace"),
+        "accept_ok": result.accept_ok,
+        "subprotocol": result.subprotocol,
+        "extensions": result.extensions,
+        "after_101": None if s is None else {
+            "state": s.state, "close_code": s.close_code, "close_reason": s.close_reason, "closed_by": s.closed_by,
+            "first_message": None if not s.messages else {
+                "type": s.messages[0].type, "size": s.messages[0].size,
+                "head": s.messages[0].head[:120].decode("utf-8", "replace")},
+        },
+    }
+
+
+@cli.command(epilog="Exit status: 0 the handshake as recorded was accepted, 1 it was rejected, 2 trouble.")
+@click.argument("capture")
+@click.option("--variant", "variants", multiple=True, metavar="NAME[=ARG]",
+              help="Also send this variant (repeatable); 'all' tries every argument-free one that applies. "
+              "See --list-variants.")
+@click.option("--from", "other", metavar="OTHER", help="Also send the capture with each of OTHER's differences applied, one at a time.")
+@click.option("--list-variants", is_flag=True, is_eager=True, expose_value=False, help="List the variants and exit.",
+              callback=lambda ctx, _, v: _list_variants(ctx) if v else None)
+@_probe_options
+def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any) -> None:
+    """Send a recorded handshake (and variants of it) to the live endpoint; report what the server answered.
+
+    The request goes out byte for byte as recorded (a fresh Sec-WebSocket-Key
+    unless --keep-key); redacted credentials are restored from this machine's
+    secret store.
+    """
+    import asyncio
+
+    from .files import load_capture
+    from .live import replay_from, replay_variants
+    from .variants import all_variants, parse_variant
+
+    cap = load_capture(capture)
+    chosen = []
+    for spec in variants:
+        chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
+    settings = _settings(kw)
+    rows = asyncio.run(replay_variants(cap, chosen, settings))
+    if other:
+        rows += asyncio.run(replay_from(cap, load_capture(other), settings, key=_local_key()))[1:]
+    if kw["as_json"]:
+        _print_json({"capture": capture, "rows": [
+            {"variant": r.name, "description": r.description, "accepted": r.accepted, **_result_json(r.result)}
+            for r in rows]})
+    else:
+        from .view import console, render_rows
+
+        console().print(render_rows(rows, title=f"{capture} ({cap.label or 'no label'}, recorded: {cap.outcome})"))
+    sys.exit(0 if rows[0].accepted else 1)
+
+
+def _list_variants(ctx: click.Context) -> None:
+    from .variants import CATALOGUE
+
+    for name, (takes_arg, description, _) in CATALOGUE.items():
+        arg = {"set-origin": "=URL", "set-header": "=NAME:VALUE", "path": "=PATH", "host": "=HOST"}.get(
+            name, "=NAME" if takes_arg else "")
+        click.echo(f"{name + arg:28} {description}")
+    click.echo(f"{'all':28} every argument-free variant that changes the request")
+    ctx.exit(0)
+
+
+@cli.command(epilog="Exit status: 0 a culprit was found and confirmed, 1 no culprit (the baselines do not "
+             "reproduce, or the cause is not in the request), 2 trouble.")
+@click.argument("good")
+@click.argument("bad")
+@click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="Times each baseline (GOOD and BAD as recorded) is replayed before the search.")
+@_probe_options
+def bisect(good: str, bad: str, repeats: int, **kw: Any) -> None:
+    """Find the smallest set of differences that turns GOOD (accepted) into BAD (rejected).
+
+    Replays GOOD and BAD first; then applies subsets of BAD's differences to
+    GOOD (delta debugging), finding culprits that fail only together, in a
+    number of probes that grows like log n.
+    """
+    import asyncio
+
+    from .files import load_capture
+    from .live import bisect as run_bisect
+
+    report = asyncio.run(run_bisect(load_capture(good), load_capture(bad), _settings(kw), repeats=repeats,
+                                    key=_local_key()))
+    if kw["as_json"]:
+        _print_json(report.to_json())
+    else:
+        from .view import console, render_bisect
+
+        console().print(render_bisect(report, names=(good, bad)))
+    sys.exit(0 if report.result.verdict == "found" and report.result.confirmed_good_plus else 1)
+
+
 def main() -> None:
     """Run the CLI (the ``wsdiff`` console script)."""
     cli(prog_name="wsdiff")

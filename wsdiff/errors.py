@@ -58,7 +58,7 @@ class SecretError(WsdiffError):
         return (
             "the local secret store has no value for "
             + ", ".join(self.missing)
-            + " (replay on the machine that recorded it, or use --missing-secrets=keep)"
+            + " (replay on the machine that recorded it, or --missing-secrets=drop to leave them out)"
         )
 
 

@@ -172,21 +172,43 @@ def fingerprints_in(request: Request) -> list[tuple[str, str]]:
     return found
 
 
-def restore_request(request: Request, secrets: Mapping[str, str], *, missing_ok: bool = False) -> Request:
+def restore_request(request: Request, secrets: Mapping[str, str], *, drop_missing: bool = False) -> Request:
     """Return *request* with every fingerprint replaced by its secret.
 
+    A fingerprint is never sent as if it were the secret: when one is
+    missing, this raises, or with *drop_missing* leaves out the header or
+    query parameter (or the one cookie) that held it.
+
     Raises:
-        SecretError: a fingerprint has no secret in *secrets* (unless
-            *missing_ok*, in which case that fingerprint is sent as it is).
+        SecretError: a fingerprint has no secret in *secrets* (naming where).
     """
     missing = [f"{place} ({fp})" for place, fp in fingerprints_in(request) if fp not in secrets]
-    if missing and not missing_ok:
+    if missing and not drop_missing:
         raise SecretError(missing)
 
-    def sub(text: str) -> str:
-        return FINGERPRINT_RE.sub(lambda m: secrets.get(m.group(0), m.group(0)), text)
+    def has_missing(text: str | None) -> bool:
+        return text is not None and any(fp not in secrets for fp in FINGERPRINT_RE.findall(text))
 
-    return request.replace(target=sub(request.target), headers=tuple((n, sub(v)) for n, v in request.headers))
+    def sub(text: str) -> str:
+        return FINGERPRINT_RE.sub(lambda m: secrets[m.group(0)], text)
+
+    path, query = split_target(request.target)
+    if query is not None:
+        pairs = [(n, v) for n, v in parse_query(query) if not has_missing(v)]
+        target = sub(f"{path}?{build_query(pairs)}" if pairs else path)
+    else:
+        target = sub(request.target)
+    headers = []
+    for name, value in request.headers:
+        if name.lower() == "cookie" and has_missing(value):
+            kept = [p for p in value.split(";") if not has_missing(p)]
+            if kept:
+                headers.append((name, sub(";".join(kept).strip())))
+            continue
+        if has_missing(value):
+            continue
+        headers.append((name, sub(value)))
+    return request.replace(target=target, headers=tuple(headers))
 
 
 def credential_names(headers: Iterable[tuple[str, str]]) -> list[str]:

@@ -74,3 +74,58 @@ def console(**kwargs: Any) -> Console:
     return Console(highlight=False, soft_wrap=False, **kwargs)
 
 
+
+
+def _verdict(accepted: bool) -> Text:
+    return Text("accepted", style="green") if accepted else Text("rejected", style="red")
+
+
+def render_rows(rows: Any, *, title: str) -> Table:
+    """A table with one row per variant: what changed, what the server answered, the verdict."""
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("variant")
+    table.add_column("changed", style="dim", overflow="fold")
+    table.add_column("server answered", overflow="fold")
+    table.add_column("verdict")
+    for r in rows:
+        table.add_row(r.name, r.description, r.result.outcome, _verdict(r.accepted))
+    return table
+
+
+def render_bisect(report: Any, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
+    """The bisect story: baselines, the culprit with its hints, confirmations, probes, the fix."""
+    from .suggest import VERDICTS
+
+    r = report.result
+    parts: list[Any] = []
+    for base, name in (("good", names[0]), ("bad", names[1])):
+        sample = report.samples.get(base)
+        answers = r.baseline.get(base, [])
+        seen = ", ".join("accepted" if a else "rejected" for a in answers)
+        parts.append(Text.assemble((f"{base.upper()} {name}: ", "bold"),
+                                   sample.outcome if sample else "not replayed", f"  [{seen}]"))
+    parts.append(Text(f"{len(report.candidates)} difference(s) to search; {r.probes} probes in {r.rounds} rounds.",
+                      style="dim"))
+    if r.verdict != "found":
+        parts.append(Text(f"\nNo culprit: {VERDICTS.get(r.verdict, r.verdict)}.", style="bold yellow"))
+        return Group(*parts)
+    table = Table(title="Culprit" if len(report.culprit) == 1 else "Culprits (they fail only together)",
+                  title_justify="left", title_style="bold red")
+    table.add_column("what")
+    table.add_column(f"GOOD {names[0]}", overflow="fold")
+    table.add_column(f"BAD {names[1]}", overflow="fold")
+    for d in report.culprit:
+        table.add_row(d.label, format_value(d.a), format_value(d.b))
+    parts += [Text(""), table]
+    hints: list[str] = []
+    for d in report.culprit:
+        hints.extend(h for h in d.hints if h not in hints)
+    parts.extend(Text.assemble(("  hint: ", "yellow bold"), (h, "yellow")) for h in hints)
+    yes = {True: "yes", False: "NO", None: "not run"}
+    parts.append(Text(f"Confirmed: GOOD + culprit is rejected: {yes[r.confirmed_good_plus]}; "
+                      f"BAD - culprit is accepted: {yes[r.confirmed_bad_minus]}."))
+    if r.confirmed_bad_minus is False:
+        parts.append(Text("BAD still fails without the culprit: another, independent cause remains.",
+                          style="yellow"))
+    parts.append(Text(report.fix, style="bold green"))
+    return Group(*parts)

@@ -1,0 +1,105 @@
+"""Variants and transplanting differences: pure functions from request to request."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsdiff.diff import compare
+from wsdiff.errors import VariantError
+from wsdiff.model import Request
+from wsdiff.variants import CATALOGUE, all_variants, parse_variant, transplant
+
+from helpers import BASE_HEADERS, capture, set_header
+
+R = Request(
+    target="/ws?voice=alloy&token=t1",
+    headers=(*BASE_HEADERS, ("Origin", "https://app.example"), ("Authorization", "Bearer x"),
+             ("Cookie", "sid=1; theme=dark"), ("Sec-WebSocket-Protocol", "tts.v1, json"), ("X-API-Key", "k")),
+)
+
+
+def names(r: Request) -> list[str]:
+    return [k for k, _ in r.headers]
+
+
+@pytest.mark.parametrize(
+    ("spec", "check"),
+    [
+        ("drop-auth", lambda r: r.target == "/ws?voice=alloy" and "Authorization" not in names(r)
+         and "Cookie" not in names(r) and "X-API-Key" not in names(r) and "Sec-WebSocket-Key" in names(r)),
+        ("drop-cookies", lambda r: "Cookie" not in names(r) and "Authorization" in names(r)),
+        ("drop-origin", lambda r: "Origin" not in names(r)),
+        ("set-origin=https://tts.example", lambda r: r.header("Origin") == "https://tts.example"
+         and names(r).index("Origin") == names(R).index("Origin")),
+        ("drop-subprotocols", lambda r: r.header("Sec-WebSocket-Protocol") is None),
+        ("drop-extensions", lambda r: r.header("Sec-WebSocket-Extensions") is None),
+        ("drop-user-agent", lambda r: r.header("User-Agent") is None),
+        ("drop-header=x-api-key", lambda r: r.header("X-API-Key") is None),
+        ("set-header=X-Mode: legacy", lambda r: r.headers[-1] == ("X-Mode", "legacy")),
+        ("path=/v2/ws", lambda r: r.target == "/v2/ws?voice=alloy&token=t1"),
+        ("path=/v2/ws?x=1", lambda r: r.target == "/v2/ws?x=1"),
+        ("drop-query", lambda r: r.target == "/ws"),
+        ("drop-query-param=token", lambda r: r.target == "/ws?voice=alloy"),
+        ("host=staging.example", lambda r: r.header("Host") == "staging.example"),
+    ],
+)
+def test_catalogue(spec: str, check) -> None:  # type: ignore[no-untyped-def]
+    """Each variant changes exactly what its name says and keeps the rest in order."""
+    out = parse_variant(spec).apply(R)
+    assert check(out)
+    assert out != R
+
+
+def test_every_catalogue_entry_is_tested() -> None:
+    """The table above covers the whole catalogue."""
+    tested = {"drop-auth", "drop-cookies", "drop-origin", "set-origin", "drop-subprotocols", "drop-extensions",
+              "drop-user-agent", "drop-header", "set-header", "path", "drop-query", "drop-query-param", "host"}
+    assert tested == set(CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("drop-everything", "unknown variant 'drop-everything'; known: drop-auth, drop-cookies"),
+        ("set-origin", "variant set-origin needs an argument: set-origin=..."),
+        ("drop-origin=x", "variant drop-origin takes no argument"),
+        ("set-header=novalue", "set-header needs NAME:VALUE, got 'novalue'"),
+        ("path=relative", "path needs a path starting with '/', got 'relative'"),
+        ("drop-header=", "drop-header needs a value"),
+    ],
+)
+def test_bad_variants(spec: str, message: str) -> None:
+    """A bad variant gives one clear line."""
+    with pytest.raises(VariantError) as e:
+        parse_variant(spec)
+    assert str(e.value).startswith(message)
+
+
+def test_all_variants_only_those_that_apply() -> None:
+    """'all' keeps the argument-free variants that change the request."""
+    plain = Request(target="/ws", headers=BASE_HEADERS)
+    assert [v.name for v in all_variants(plain)] == ["drop-extensions", "drop-user-agent"]
+
+
+def test_transplant_each_difference_both_ways() -> None:
+    """Applying every difference of BAD to GOOD gives BAD's request; removing them from BAD gives GOOD's."""
+    good = capture()
+    bad = capture(target="/v2/ws?fmt=pcm&voice=alloy", headers=(
+        *set_header("Origin", "https://app.example"), ("Cookie", "sid=9"), ("Sec-WebSocket-Protocol", "tts.v1"),
+        ("X-API-Key", "redacted:00000000000000aa")), status=403)
+    diffs = [d for d in compare(good, bad).significant if d.applicable]
+    assert {d.kind for d in diffs} == {"path", "query-param", "header", "cookie", "subprotocol"}
+    forward = transplant(good, bad, diffs).request
+    assert forward.target == bad.request.target
+    assert sorted(forward.headers) == sorted(bad.request.headers)
+    back = transplant(bad, good, diffs).request
+    assert back.target == good.request.target and sorted(back.headers) == sorted(good.request.headers)
+    assert not [d for d in compare(transplant(good, bad, diffs), bad).significant if d.applicable]
+
+
+def test_transplant_one_query_param_keeps_the_others_in_place() -> None:
+    """A single parameter moves alone and lands where the source has it."""
+    good = capture(target="/ws?a=1&b=2")
+    bad = capture(target="/ws?a=1&x=9&b=2")
+    [d] = [d for d in compare(good, bad).significant]
+    assert transplant(good, bad, [d]).request.target == "/ws?a=1&x=9&b=2"

@@ -1,0 +1,156 @@
+"""Ask the live server: replay captures and variants, and run the bisect search.
+
+The I/O edge that joins the pure parts (variants, transplant, search) to
+:func:`wsdiff.replay.probe`. Probes run concurrently up to a bound; every
+probe has bounded time; nothing is sent anywhere but the capture's endpoint,
+an explicit target, or an explicit proxy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .diff import Comparison, Difference, compare
+from .model import Capture, Endpoint, Request
+from .redact import restore_request
+from .replay import Connection, Oracle, ProbeResult, probe
+from .search import Probe, SearchResult, search
+from .suggest import suggest_fix
+from .variants import Variant, transplant
+
+__all__ = ["Settings", "VariantRow", "BisectReport", "replay_capture", "replay_variants", "replay_from", "bisect"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How probes are sent: everything but the request itself."""
+
+    target: Endpoint | None = None  # send here instead of the capture's endpoint
+    proxy: str | None = None
+    insecure: bool = False
+    ca: str | None = None
+    timeout: float = 10.0
+    window: float = 1.0
+    keep_key: bool = False
+    concurrency: int = 4
+    secrets: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    drop_missing_secrets: bool = False
+    oracle: Oracle = Oracle()
+
+    def connection(self, endpoint: Endpoint) -> Connection:
+        return Connection(self.target or endpoint, self.proxy, self.insecure, self.ca, self.timeout,
+                          self.window, self.keep_key)
+
+    def request(self, request: Request) -> Request:
+        return restore_request(request, self.secrets, drop_missing=self.drop_missing_secrets)
+
+
+async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeResult]:
+    # Restore every request first, so a missing secret stops the run before anything is sent.
+    prepared = [(settings.request(c.request), settings.connection(c.endpoint)) for c in captures]
+    gate = asyncio.Semaphore(max(1, settings.concurrency))
+
+    async def one(request: Request, conn: Connection) -> ProbeResult:
+        async with gate:
+            return await probe(request, conn)
+
+    return list(await asyncio.gather(*(one(r, c) for r, c in prepared)))
+
+
+async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
+    """Send one capture's request as recorded."""
+    [result] = await _run([capture], settings)
+    return result
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    """One row of a variants table: what was changed and what the server answered."""
+
+    name: str
+    description: str
+    result: ProbeResult
+    accepted: bool
+
+
+async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
+    """Send the capture as recorded, then each variant of it; the first row is the original."""
+    captures = [capture] + [capture.replace(request=v.apply(capture.request)) for v in variants]
+    results = await _run(captures, settings)
+    names = [("as recorded", "the request exactly as captured")] + [(v.name, v.description) for v in variants]
+    return [VariantRow(n, d, r, settings.oracle.accepts(r)) for (n, d), r in zip(names, results, strict=True)]
+
+
+async def replay_from(capture: Capture, other: Capture, settings: Settings, *, key: bytes | None = None) -> list[VariantRow]:
+    """Send the capture with each of *other*'s differences applied, one at a time."""
+    diffs = [d for d in compare(capture, other, key=key).significant if d.applicable]
+    captures = [capture] + [transplant(capture, other, [d]) for d in diffs]
+    results = await _run(captures, settings)
+    names = [("as recorded", "the request exactly as captured")] + [
+        (f"from other: {d.label}", f"{_show(d.a)} -> {_show(d.b)}") for d in diffs]
+    return [VariantRow(n, desc, r, settings.oracle.accepts(r)) for (n, desc), r in zip(names, results, strict=True)]
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(absent)"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+@dataclass(frozen=True)
+class BisectReport:
+    """What bisect found, with the differences it searched over."""
+
+    comparison: Comparison
+    candidates: tuple[Difference, ...]
+    result: SearchResult
+    samples: dict[str, ProbeResult]  # one answer of each baseline, for the report
+
+    @property
+    def culprit(self) -> tuple[Difference, ...]:
+        return tuple(self.candidates[i] for i in self.result.culprit)
+
+    @property
+    def fix(self) -> str:
+        return suggest_fix(self.result.verdict, self.culprit, self.comparison)
+
+    def to_json(self) -> dict[str, object]:
+        r = self.result
+        return {
+            "verdict": r.verdict,
+            "culprit": [d.to_json() for d in self.culprit],
+            "probes": r.probes,
+            "rounds": r.rounds,
+            "candidates": len(self.candidates),
+            "confirmations": {"good_plus_culprit_rejected": r.confirmed_good_plus,
+                              "bad_minus_culprit_accepted": r.confirmed_bad_minus},
+            "baseline": r.baseline,
+            "fix": self.fix,
+        }
+
+
+async def bisect(good: Capture, bad: Capture, settings: Settings, *, repeats: int = 2,
+                 key: bytes | None = None) -> BisectReport:
+    """Find the smallest set of differences that turns GOOD's acceptance into BAD's rejection."""
+    comparison = compare(good, bad, key=key)
+    candidates = tuple(d for d in comparison.significant if d.applicable)
+    gen = search(len(candidates), repeats=repeats)
+    samples: dict[str, ProbeResult] = {}
+
+    def build(p: Probe) -> Capture:
+        chosen = [candidates[i] for i in sorted(p.changed)]
+        return transplant(good, bad, chosen) if p.base == "good" else transplant(bad, good, chosen)
+
+    batch = next(gen)
+    while True:
+        results = await _run([build(p) for p in batch], settings)
+        for p, r in zip(batch, results, strict=True):
+            if not p.changed:
+                samples.setdefault(p.base, r)
+        try:
+            batch = gen.send([settings.oracle.accepts(r) for r in results])
+        except StopIteration as stop:
+            return BisectReport(comparison, candidates, stop.value, samples)
