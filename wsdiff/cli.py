@@ -276,6 +276,57 @@ def bisect(good: str, bad: str, repeats: int, **kw: Any) -> None:
     sys.exit(0 if report.result.verdict == "found" and report.result.confirmed_good_plus else 1)
 
 
+@cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Write the captures here (default: a new temporary folder).")
+def demo(directory: str | None) -> None:
+    """Tell the whole story on 127.0.0.1: a TTS service, a script that connects, an app that gets 403.
+
+    Starts the service and a recording mitmdump, records both clients,
+    compares the captures, bisects against the live service and names the
+    culprit and the fix. Every process it starts is stopped on exit.
+    """
+    from pathlib import Path
+
+    from .demo import run_demo
+
+    sys.exit(run_demo(Path(directory) if directory else None))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+             epilog="Exit status: the command's own, or 2 when recording could not start.")
+@click.option("--label", default="", help="Label stored in every capture (e.g. working, failing).")
+@click.option("--dir", "directory", default="captures", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the captures.")
+@click.option("--reverse", metavar="URL", help="Reverse-proxy mode: mitmdump forwards to URL; point the client at "
+              "the address in $WSDIFF_LISTEN instead of using proxy variables.")
+@click.option("--no-redact", is_flag=True, help="Keep credentials in clear in the captures (not for sharing).")
+@click.option("--json", "as_json", is_flag=True, help="Print the capture paths as JSON.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_json: bool,
+           command: tuple[str, ...]) -> None:
+    """Record every WebSocket handshake of COMMAND without changing its code.
+
+    Runs COMMAND with HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, SSL_CERT_FILE,
+    REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS pointing at a recording
+    mitmdump on 127.0.0.1. websockets 15+ honours the proxy variables;
+    aiohttp only with trust_env=True and an http:// URL; browsers need
+    --proxy-server. Example: wsdiff record --label failing -- python app.py
+    """
+    from .record import record_command
+
+    options = ["wsdiff_redact=false"] if no_redact else []
+    result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options)
+    if as_json:
+        _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures]})
+    else:
+        from .files import load_capture
+
+        click.echo(f"wsdiff: {len(result.captures)} capture(s) in {directory}", err=True)
+        for p in result.captures:
+            click.echo(f"{load_capture(p).outcome:28} {p}")
+    sys.exit(result.returncode)
+
+
 def main() -> None:
     """Run the CLI (the ``wsdiff`` console script)."""
     cli(prog_name="wsdiff")

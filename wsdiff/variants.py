@@ -74,7 +74,7 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                      lambda _: lambda r: r.replace(headers=without_header(r.headers, "Cookie"))),
     "drop-origin": (False, "remove the Origin header (as a script sends it)",
                     lambda _: lambda r: r.replace(headers=without_header(r.headers, "Origin"))),
-    "set-origin": (True, "set Origin to URL (as a browser page at URL sends it)",
+    "set-origin": (True, "set Origin to URL",
                    lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Origin", v)))(
                        _need(a, "set-origin"))),
     "drop-subprotocols": (False, "remove Sec-WebSocket-Protocol",

@@ -13,12 +13,12 @@ from .diff import GROUPS, Comparison
 __all__ = ["render_comparison", "format_value"]
 
 
-def format_value(value: Any) -> Text:
-    """Render one side of a difference: absent, a value, or a repeated header's values."""
+def format_value(value: Any, *, inline: bool = False) -> Text:
+    """Render one side of a difference: absent, a value, or a list (one per line unless *inline*)."""
     if value is None:
         return Text("(absent)", style="dim")
     if isinstance(value, list):
-        return Text("\n".join(str(v) for v in value) or "(empty)")
+        return Text((", " if inline else "\n").join(str(v) for v in value) or "(empty)")
     if value == "":
         return Text('""', style="dim")
     return Text(str(value))
@@ -52,7 +52,8 @@ def render_comparison(comparison: Comparison, *, show_all: bool = False, names: 
         table.add_column("note", style="dim", overflow="fold")
         for d in items:
             what = Text(d.label, style="dim" if d.noise else "")
-            table.add_row(what, format_value(d.a), format_value(d.b), d.note)
+            inline = d.kind.endswith("-order")
+            table.add_row(what, format_value(d.a, inline=inline), format_value(d.b, inline=inline), d.note)
         parts.append(Text(""))
         parts.append(table)
         seen: list[str] = []

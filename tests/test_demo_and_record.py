@@ -1,0 +1,57 @@
+"""The README's main command (wsdiff demo) and wsdiff record, run for real."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wsdiff.cli import cli
+from wsdiff.files import load_capture
+
+pytestmark = pytest.mark.live
+
+
+def test_demo_tells_the_story_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The demo names Origin as the culprit, confirms it, and stops every process it started."""
+    proc = subprocess.run([sys.executable, "-m", "wsdiff", "demo", "--dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    out = " ".join(proc.stdout.split())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "only header Origin matters" in out
+    assert "Confirmed: GOOD + culprit is rejected: yes; BAD - culprit is accepted: yes." in out
+    captures = sorted(tmp_path.glob("*.json"))
+    assert [load_capture(p).label for p in captures] == ["script", "app"]
+    assert "demo-key-7c1e" not in "".join(p.read_text() for p in captures)
+    leftover = subprocess.run(["pgrep", "-f", f"wsdiff.demo_app:app|wsdiff_dir={tmp_path}"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+
+
+def test_record_runs_a_command_through_the_proxy(app_server: str, tmp_path: Path) -> None:
+    """wsdiff record -- CMD: the child's websockets client goes through the recorder by the environment."""
+    code = (
+        "import asyncio, websockets\n"
+        "async def main():\n"
+        f"    async with websockets.connect('ws://{app_server}/ws') as ws:\n"
+        "        await ws.recv()\n"
+        "asyncio.run(main())\n"
+    )
+    result = CliRunner().invoke(cli, ["record", "--json", "--label", "child", "--dir", str(tmp_path), "--",
+                                      sys.executable, "-c", code])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    [path] = doc["captures"]
+    capture = load_capture(path)
+    assert capture.label == "child" and capture.accepted
+
+
+def test_record_passes_the_exit_status_and_reports_bad_commands(tmp_path: Path) -> None:
+    """The command's exit status is wsdiff's; a missing command is a one-line error (exit 2)."""
+    r = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--", sys.executable, "-c", "raise SystemExit(3)"])
+    assert r.exit_code == 3
+    r = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--", "no-such-command-xyz"])
+    assert r.exit_code == 2 and r.stderr.strip() == "wsdiff: error: command not found: no-such-command-xyz"
