@@ -103,3 +103,14 @@ def test_show(pair: tuple[Path, Path, Path]) -> None:
     assert code == 0 and "403 Forbidden [app]" in out and "> GET /v2/ws?voice=alloy HTTP/1.1" in out
     code, out, _ = run("show", "--json", str(good))
     assert json.loads(out)[0]["response"]["status"] == 101
+
+
+def test_export_keeps_fingerprints_unless_asked(tmp_path: Path) -> None:
+    """export prints fingerprints by default; --reveal-secrets needs the secret in the store."""
+    cap = dump_capture(capture(headers=set_header("X-API-Key", "redacted:00000000000000ee")), tmp_path / "k.json")
+    code, out, _ = run("export", str(cap), "--format", "websocat")
+    assert code == 0 and "X-API-Key: redacted:00000000000000ee" in out and out.startswith("websocat ")
+    code, _, err = run("export", str(cap), "--reveal-secrets")
+    assert code == 2 and "no value for header X-API-Key" in err
+    code, _, err = run("export", str(cap), "--format", "pdf")
+    assert code == 2 and "Invalid value for '--format'" in err

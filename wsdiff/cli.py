@@ -327,6 +327,31 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     sys.exit(result.returncode)
 
 
+@cli.command(epilog="Exit status: 0 printed, 2 trouble.")
+@click.argument("capture")
+@click.option("--format", "fmt", type=click.Choice(["curl", "websocat", "python", "har"]), default="curl",
+              show_default=True, help="What to print.")
+@click.option("--reveal-secrets", is_flag=True,
+              help="Put the real credentials from this machine's secret store in place of fingerprints.")
+def export(capture: str, fmt: str, reveal_secrets: bool) -> None:
+    """Print a command or snippet that reproduces a capture's handshake.
+
+    curl reproduces the status (it adds and orders some headers itself);
+    python sends the exact bytes; har writes a one-entry HAR file.
+    Credentials stay fingerprints unless --reveal-secrets.
+    """
+    from .export import export as export_capture
+    from .files import load_capture
+
+    cap = load_capture(capture)
+    if reveal_secrets:
+        from .redact import restore_request
+        from .secrets import SecretStore
+
+        cap = cap.replace(request=restore_request(cap.request, SecretStore().load()))
+    click.echo(export_capture(cap, fmt))
+
+
 def main() -> None:
     """Run the CLI (the ``wsdiff`` console script)."""
     cli(prog_name="wsdiff")
