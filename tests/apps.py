@@ -10,6 +10,7 @@ import asyncio
 
 from fastapi import FastAPI, Header, Query, WebSocket
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
 
 app = FastAPI()
 # CORSMiddleware passes websocket scopes straight through: it is here to show
@@ -110,6 +111,20 @@ async def ws_silent(websocket: WebSocket) -> None:
         await asyncio.sleep(3600)
     except asyncio.CancelledError:
         pass
+
+
+PAGE = """<!doctype html><title>pending</title>
+<script>
+const ws = new WebSocket(`ws://${location.host}/ws?voice=alloy`);
+ws.onmessage = (e) => { document.title = "got " + JSON.parse(e.data).type; ws.close(); };
+ws.onerror = () => { document.title = "error"; };
+</script>"""
+
+
+@app.get("/page", response_class=HTMLResponse)
+async def page() -> str:
+    """A page whose script opens a WebSocket to this server, for the browser test."""
+    return PAGE
 
 
 @app.get("/health")
