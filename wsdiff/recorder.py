@@ -172,14 +172,23 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is _STOP:
+            batch = [self._queue.get()]
+            # Take whatever else is waiting: one wake-up per burst, not per capture.
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for item in batch:
+                if item is _STOP:
+                    continue
+                capture, path, redact = item  # type: ignore[misc]
+                try:
+                    self._write(capture, path, redact)
+                except Exception as e:
+                    self._fail(f"cannot write {path}: {e}")
+            if _STOP in batch:
                 return
-            capture, path, redact = item  # type: ignore[misc]
-            try:
-                self._write(capture, path, redact)
-            except Exception as e:
-                self._fail(f"cannot write {path}: {e}")
 
     def _write(self, capture: Capture, path: Path, redact: bool) -> None:
         if redact:

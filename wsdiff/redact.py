@@ -10,6 +10,7 @@ the machine that recorded them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -56,12 +57,14 @@ def fingerprint(key: bytes, secret: str) -> str:
     return f"redacted:{digest[:16]}"
 
 
+@functools.lru_cache(maxsize=1024)  # header names repeat: this runs for every header of every capture
 def _name_says_credential(name: str) -> bool:
     lname = name.lower()
     words = [w for w in _SPLIT.split(lname) if w]
     return any(w in _CREDENTIAL_WORDS for w in words) or any(w.startswith(_CREDENTIAL_PREFIXES) for w in words)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_credential_header(name: str) -> bool:
     """Tell whether a header holds a credential (Authorization, Cookie, X-API-Key, ...)."""
     if name.lower() in _NOT_CREDENTIAL_HEADERS:

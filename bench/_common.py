@@ -1,0 +1,56 @@
+"""Shared pieces of the benchmarks: a local server and a handshake load on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from wsdiff.model import Endpoint, Request  # noqa: E402
+from wsdiff.procs import Service, free_port  # noqa: E402
+from wsdiff.replay import Connection, probe  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+
+def app_server(log: Path) -> Service:
+    """uvicorn + FastAPI (tests/apps.py) on a free port."""
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "apps:app", "--app-dir", str(TESTS), "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    return Service(argv, port, log=log)
+
+
+def handshake(host: str, port: int, target: str = "/nope") -> Request:
+    return Request(target=target, headers=(
+        ("Host", f"{host}:{port}"), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13"),
+        ("User-Agent", "wsdiff-bench"), ("X-API-Key", "bench-secret")))
+
+
+async def load(port: int, n: int, concurrency: int, target: str = "/nope", proxy: str | None = None) -> tuple[float, int]:
+    """Send *n* handshakes at *concurrency*; return (seconds, answered)."""
+    conn = Connection(Endpoint("ws", "127.0.0.1", port), proxy=proxy, timeout=10, window=0)
+    request = handshake("127.0.0.1", port, target)
+    gate = asyncio.Semaphore(concurrency)
+    answered = 0
+
+    async def one() -> None:
+        nonlocal answered
+        async with gate:
+            r = await probe(request, conn)
+            answered += r.status is not None
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(n)))
+    return time.perf_counter() - t0, answered
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
