@@ -175,3 +175,49 @@ def test_addon_file_is_thin() -> None:
     text = (Path(__file__).parent.parent / "addons" / "record.py").read_text()
     assert "addons = [Recorder()]" in text and len(text.splitlines()) < 25
     assert os.access(Path(__file__).parent.parent / "addons" / "record.py", os.R_OK)
+
+
+async def test_error_message_then_close_is_recorded_and_compared(app_server: str, start_recorder) -> None:
+    """A 101, an error message, a normal close: recorded with the message; compare shows it after the 101."""
+    from wsdiff.diff import compare
+
+    rec = start_recorder()
+    for path in ("/ws", "/ws/error-message"):
+        async with websockets.connect(f"ws://{app_server}{path}", proxy=rec.proxy, open_timeout=10) as ws:
+            await asyncio.wait_for(ws.recv(), 5)
+            if path.endswith("message"):
+                await asyncio.wait_for(ws.wait_closed(), 5)
+    rec.stop()
+    ok, bad = rec.captures()
+    assert bad.websocket is not None and bad.websocket.messages[0].head.startswith(b'{"type":"error"')
+    assert (bad.websocket.close_code, bad.websocket.closed_by) == (1000, "server")
+    session = {(d.kind, d.name): d for d in compare(ok, bad).significant if d.group == "session"}
+    assert session[("closed-by", None)].b == "server"
+    assert "JSON members differ" in session[("first-message", "server")].note
+
+
+async def test_untrusted_upstream_tls_is_recorded_as_an_error(start_recorder, tmp_path: Path) -> None:
+    """wss:// to a server whose certificate mitmproxy does not trust: recorded with error kind 'tls'."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+
+    async def handler(ws: websockets.ServerConnection) -> None:
+        await ws.wait_closed()
+
+    rec = start_recorder()
+    mitm_ca = ssl.create_default_context(cafile=str(Path.home() / ".mitmproxy" / "mitmproxy-ca-cert.pem"))
+    async with websockets.serve(handler, "127.0.0.1", 0, ssl=ctx) as server:
+        port = server.sockets[0].getsockname()[1]
+        with pytest.raises(InvalidStatus) as e:
+            async with websockets.connect(f"wss://127.0.0.1:{port}/ws", proxy=rec.proxy, ssl=mitm_ca, open_timeout=10):
+                pass
+    assert e.value.response.status_code == 502
+    rec.stop()
+    [c] = rec.captures()
+    assert c.endpoint.scheme == "wss" and c.response is None
+    assert c.error is not None and c.error.kind == "tls", c.error
