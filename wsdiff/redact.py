@@ -14,7 +14,8 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 
 from .errors import SecretError
 from .model import Capture, Headers, Message, Request, Response, build_query, parse_query, split_target
@@ -160,8 +161,6 @@ def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, str
         )
     websocket = capture.websocket
     if websocket is not None and websocket.messages:
-        from dataclasses import replace
-
         websocket = replace(websocket, messages=tuple(r.message(m) for m in websocket.messages))
     out = capture.replace(request=request, response=response, websocket=websocket, redacted=True)
     return out, r.secrets
@@ -212,8 +211,3 @@ def restore_request(request: Request, secrets: Mapping[str, str], *, drop_missin
             continue
         headers.append((name, sub(value)))
     return request.replace(target=target, headers=tuple(headers))
-
-
-def credential_names(headers: Iterable[tuple[str, str]]) -> list[str]:
-    """Return the names of the credential headers among *headers*, in order."""
-    return [n for n, _ in headers if is_credential_header(n)]
