@@ -243,14 +243,23 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes, i
             raise asyncio.IncompleteReadError(b"", left)
         left -= len(chunk)
     if mask is not None:
-        head = bytes(c ^ mask[i % 4] for i, c in enumerate(head))
+        head = _mask(head, mask)
     return opcode, rsv1, head, size
 
 
+def _mask(data: bytes, key: bytes) -> bytes:
+    """Apply (or remove) a 4-byte masking key (RFC 6455 5.3)."""
+    return bytes(c ^ key[i % 4] for i, c in enumerate(data))
+
+
+def _control_frame(opcode: int, payload: bytes) -> bytes:
+    """Build a masked client control frame (payload at most 125 bytes, RFC 6455 5.5)."""
+    key = os.urandom(4)
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + key + _mask(payload, key)
+
+
 def _close_frame(code: int = 1000) -> bytes:
-    mask = os.urandom(4)
-    payload = struct.pack("!H", code)
-    return bytes([0x88, 0x80 | len(payload)]) + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+    return _control_frame(0x8, struct.pack("!H", code))
 
 
 async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, window: float) -> Session:
@@ -277,8 +286,7 @@ async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, win
             return Session(state="closed", close_code=code, close_reason=reason, closed_by="server",
                            duration=at, messages=tuple(messages), messages_dropped=dropped)
         if opcode == 0x9:  # ping: answer, as a client must (RFC 6455 5.5.2)
-            mask = os.urandom(4)
-            writer.write(bytes([0x8A, 0x80 | len(head)]) + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(head)))
+            writer.write(_control_frame(0xA, head[:125]))
             continue
         if opcode in (0x1, 0x2, 0x0):
             if rsv1:  # permessage-deflate (RFC 7692 7.2.2)
