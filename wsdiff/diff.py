@@ -292,11 +292,9 @@ def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
         if va == vb:
             continue
         note = ""
-        if lname == "host":
-            note = "; ".join(x for x in (f"A: {_host_note(a)}" if _host_note(a) else "",
-                                          f"B: {_host_note(b)}" if _host_note(b) else "") if x)
-        elif lname == "origin":
-            note = "; ".join(f"{side}: {rel}" for side, rel in (("A", _origin_relation(a)), ("B", _origin_relation(b))) if rel)
+        if lname in ("host", "origin"):
+            relation = _host_note if lname == "host" else _origin_relation
+            note = "; ".join(f"{side}: {rel}" for side, rel in (("A", relation(a)), ("B", relation(b))) if rel)
         elif len(va) > 1 or len(vb) > 1:
             note = "repeated header"
         yield Difference(
@@ -416,23 +414,19 @@ def _json_keys_note(a: Capture, b: Capture) -> str:
 
 def _session(a: Capture, b: Capture) -> Iterable[Difference]:
     wa, wb = a.websocket, b.websocket
-    if wa is None and wb is None:
-        return
-    if wa is not None and wb is not None and wa.state != wb.state:
-        yield Difference("session", "session-state", None, wa.state, wb.state)
-    for attr, kind in (("closed_by", "closed-by"), ("close_code", "close-code"), ("close_reason", "close-reason")):
-        x = getattr(wa, attr) if wa else None
-        y = getattr(wb, attr) if wb else None
-        if x != y and (wa is not None and wb is not None):
-            yield Difference("session", kind, None, x, y)
-    for direction in ("server", "client"):
-        x, y = _describe_message(a, direction), _describe_message(b, direction)
-        if x != y and wa is not None and wb is not None:
-            yield Difference("session", "first-message", direction, x, y,
-                             note=_json_keys_note(a, b) if direction == "server" else "")
-        elif x == y and direction == "server" and wa is not None and wb is not None:
-            note = _json_keys_note(a, b)
-            if note:
+    # Compared only when both were upgraded; otherwise the status already tells.
+    if wa is not None and wb is not None:
+        if wa.state != wb.state:
+            yield Difference("session", "session-state", None, wa.state, wb.state)
+        for attr, kind in (("closed_by", "closed-by"), ("close_code", "close-code"), ("close_reason", "close-reason")):
+            x, y = getattr(wa, attr), getattr(wb, attr)
+            if x != y:
+                yield Difference("session", kind, None, x, y)
+        for direction in ("server", "client"):
+            x, y = _describe_message(a, direction), _describe_message(b, direction)
+            # Two server messages of the same type and size can still differ in their JSON.
+            note = _json_keys_note(a, b) if direction == "server" else ""
+            if x != y or note:
                 yield Difference("session", "first-message", direction, x, y, note=note)
     da = wa.duration if wa else None
     db = wb.duration if wb else None
