@@ -322,10 +322,12 @@ def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
     if common != [t for t in pb if t in pa]:
         yield Difference("websocket", "subprotocol-order", None, common, [t for t in pb if t in pa],
                          note="the server picks by its own preference or the client's order")
-    ea, eb = dict(extensions(a.request.headers)), dict(extensions(b.request.headers))
-    for name in dict.fromkeys([*ea, *eb]):
-        if ea.get(name) != eb.get(name):
-            yield Difference("websocket", "extension", name, ea.get(name), eb.get(name))
+    ea, eb = extensions(a.request.headers), extensions(b.request.headers)
+    for name in dict.fromkeys([n for n, _ in ea] + [n for n, _ in eb]):
+        va = [t for n, t in ea if n == name]
+        vb = [t for n, t in eb if n == name]
+        if va != vb:
+            yield Difference("websocket", "extension", name, _one_or_many(va), _one_or_many(vb))
 
 
 def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:

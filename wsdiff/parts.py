@@ -10,6 +10,7 @@ from .model import Headers, header_values, with_header
 
 __all__ = [
     "cookies",
+    "replace_named",
     "with_cookie",
     "subprotocols",
     "with_subprotocols",
@@ -30,15 +31,24 @@ def cookies(headers: Headers) -> list[tuple[str, str]]:
     return out
 
 
-def with_cookie(headers: Headers, name: str, value: str | None) -> Headers:
-    """Set (or with None remove) one cookie, keeping the others and their order."""
-    pairs = cookies(headers)
-    if value is None:
-        pairs = [(n, v) for n, v in pairs if n != name]
-    elif any(n == name for n, _ in pairs):
-        pairs = [(n, value if n == name else v) for n, v in pairs]
-    else:
-        pairs.append((name, value))
+def replace_named(pairs: list[tuple[str, str]], name: str, values: list[str]) -> list[tuple[str, str]]:
+    """Return *pairs* with every pair named *name* replaced by one per value in *values*.
+
+    The new pairs go where the first old one was, else at the end; the others keep their order.
+    """
+    at = next((i for i, (n, _) in enumerate(pairs) if n == name), len(pairs))
+    before = [p for p in pairs[:at] if p[0] != name]
+    after = [p for p in pairs[at:] if p[0] != name]
+    return before + [(name, v) for v in values] + after
+
+
+def with_cookie(headers: Headers, name: str, value: str | list[str] | None) -> Headers:
+    """Set one cookie, keeping the others and their order; None or [] removes it.
+
+    A list sets every value of a repeated name (browsers send one per path that matches).
+    """
+    values = [] if value is None else [value] if isinstance(value, str) else list(value)
+    pairs = replace_named(cookies(headers), name, values)
     return with_header(headers, "Cookie", ["; ".join(f"{n}={v}" for n, v in pairs)] if pairs else [])
 
 
@@ -57,12 +67,17 @@ def with_subprotocols(headers: Headers, tokens: list[str]) -> Headers:
 
 
 def extensions(headers: Headers) -> list[tuple[str, str]]:
-    """Return ``(name, full text)`` for each offered extension (RFC 6455 9.1)."""
+    """Return ``(name, full text)`` for each offered extension, in order (RFC 6455 9.1).
+
+    A name can repeat: a client may offer permessage-deflate twice, with
+    different parameters, in order of preference (RFC 7692 5).
+    """
     out = []
     for text in _tokens(headers, "Sec-WebSocket-Extensions"):
         name = text.split(";", 1)[0].strip()
         params = "; ".join(p.strip() for p in text.split(";")[1:] if p.strip())
-        out.append((name, f"{name}; {params}" if params else name))
+        # A nameless offer is junk, but it was sent: keep its text so that it shows and survives a rewrite.
+        out.append((name, (f"{name}; {params}" if params else name) if name else text))
     return out
 
 

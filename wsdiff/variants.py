@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from .diff import Difference
 from .errors import VariantError
 from .model import Capture, Request, build_query, header_values, parse_query, split_target, with_header, without_header
-from .parts import cookies, extensions, subprotocols, with_cookie, with_extensions, with_subprotocols
+from .parts import (cookies, extensions, replace_named, subprotocols, with_cookie, with_extensions,
+                    with_subprotocols)
 from .redact import is_credential_header, is_credential_param
 
 __all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "transplant"]
@@ -183,8 +184,8 @@ def _apply_one(target: Capture, source: Capture, d: Difference) -> Capture:
     if kind == "header" and name is not None:
         return target.replace(request=_place_header(t, s, name.lower()))
     if kind == "cookie" and name is not None:
-        value = next((v for n, v in cookies(s.headers) if n == name), None)
-        return target.replace(request=t.replace(headers=with_cookie(t.headers, name, value)))
+        values = [v for n, v in cookies(s.headers) if n == name]
+        return target.replace(request=t.replace(headers=with_cookie(t.headers, name, values)))
     if kind == "subprotocol" and name is not None:
         tokens = [x for x in subprotocols(t.headers) if x != name]
         src = subprotocols(s.headers)
@@ -192,10 +193,8 @@ def _apply_one(target: Capture, source: Capture, d: Difference) -> Capture:
             tokens.insert(min(src.index(name), len(tokens)), name)
         return target.replace(request=t.replace(headers=with_subprotocols(t.headers, tokens)))
     if kind == "extension" and name is not None:
-        items = [x for x in extensions(t.headers) if x[0] != name]
-        src = dict(extensions(s.headers))
-        if name in src:
-            items.append((name, src[name]))
+        offers = [text for n, text in extensions(s.headers) if n == name]
+        items = replace_named(extensions(t.headers), name, offers)
         return target.replace(request=t.replace(headers=with_extensions(t.headers, items)))
     raise VariantError(f"a {d.kind} difference cannot be applied to a request")
 
