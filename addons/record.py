@@ -2,7 +2,8 @@
 
 Options (``--set NAME=VALUE``): wsdiff_dir (default captures), wsdiff_label,
 wsdiff_redact (default true), wsdiff_secrets, wsdiff_observe (seconds, default
-10), wsdiff_lazy (default true). See README.md.
+10), wsdiff_lazy (default true), wsdiff_writer (process or thread, default
+process). See README.md.
 """
 
 import sys

@@ -54,3 +54,22 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the live children of a process (the recorder's writer process)."""
+    total = 0.0
+    for kid in child_pids(pid):
+        try:
+            total += cpu_seconds(kid)
+        except FileNotFoundError:
+            pass
+    return total

@@ -27,11 +27,14 @@ def files(path: Path) -> list[Path]:
     return sorted(path.glob("*.json"))
 
 
-async def test_rejected_upgrade_is_recorded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["process", "thread"])
+async def test_rejected_upgrade_is_recorded(tmp_path: Path, writer: str) -> None:
     """A 403 to an upgrade is written, labelled, redacted, with status in the file name."""
     rec = Recorder()
     with taddons.context(rec) as tctx:
-        tctx.configure(rec, wsdiff_dir=str(tmp_path), wsdiff_label="failing", wsdiff_secrets=str(tmp_path / "s"))
+        tctx.configure(rec, wsdiff_dir=str(tmp_path), wsdiff_label="failing", wsdiff_secrets=str(tmp_path / "s"),
+                       wsdiff_writer=writer)
+        assert rec._writer is not None and rec._writer.kind == writer
         rec.response(upgrade_flow(403, websocket=False))
         rec.done()
     [path] = files(tmp_path)
@@ -40,6 +43,17 @@ async def test_rejected_upgrade_is_recorded(tmp_path: Path) -> None:
     assert capture.label == "failing" and capture.response is not None and capture.response.status == 403
     assert capture.redacted and "k-123" not in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_flow_finishing_after_done_is_written_before_the_hook_returns(tmp_path: Path) -> None:
+    """mitmproxy can finish a flow after done(): its capture is on disk before the response goes out."""
+    rec = Recorder()
+    with taddons.context(rec) as tctx:
+        tctx.configure(rec, wsdiff_dir=str(tmp_path), wsdiff_secrets=str(tmp_path / "s"))
+        rec.done()
+        rec.response(upgrade_flow(403, websocket=False))
+        [path] = files(tmp_path)
+        assert load_capture(path).response.status == 403  # type: ignore[union-attr]
 
 
 async def test_plain_http_is_ignored(tmp_path: Path) -> None:

@@ -106,7 +106,9 @@ def _slug(text: str) -> str:
 def capture_filename(capture: Capture) -> str:
     """Return a file name that sorts by time and shows label and outcome.
 
-    For example ``20261125-031502.123456_working_101_3f9a12c0.json``.
+    For example ``20261125-031502.123456_working_101_3f9a12c0.json``. The
+    name is a function of the start time, label, outcome and flow id only, so
+    an accepted connection written again when it closes keeps its file.
     """
     started = capture.started or time.time()
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + f".{int(started % 1 * 1e6):06d}"
@@ -133,7 +135,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         try:
-            os.write(fd, data) if len(data) < 1 << 20 else _write_all(fd, data)
+            _write_all(fd, data)  # a short write (a nearly full disk) must not pass for a whole one
         finally:
             os.close(fd)
         os.replace(tmp, path)

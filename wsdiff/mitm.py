@@ -10,16 +10,11 @@ from typing import Any
 
 from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
-__all__ = ["is_upgrade", "capture_from_flow", "classify_error", "proxy_mode_name", "BODY_LIMIT", "MESSAGE_LIMIT", "MESSAGE_HEAD"]
+__all__ = ["is_upgrade", "capture_from_flow", "capture_from_snapshot", "flow_snapshot", "Snapshot", "classify_error", "proxy_mode_name", "BODY_LIMIT", "MESSAGE_LIMIT", "MESSAGE_HEAD"]
 
 BODY_LIMIT = 4096  # response body bytes kept in a capture
 MESSAGE_LIMIT = 8  # WebSocket messages kept per connection
 MESSAGE_HEAD = 256  # bytes kept of each message
-
-
-def _headers(fields: Any) -> Headers:
-    # RFC 9110 5.5: field values are octets; ISO-8859-1 maps each to one char.
-    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in fields)
 
 
 def is_upgrade(request: Any) -> bool:
@@ -53,101 +48,129 @@ def classify_error(message: str) -> str:
     return "other"
 
 
-def _session(flow: Any, state: str) -> Session | None:
+Snapshot = tuple
+"""What the recorder's hook takes from a flow: plain values only (str, bytes,
+int, float, bool, None and tuples of them), so that it costs a few attribute
+reads and crosses to the writer process with ``marshal``. The layout is
+private to this module: make one with flow_snapshot, read it with
+capture_from_snapshot."""
+
+
+def flow_snapshot(
+    flow: Any, *, label: str = "", host_rewritten: bool = False, session_state: str = "open",
+    now: float | None = None, mode: str | None = None,
+) -> Snapshot:
+    """Take the values a capture needs from a mitmproxy HTTPFlow, and nothing else.
+
+    *session_state* says what to record of an accepted connection: ``open``
+    (just upgraded), ``closed`` (it ended) or ``observed`` (the observation
+    window ended while it was open; *now* is then its end). *mode* is the
+    proxy mode as proxy_mode_name gives it, when the caller has it already.
+    """
+    req = flow.request
+    tls = req.scheme == "https"
+    server = flow.server_conn
+    resp = flow.response
+    response = None
+    if resp is not None:
+        body = resp.raw_content or b""
+        response = (resp.status_code, resp.reason, resp.http_version, tuple(resp.headers.fields),
+                    body[:BODY_LIMIT], len(body), resp.timestamp_start, resp.timestamp_end)
     ws = flow.websocket
-    if ws is None or flow.response is None:
-        return None
-    t0 = flow.response.timestamp_end or flow.response.timestamp_start
+    session = None
+    if ws is not None and resp is not None:
+        messages = tuple((m.from_client, m.is_text, m.content[:MESSAGE_HEAD], len(m.content), m.timestamp)
+                         for m in ws.messages[:MESSAGE_LIMIT])
+        # close_code is a wsproto CloseReason (an IntEnum) on a live flow: marshal takes plain ints only.
+        code = None if ws.close_code is None else int(ws.close_code)
+        session = (messages, len(ws.messages), code, ws.close_reason, ws.closed_by_client, ws.timestamp_end)
+    peer = getattr(flow.client_conn, "peername", None)
+    if mode is None:
+        mode = proxy_mode_name(getattr(flow.client_conn, "proxy_mode", None))
+    return (
+        tls, req.host, req.port, server.sni if server is not None and tls else None,
+        req.method, req.data.path, req.http_version, tuple(req.headers.fields), req.timestamp_start,
+        response, flow.error.msg if flow.error is not None else None, session,
+        (str(peer[0]), int(peer[1])) if peer else None, mode, flow.id, label, host_rewritten, session_state, now,
+    )
+
+
+def _fields(fields: Any) -> Headers:
+    # RFC 9110 5.5: field values are octets; ISO-8859-1 maps each to one char.
+    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in fields)
+
+
+def _session(snap: Any, t0: float, state: str, now: float | None) -> Session:
+    raw, total, close_code, close_reason, closed_by_client, timestamp_end = snap
     messages = tuple(
         Message(
-            direction="client" if m.from_client else "server",
-            type="text" if m.is_text else "binary",
-            size=len(m.content),
-            head=m.content[:MESSAGE_HEAD],
-            at=max(0.0, round(m.timestamp - t0, 6)),
+            direction="client" if from_client else "server",
+            type="text" if is_text else "binary",
+            size=size,
+            head=head,
+            at=max(0.0, round(at - t0, 6)),
         )
-        for m in ws.messages[:MESSAGE_LIMIT]
+        for from_client, is_text, head, size, at in raw
     )
+    dropped = max(0, total - MESSAGE_LIMIT)
+    if state == "observed":
+        duration = round(now - t0, 6) if now is not None else None
+        return Session(state="observed", duration=duration, messages=messages, messages_dropped=dropped)
     closed = state == "closed"
     closed_by = None
-    if closed and ws.closed_by_client is not None:
-        closed_by = "client" if ws.closed_by_client else "server"
-    end = ws.timestamp_end if closed and ws.timestamp_end else None
+    if closed and closed_by_client is not None:
+        closed_by = "client" if closed_by_client else "server"
+    end = timestamp_end if closed and timestamp_end else None
     return Session(
         state=state,  # type: ignore[arg-type]
-        close_code=ws.close_code if closed else None,
-        close_reason=(ws.close_reason or "") if closed else "",
+        close_code=close_code if closed else None,
+        close_reason=(close_reason or "") if closed else "",
         closed_by=closed_by,  # type: ignore[arg-type]
         duration=round(end - t0, 6) if end else None,
         messages=messages,
-        messages_dropped=max(0, len(ws.messages) - MESSAGE_LIMIT),
+        messages_dropped=dropped,
+    )
+
+
+def capture_from_snapshot(snap: Snapshot) -> Capture:
+    """Return the capture that a flow_snapshot describes (pure: values in, a Capture out)."""
+    (tls, host, port, sni, method, path, http_version, fields, started, resp, error_msg, ws,
+     peer, mode, flow_id, label, host_rewritten, state, now) = snap
+    request = Request(method=method, target=path.decode("latin-1"), http_version=http_version, headers=_fields(fields))
+    response = response_time = session = None
+    if resp is not None:
+        status, reason, resp_version, resp_fields, body, body_size, resp_start, resp_end = resp
+        response = Response(status=status, reason=reason, http_version=resp_version, headers=_fields(resp_fields),
+                            body=body, body_truncated=body_size > len(body))
+        response_time = round(resp_start - started, 6)
+        if ws is not None:
+            session = _session(ws, resp_end or resp_start, state, now)
+    error = None
+    if response is None and error_msg is not None:
+        error = Failure(kind=classify_error(error_msg), message=error_msg)  # type: ignore[arg-type]
+    client = None
+    if peer:
+        client = f"[{peer[0]}]:{peer[1]}" if ":" in peer[0] else f"{peer[0]}:{peer[1]}"
+    return Capture(
+        endpoint=Endpoint(scheme="wss" if tls else "ws", host=host, port=port, sni=sni),
+        request=request,
+        response=response,
+        error=error,
+        websocket=session,
+        label=label,
+        id=flow_id,
+        started=started,
+        response_time=response_time,
+        client=client,
+        proxy_mode=mode,
+        host_rewritten=host_rewritten,
     )
 
 
 def capture_from_flow(
     flow: Any, *, label: str = "", host_rewritten: bool = False, session_state: str = "open", now: float | None = None
 ) -> Capture:
-    """Return the capture of a mitmproxy HTTPFlow that carried an upgrade attempt.
-
-    *session_state* says what to record of an accepted connection: ``open``
-    (just upgraded), ``closed`` (it ended) or ``observed`` (the observation
-    window ended while it was open; *now* is then its end).
-    """
-    req = flow.request
-    tls = req.scheme == "https"
-    server = flow.server_conn
-    endpoint = Endpoint(
-        scheme="wss" if tls else "ws",
-        host=req.host,
-        port=req.port,
-        sni=(server.sni if server is not None and tls else None),
-    )
-    request = Request(
-        method=req.method,
-        target=req.data.path.decode("latin-1"),
-        http_version=req.http_version,
-        headers=_headers(req.headers.fields),
-    )
-    response = None
-    response_time = None
-    if flow.response is not None:
-        resp = flow.response
-        body = resp.raw_content or b""
-        response = Response(
-            status=resp.status_code,
-            reason=resp.reason,
-            http_version=resp.http_version,
-            headers=_headers(resp.headers.fields),
-            body=body[:BODY_LIMIT],
-            body_truncated=len(body) > BODY_LIMIT,
-        )
-        response_time = round(resp.timestamp_start - req.timestamp_start, 6)
-    error = None
-    if response is None and flow.error is not None:
-        error = Failure(kind=classify_error(flow.error.msg), message=flow.error.msg)  # type: ignore[arg-type]
-    session = _session(flow, session_state)
-    if session is not None and session_state == "observed" and now is not None and flow.response is not None:
-        t0 = flow.response.timestamp_end or flow.response.timestamp_start
-        session = Session(
-            state="observed", duration=round(now - t0, 6),
-            messages=session.messages, messages_dropped=session.messages_dropped,
-        )
-    client = None
-    peer = getattr(flow.client_conn, "peername", None)
-    if peer:
-        client = f"[{peer[0]}]:{peer[1]}" if ":" in str(peer[0]) else f"{peer[0]}:{peer[1]}"
-    mode = getattr(flow.client_conn, "proxy_mode", None)
-    return Capture(
-        endpoint=endpoint,
-        request=request,
-        response=response,
-        error=error,
-        websocket=session,
-        label=label,
-        id=flow.id,
-        started=req.timestamp_start,
-        response_time=response_time,
-        client=client,
-        proxy_mode=proxy_mode_name(mode),
-        host_rewritten=host_rewritten,
+    """Return the capture of a mitmproxy HTTPFlow that carried an upgrade attempt (see flow_snapshot)."""
+    return capture_from_snapshot(
+        flow_snapshot(flow, label=label, host_rewritten=host_rewritten, session_state=session_state, now=now)
     )

@@ -6,12 +6,14 @@ mitmproxy fires no websocket hook for a rejected upgrade and sets
 ``flow.websocket`` only for a 101, so recording keys on the request's
 ``Upgrade: websocket`` header in the ``response`` and ``error`` hooks.
 
-The hooks stay small: they turn the flow into a Capture (a few attribute
-reads) and queue it. One writer thread redacts, serialises and writes each
-file atomically, so the proxy's event loop never waits on the disk, and
-``done`` drains the queue so no capture is lost when mitmdump stops. An
-accepted connection is written at the 101 and written again, in place, when
-it closes or its observation window (``wsdiff_observe``) ends.
+The hooks stay small: they take a snapshot of plain values from the flow (a
+few attribute reads) and hand it to a writer (``wsdiff.writer``), by default
+a child process that builds the capture, redacts, serialises and writes each
+file atomically, so the proxy's event loop never waits on the disk or on the
+GIL. ``done`` waits for
+the writer to finish, so no capture is lost when mitmdump stops. An accepted
+connection is written at the 101 and written again, in place, when it closes
+or its observation window (``wsdiff_observe``) ends.
 
 Imports: the standard library, mitmproxy and wsdiff's core only, because
 this runs inside whatever Python mitmproxy runs in.
@@ -21,40 +23,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import queue
-import threading
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import ctx, http
 
-from .document import build_document, dumps_document
-from .files import capture_filename, write_atomic
-from .mitm import capture_from_flow, is_upgrade, proxy_mode_name
-from .model import Capture
-from .redact import redact_capture
+from .mitm import flow_snapshot, is_upgrade, proxy_mode_name
 from .secrets import SecretStore
+from .writer import InlineWriter, ProcessWriter, ThreadWriter, start_writer
 
 __all__ = ["Recorder"]
 
 log = logging.getLogger("wsdiff")
-
-_STOP = object()
 
 
 class Recorder:
     """mitmproxy addon that records WebSocket upgrade attempts as captures."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._names: dict[str, str] = {}  # flow id -> file name, for the rewrite at close
+        self._writer: ProcessWriter | ThreadWriter | InlineWriter | None = None
+        self._stopping = False  # done() has run; flows may still finish
+        self._settings: tuple[str, bool, str] = ("captures", True, "")  # folder, redact, secrets
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._open: dict[str, http.HTTPFlow] = {}
         self._finished: set[str] = set()
-        self._failed: str | None = None  # the last write error logged, so it is logged once
-        self._store: SecretStore | None = None
-        self._key: bytes = b""
+        self._failed = False  # a flow could not be recorded; logged once
         self.written = 0
         self.failures = 0
 
@@ -75,6 +68,12 @@ class Recorder:
             "wsdiff_lazy", bool, True,
             "Set connection_strategy=lazy so an upgrade to a dead upstream is seen and recorded.",
         )
+        loader.add_option(
+            "wsdiff_writer", str, "process",
+            "Where captures are redacted and written: a child process (cheapest for the proxy) "
+            "or a thread of mitmdump's process.",
+            choices=["process", "thread"],
+        )
 
     def configure(self, updated: set[str]) -> None:
         if "wsdiff_observe" in updated:
@@ -92,11 +91,15 @@ class Recorder:
             # request hook runs, so the attempt would leave no trace.
             ctx.options.connection_strategy = "lazy"
         if {"wsdiff_redact", "wsdiff_secrets"} & updated and ctx.options.wsdiff_redact:
-            self._store = SecretStore(ctx.options.wsdiff_secrets or None)
-            self._key = self._store.key()
+            # Create the store and its key now, owner-only, before any writer races for it.
+            SecretStore(ctx.options.wsdiff_secrets or None).key()
         if "wsdiff_dir" in updated:
             Path(ctx.options.wsdiff_dir).expanduser().mkdir(parents=True, exist_ok=True)
-        self._start()
+        o = ctx.options
+        self._settings = (str(Path(o.wsdiff_dir).expanduser()), o.wsdiff_redact, o.wsdiff_secrets)
+        if not self._stopping and (self._writer is None or self._writer.kind != ctx.options.wsdiff_writer):
+            self._close_writer()
+            self._writer = start_writer(ctx.options.wsdiff_writer)
 
     def response(self, flow: http.HTTPFlow) -> None:
         if not is_upgrade(flow.request):
@@ -126,7 +129,8 @@ class Recorder:
     def done(self) -> None:
         for flow in list(self._open.values()):
             self._observed(flow)
-        self._stop()
+        self._close_writer()
+        self._stopping = True
         if self.failures:
             log.warning(f"wsdiff: {self.failures} capture(s) could not be written")
 
@@ -143,67 +147,27 @@ class Recorder:
         self._record(flow, "observed", now=time.time())
 
     def _record(self, flow: http.HTTPFlow, state: str, now: float | None = None) -> None:
+        # Runs on the event loop for every upgrade: a snapshot of plain values, handed to the writer.
         try:
             mode = proxy_mode_name(flow.client_conn.proxy_mode) or ""
             rewritten = mode.startswith("reverse") and not ctx.options.keep_host_header
-            capture = capture_from_flow(
-                flow, label=ctx.options.wsdiff_label, host_rewritten=rewritten, session_state=state, now=now
-            )
+            snapshot = flow_snapshot(flow, label=ctx.options.wsdiff_label, host_rewritten=rewritten,
+                                     session_state=state, now=now, mode=mode or None)
+            if self._writer is None:  # after done(), or (for safety) before configure
+                self._writer = InlineWriter() if self._stopping else start_writer(ctx.options.wsdiff_writer)
+            self._writer.put((snapshot, *self._settings))
         except Exception as e:  # never break the proxied traffic
-            self._fail(f"cannot read flow {flow.id}: {e!r}")
-            return
-        if flow.id not in self._names:
-            self._names[flow.id] = capture_filename(capture)
-        folder = Path(ctx.options.wsdiff_dir).expanduser()
-        self._queue.put((capture, folder / self._names[flow.id], ctx.options.wsdiff_redact))
-        if state != "open" or flow.websocket is None:  # no rewrite will follow
-            self._names.pop(flow.id, None)
+            self._fail(f"cannot record flow {flow.id}: {e!r}")
 
-    def _start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="wsdiff-writer", daemon=True)
-            self._thread.start()
-
-    def _stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(_STOP)
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            # Take whatever else is waiting: one wake-up per burst, not per capture.
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            for item in batch:
-                if item is _STOP:
-                    continue
-                capture, path, redact = item  # type: ignore[misc]
-                try:
-                    self._write(capture, path, redact)
-                except Exception as e:
-                    self._fail(f"cannot write {path}: {e}")
-            if _STOP in batch:
-                return
-
-    def _write(self, capture: Capture, path: Path, redact: bool) -> None:
-        if redact:
-            capture, secrets = redact_capture(capture, self._key)
-            if secrets and self._store is not None:
-                self._store.add(secrets)
-        write_atomic(path, dumps_document(build_document(capture)))
-        self.written += 1
-        if self._failed is not None:
-            log.info("wsdiff: writing captures again")
-            self._failed = None
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            written, failures = self._writer.close()
+            self._writer = None
+            self.written += written
+            self.failures += failures
 
     def _fail(self, message: str) -> None:
         self.failures += 1
-        # Log the first failure of a run of failures, not one line per handshake.
-        if self._failed is None:
+        if not self._failed:  # the first, not one line per handshake
             log.error(f"wsdiff: {message} (further failures are counted, not logged)")
-        self._failed = message
+        self._failed = True
