@@ -303,13 +303,17 @@ def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
         )
 
 
-def _cookies(a: Capture, b: Capture) -> Iterable[Difference]:
-    ca, cb = cookies(a.request.headers), cookies(b.request.headers)
-    for name in dict.fromkeys([n for n, _ in ca] + [n for n, _ in cb]):
-        va = [v for n, v in ca if n == name]
-        vb = [v for n, v in cb if n == name]
+def _named(group: str, kind: str, pa: list[tuple[str, str]], pb: list[tuple[str, str]]) -> Iterable[Difference]:
+    """One difference per name whose values (all of them, in order: a name can repeat) differ."""
+    for name in dict.fromkeys([n for n, _ in pa] + [n for n, _ in pb]):
+        va = [v for n, v in pa if n == name]
+        vb = [v for n, v in pb if n == name]
         if va != vb:
-            yield Difference("credentials", "cookie", name, _one_or_many(va), _one_or_many(vb))
+            yield Difference(group, kind, name, _one_or_many(va), _one_or_many(vb))
+
+
+def _cookies(a: Capture, b: Capture) -> Iterable[Difference]:
+    return _named("credentials", "cookie", cookies(a.request.headers), cookies(b.request.headers))
 
 
 def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -322,12 +326,7 @@ def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
     if common != [t for t in pb if t in pa]:
         yield Difference("websocket", "subprotocol-order", None, common, [t for t in pb if t in pa],
                          note="the server picks by its own preference or the client's order")
-    ea, eb = extensions(a.request.headers), extensions(b.request.headers)
-    for name in dict.fromkeys([n for n, _ in ea] + [n for n, _ in eb]):
-        va = [t for n, t in ea if n == name]
-        vb = [t for n, t in eb if n == name]
-        if va != vb:
-            yield Difference("websocket", "extension", name, _one_or_many(va), _one_or_many(vb))
+    yield from _named("websocket", "extension", extensions(a.request.headers), extensions(b.request.headers))
 
 
 def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
