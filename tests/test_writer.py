@@ -149,3 +149,14 @@ def test_accepted_connection_is_rewritten_in_place(tmp_path: Path) -> None:
     assert writer.close() == (2, 0)
     [path] = tmp_path.glob("*.json")
     assert json.loads(path.read_text())["websocket"]["close_code"] == 1008
+
+
+async def test_close_sends_what_still_waits_for_the_pipe(tmp_path: Path) -> None:
+    """Shutdown with jobs still held in memory: close() sends them all before the child finishes."""
+    writer = ProcessWriter(Reports())
+    body = bytes(range(256)) * 16
+    for i in range(1500):
+        writer.put((snapshot(i, body=body), str(tmp_path), False, ""))
+    assert writer._pending, "the pipe should have filled up; this test needs more or bigger jobs"
+    assert writer.close() == (1500, 0)
+    assert len(written(tmp_path)) == 1500

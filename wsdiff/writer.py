@@ -237,17 +237,12 @@ class ProcessWriter:
 
     def close(self) -> tuple[int, int]:
         """Send what is waiting, let the child finish; return (written, failures)."""
-        if self._loop is not None and self._pending:
-            self._loop.remove_writer(self._fd)
         if self._fallback is None and self._pending:
+            if self._loop is not None:
+                self._loop.remove_writer(self._fd)
+                self._loop = None
             os.set_blocking(self._fd, True)
-            try:
-                while self._pending:
-                    job, frame, sent = self._pending[0]
-                    _write_all(self._fd, memoryview(frame)[sent:])  # type: ignore[index]
-                    self._pending.popleft()
-            except OSError as e:
-                self._child_gone(e, [item[0] for item in self._pending])  # type: ignore[misc]
+            self._flush()
         try:
             self._proc.stdin.close()  # type: ignore[union-attr]
         except OSError:
@@ -295,7 +290,7 @@ class ProcessWriter:
                 n = os.write(self._fd, memoryview(frame)[sent:])  # type: ignore[index]
                 if sent + n < len(frame):  # type: ignore[arg-type, operator]
                     item[2] = sent + n  # type: ignore[operator]
-                    return
+                    continue  # a non-blocking pipe now says BlockingIOError; a blocking one takes the rest
                 self._pending.popleft()
                 self._pending_bytes -= len(frame)  # type: ignore[arg-type]
         except BlockingIOError:
@@ -348,11 +343,6 @@ def start_writer(kind: str, report: Report = _log_report) -> ThreadWriter | Proc
 def _frame(job: Job) -> bytes:
     data = marshal.dumps(job)
     return len(data).to_bytes(4, "little") + data
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        data = data[os.write(fd, data):]
 
 
 # --- child side ------------------------------------------------------------
