@@ -1,18 +1,7 @@
-"""Record every WebSocket upgrade attempt: ``mitmdump -s addons/record.py``.
+"""Record every WebSocket upgrade attempt: ``mitmdump -s addons/record.py`` (see README.md)."""
 
-Options (``--set NAME=VALUE``): wsdiff_dir (default captures), wsdiff_label,
-wsdiff_redact (default true), wsdiff_secrets, wsdiff_observe (seconds, default
-10), wsdiff_lazy (default true), wsdiff_writer (process or thread, default
-process). See README.md.
-"""
-
-import sys
+import runpy
 from pathlib import Path
 
-try:
-    from wsdiff.recorder import Recorder
-except ImportError:  # mitmdump from another environment: use this checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from wsdiff.recorder import Recorder
-
-addons = [Recorder()]
+# The addon lives in the package (wsdiff/recording/addon.py), so an installed wsdiff has it too.
+addons = runpy.run_path(str(Path(__file__).resolve().parents[1] / "wsdiff" / "recording" / "addon.py"))["addons"]

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wsdiff.model import Endpoint, Request  # noqa: E402
-from wsdiff.procs import Service, free_port  # noqa: E402
+from wsdiff.recording.procs import Service, free_port  # noqa: E402
 from wsdiff.replay import Connection, probe  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"

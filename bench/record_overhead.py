@@ -32,7 +32,7 @@ from pathlib import Path
 
 from _common import app_server, children_cpu_seconds, cpu_seconds, load
 
-from wsdiff.procs import Service, free_port, mitmdump_command
+from wsdiff.recording.procs import Service, free_port, mitmdump_command
 
 
 def main() -> None:

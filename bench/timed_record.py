@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wsdiff.recorder import Recorder  # noqa: E402
+from wsdiff.recording.recorder import Recorder  # noqa: E402
 
 
 class TimedRecorder(Recorder):

@@ -12,7 +12,7 @@ import pytest
 
 from wsdiff.files import load_capture
 from wsdiff.model import Capture
-from wsdiff.procs import Service, free_port, mitmdump_command
+from wsdiff.recording.procs import Service, free_port, mitmdump_command
 
 TESTS = Path(__file__).resolve().parent
 

@@ -27,7 +27,7 @@ async def recorded(app_server: str, start_recorder, tmp_path: Path) -> dict[str,
     har, flows = tmp_path / "dump.har", tmp_path / "dump.flows"
     rec = start_recorder(options=(f"hardump={har}",))
     # -w is not an option of --set; start a second recorder-less mitmdump for the flow file instead.
-    from wsdiff.procs import Service, free_port, mitmdump_command
+    from wsdiff.recording.procs import Service, free_port, mitmdump_command
 
     port = free_port()
     argv = mitmdump_command(port, directory=tmp_path, addon=False) + ["-w", str(flows)]

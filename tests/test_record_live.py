@@ -101,7 +101,7 @@ async def test_credentials_are_redacted_everywhere(app_server: str, start_record
 
 async def test_dead_upstream_is_recorded_as_error(start_recorder) -> None:
     """An upgrade to a port where nothing listens is recorded with error 'refused'."""
-    from wsdiff.procs import free_port
+    from wsdiff.recording.procs import free_port
 
     rec = start_recorder()
     status = await ws_attempt(f"ws://127.0.0.1:{free_port()}/ws", rec.proxy)
@@ -168,13 +168,6 @@ async def test_no_capture_lost_under_load(app_server: str, start_recorder) -> No
     assert len(paths) == 200 and not list(rec.directory.glob(".*.tmp"))
     seen = {c.request.target for c in rec.captures()}
     assert seen == {f"/{'ws' if i % 2 else 'nope'}?i={i}" for i in range(200)}
-
-
-def test_addon_file_is_thin() -> None:
-    """addons/record.py only wires the package's recorder into mitmproxy."""
-    text = (Path(__file__).parent.parent / "addons" / "record.py").read_text()
-    assert "addons = [Recorder()]" in text and len(text.splitlines()) < 25
-    assert os.access(Path(__file__).parent.parent / "addons" / "record.py", os.R_OK)
 
 
 async def test_error_message_then_close_is_recorded_and_compared(app_server: str, start_recorder) -> None:

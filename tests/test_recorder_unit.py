@@ -10,7 +10,7 @@ import pytest
 from mitmproxy.test import taddons, tflow
 
 from wsdiff.files import load_capture
-from wsdiff.recorder import Recorder
+from wsdiff.recording.recorder import Recorder
 
 
 def upgrade_flow(status: int | None = 101, websocket: bool = True) -> object:

@@ -50,7 +50,7 @@ async def test_replay_accepted_sends_bytes_as_recorded(app_server: str) -> None:
 
 async def test_replay_rejections_are_results(app_server: str) -> None:
     """403 for no route, 500 for an app error, refused for a dead port: values, not exceptions."""
-    from wsdiff.procs import free_port
+    from wsdiff.recording.procs import free_port
 
     no_route = await replay_capture(handshake(app_server, "/nope"), FAST)
     boom = await replay_capture(handshake(app_server, "/ws/boom"), FAST)

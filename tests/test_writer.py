@@ -13,8 +13,8 @@ from mitmproxy.test import tflow
 from wsproto.frame_protocol import CloseReason
 
 from wsdiff.files import load_capture
-from wsdiff.mitm import capture_from_flow, capture_from_snapshot, flow_snapshot
-from wsdiff.writer import ProcessWriter, ThreadWriter, Worker, start_writer
+from wsdiff.recording.snapshot import capture_from_flow, capture_from_snapshot, flow_snapshot
+from wsdiff.recording.writer import ProcessWriter, ThreadWriter, Worker, start_writer
 
 
 def snapshot(i: int = 0, status: int = 403, body: bytes = b"forbidden", secret: str = "k-123") -> tuple:
@@ -110,7 +110,7 @@ def test_a_dead_writer_process_hands_over_to_a_thread(tmp_path: Path) -> None:
 
 
 def test_a_child_that_cannot_start_falls_back_to_a_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An interpreter that cannot run ``-m wsdiff.writer``: recording goes on in a thread, with a note."""
+    """An interpreter that cannot run ``-m wsdiff.recording.writer``: recording goes on in a thread, with a note."""
     with pytest.raises(OSError, match="the writer process did not start"):
         ProcessWriter(Reports(), python="/bin/false")
     monkeypatch.setattr("sys.executable", "/bin/false")

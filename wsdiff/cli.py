@@ -47,7 +47,7 @@ def cli() -> None:
     """Find out why one WebSocket client is accepted and another gets HTTP 403.
 
     \b
-    Record handshakes:  mitmdump -s addons/record.py   (or: wsdiff record -- CMD)
+    Record handshakes:  mitmdump -s "$(wsdiff addon)"   (or: wsdiff record -- CMD)
     Compare two:        wsdiff compare working.json failing.json
     Ask the server:     wsdiff replay failing.json --variant drop-origin
     Find the culprit:   wsdiff bisect working.json failing.json
@@ -312,7 +312,7 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     aiohttp only with trust_env=True and an http:// URL; browsers need
     --proxy-server. Example: wsdiff record --label failing -- python app.py
     """
-    from .record import record_command
+    from .recording.command import record_command
 
     options = ["wsdiff_redact=false"] if no_redact else []
     result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options)
@@ -325,6 +325,19 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
         for p in result.captures:
             click.echo(f"{load_capture(p).outcome:28} {p}")
     sys.exit(result.returncode)
+
+
+@cli.command(epilog="Exit status: 0 printed.")
+def addon() -> None:
+    """Print the path of the recording addon, for mitmdump -s.
+
+    \b
+    Example:  mitmdump -s "$(wsdiff addon)" --set wsdiff_label=failing
+    The file is inside the installed package, so this works from any installation.
+    """
+    from .recording import ADDON
+
+    click.echo(str(ADDON))
 
 
 @cli.command(epilog="Exit status: 0 printed, 2 trouble.")

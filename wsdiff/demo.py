@@ -22,8 +22,8 @@ from .diff import compare
 from .errors import WsdiffError
 from .files import load_capture
 from .live import Settings, bisect
-from .procs import Service, free_port
-from .record import record_command
+from .recording.procs import Service, free_port
+from .recording.command import record_command
 from .secrets import SecretStore
 from .view import render_bisect, render_comparison
 

@@ -41,7 +41,7 @@ def captures_from_flows(data: bytes) -> list[Capture]:
     from mitmproxy import exceptions, http
     from mitmproxy import io as mio
 
-    from .mitm import capture_from_flow, is_upgrade
+    from .recording.snapshot import capture_from_flow, is_upgrade
 
     out = []
     try:

@@ -15,11 +15,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import WsdiffError
+from ..errors import WsdiffError
+from . import ADDON
 
 __all__ = ["free_port", "wait_for_port", "Service", "mitmdump_command", "ADDON", "mitmproxy_ca"]
 
-ADDON = Path(__file__).resolve().parent.parent / "addons" / "record.py"
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""The recording addon for mitmproxy: ``mitmdump -s addons/record.py``.
+"""The recording addon for mitmproxy (loaded by ``mitmdump -s "$(wsdiff addon)"`` or ``-s addons/record.py``).
 
 It writes one JSON capture per WebSocket upgrade attempt: accepted (101),
 rejected (any other status) and unanswered (refused, reset, TLS failure).
@@ -7,7 +7,7 @@ mitmproxy fires no websocket hook for a rejected upgrade and sets
 ``Upgrade: websocket`` header in the ``response`` and ``error`` hooks.
 
 The hooks stay small: they take a snapshot of plain values from the flow (a
-few attribute reads) and hand it to a writer (``wsdiff.writer``), by default
+few attribute reads) and hand it to a writer (``wsdiff.recording.writer``), by default
 a child process that builds the capture, redacts, serialises and writes each
 file atomically, so the proxy's event loop never waits on the disk or on the
 GIL. ``done`` waits for
@@ -28,8 +28,8 @@ from typing import Any
 
 from mitmproxy import ctx, http
 
-from .mitm import flow_snapshot, is_upgrade, proxy_mode_name
-from .secrets import SecretStore
+from .snapshot import flow_snapshot, is_upgrade, proxy_mode_name
+from ..secrets import SecretStore
 from .writer import InlineWriter, ProcessWriter, ThreadWriter, start_writer
 
 __all__ = ["Recorder"]

@@ -1,12 +1,12 @@
 """Where the recorder's captures get written: off mitmproxy's event loop.
 
-The recorder's hooks take a snapshot of a flow (plain values, wsdiff.mitm)
+The recorder's hooks take a snapshot of a flow (plain values, wsdiff.recording.snapshot)
 and hand it to a writer as a job. Everything after that (building the
 capture, redaction, serialisation, the atomic file write) happens in one of
 two writers with the same interface, ``put`` and ``close``:
 
 ``ProcessWriter`` (the default)
-    A child process, ``python -m wsdiff.writer`` on the same interpreter, fed
+    A child process, ``python -m wsdiff.recording.writer`` on the same interpreter, fed
     length-prefixed ``marshal`` frames through a pipe. It has its own GIL, so
     the proxy pays for the snapshot, one marshal and one write to a pipe. A
     writer *thread* in mitmdump's process cost 15-30 % more CPU per handshake
@@ -42,18 +42,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .document import build_document, dumps_document
-from .files import capture_filename, write_atomic
-from .mitm import Snapshot, capture_from_snapshot
-from .redact import redact_capture
-from .secrets import SecretStore
+from ..document import build_document, dumps_document
+from ..files import capture_filename, write_atomic
+from .snapshot import Snapshot, capture_from_snapshot
+from ..redact import redact_capture
+from ..secrets import SecretStore
 
 __all__ = ["InlineWriter", "Job", "ProcessWriter", "ThreadWriter", "Worker", "start_writer"]
 
 log = logging.getLogger("wsdiff")
 
 Job = tuple[Snapshot, str, bool, str]
-"""What to write: a flow snapshot (wsdiff.mitm), the captures folder, whether
+"""What to write: a flow snapshot (wsdiff.recording.snapshot), the captures folder, whether
 to redact, the secret store folder ('' = default). Plain values only: jobs
 cross to the writer process with ``marshal``."""
 
@@ -166,7 +166,7 @@ class InlineWriter:
 
 
 class ProcessWriter:
-    """Write jobs in a child process (``python -m wsdiff.writer``) fed through a pipe.
+    """Write jobs in a child process (``python -m wsdiff.recording.writer``) fed through a pipe.
 
     ``put`` never blocks the event loop: when the pipe is full, the rest waits
     in memory (up to PENDING_LIMIT, beyond which jobs are dropped and counted)
@@ -179,10 +179,10 @@ class ProcessWriter:
     def __init__(self, report: Report = _log_report, python: str | None = None) -> None:
         self._report = report
         env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])  # the folder that holds the wsdiff package
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen(
-            [python or sys.executable, "-m", "wsdiff.writer"],
+            [python or sys.executable, "-m", "wsdiff.recording.writer"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
             # Its own process group: Ctrl-C in a terminal reaches mitmdump, which then closes the
             # pipe, and not the child, which could die half-started and take captures with it.

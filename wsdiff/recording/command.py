@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WsdiffError
+from ..errors import WsdiffError
 from .procs import Service, free_port, mitmdump_command, mitmproxy_ca
 
 __all__ = ["Recorded", "record_command", "proxy_environment"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
+from ..model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
 __all__ = ["is_upgrade", "capture_from_flow", "capture_from_snapshot", "flow_snapshot", "Snapshot", "classify_error", "proxy_mode_name", "BODY_LIMIT", "MESSAGE_LIMIT", "MESSAGE_HEAD"]
 
