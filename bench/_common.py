@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wsdiff.model import Endpoint, Request  # noqa: E402
 from wsdiff.recording.procs import Service, free_port  # noqa: E402
-from wsdiff.replay import Connection, probe  # noqa: E402
+from wsdiff.probe import Connection, probe  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 

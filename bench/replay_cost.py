@@ -18,7 +18,7 @@ from pathlib import Path
 from _common import app_server, handshake, load
 
 from wsdiff.model import Endpoint
-from wsdiff.replay import Connection, probe
+from wsdiff.probe import Connection, probe
 
 
 async def raw(port: int, data: bytes) -> None:

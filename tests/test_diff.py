@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiff.diff import compare, responder
+from wsdiff.diff import compare
+from wsdiff.responder import responder
 from wsdiff.model import Endpoint, Message, Response, Session
 
 from helpers import BASE_HEADERS, capture, drop_header, set_header

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wsdiff.headers import build_query, parse_query
 from wsdiff.model import (
-    Capture, Endpoint, Failure, Request, Response, build_query, check_request, header_value,
-    header_values, parse_query, split_target, with_header, without_header,
+    Capture, Endpoint, Failure, Request, Response, check_request, header_value,
+    header_values, split_target, with_header, without_header,
 )
 
 VALID = Request(headers=(

@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from wsdiff.cli import cli
 from wsdiff.files import dump_capture, load_capture
-from wsdiff.live import Settings, bisect, replay_capture, replay_variants
+from wsdiff.runner import Settings, bisect, replay_capture, replay_variants
 from wsdiff.model import Capture, Endpoint, Request
-from wsdiff.replay import Connection, Oracle, accept_for, probe
+from wsdiff.oracle import Oracle
+from wsdiff.probe import Connection, probe
+from wsdiff.wire import accept_for
 from wsdiff.variants import parse_variant
 
 pytestmark = pytest.mark.live

@@ -15,7 +15,7 @@ import pytest
 
 from wsdiff.files import load_capture
 from wsdiff.model import Endpoint, Request
-from wsdiff.replay import Connection, probe
+from wsdiff.probe import Connection, probe
 
 pytestmark = pytest.mark.live
 

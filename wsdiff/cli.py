@@ -68,12 +68,13 @@ def show(captures: tuple[str, ...], as_json: bool) -> None:
     """
     from .document import build_document
     from .files import load_capture
-    from .render import summary_lines
 
     loaded = [(spec, load_capture(spec)) for spec in captures]
     if as_json:
         _print_json([build_document(c) for _, c in loaded])
         return
+    from .view import summary_lines
+
     for spec, capture in loaded:
         for line in summary_lines(capture, spec):
             click.echo(line)
@@ -147,8 +148,9 @@ def _probe_options(f: Any) -> Any:
 def _settings(kw: dict[str, Any]) -> Any:
     import re
 
-    from .live import Settings
-    from .replay import Oracle, parse_target_url
+    from .oracle import Oracle
+    from .probe import parse_target_url
+    from .runner import Settings
     from .secrets import SecretStore
 
     for name in ("expect_message", "reject_message"):
@@ -172,28 +174,6 @@ def _settings(kw: dict[str, Any]) -> Any:
     )
 
 
-def _result_json(result: Any) -> dict[str, Any]:
-    s = result.session
-    return {
-        "status": result.status,
-        "reason": result.reason,
-        "outcome": result.outcome,
-        "error": None if result.error is None else {"kind": result.error.kind, "message": result.error.message},
-        "elapsed": result.elapsed,
-        "headers": [list(h) for h in result.headers],
-        "body": result.body[:200].decode("utf-8", "replace"),
-        "accept_ok": result.accept_ok,
-        "subprotocol": result.subprotocol,
-        "extensions": result.extensions,
-        "after_101": None if s is None else {
-            "state": s.state, "close_code": s.close_code, "close_reason": s.close_reason, "closed_by": s.closed_by,
-            "first_message": None if not s.messages else {
-                "type": s.messages[0].type, "size": s.messages[0].size,
-                "head": s.messages[0].head[:120].decode("utf-8", "replace")},
-        },
-    }
-
-
 @cli.command(epilog="Exit status: 0 the handshake as recorded was accepted, 1 it was rejected, 2 trouble.")
 @click.argument("capture")
 @click.option("--variant", "variants", multiple=True, metavar="NAME[=ARG]",
@@ -213,7 +193,7 @@ def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any
     import asyncio
 
     from .files import load_capture
-    from .live import replay_from, replay_variants
+    from .runner import replay_from, replay_variants
     from .variants import all_variants, parse_variant
 
     cap = load_capture(capture)
@@ -225,9 +205,7 @@ def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any
     if other:
         rows += asyncio.run(replay_from(cap, load_capture(other), settings, key=_local_key()))[1:]
     if kw["as_json"]:
-        _print_json({"capture": capture, "rows": [
-            {"variant": r.name, "description": r.description, "accepted": r.accepted, **_result_json(r.result)}
-            for r in rows]})
+        _print_json({"capture": capture, "rows": [r.to_json() for r in rows]})
     else:
         from .view import console, render_rows
 
@@ -263,7 +241,7 @@ def bisect(good: str, bad: str, repeats: int, **kw: Any) -> None:
     import asyncio
 
     from .files import load_capture
-    from .live import bisect as run_bisect
+    from .runner import bisect as run_bisect
 
     report = asyncio.run(run_bisect(load_capture(good), load_capture(bad), _settings(kw), repeats=repeats,
                                     key=_local_key()))

@@ -21,7 +21,7 @@ from rich.text import Text
 from .diff import compare
 from .errors import WsdiffError
 from .files import load_capture
-from .live import Settings, bisect
+from .runner import Settings, bisect
 from .recording.procs import Service, free_port
 from .recording.command import record_command
 from .secrets import SecretStore

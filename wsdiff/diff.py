@@ -16,39 +16,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
+from .difference import GROUPS, Comparison, Difference, Value
+from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
 from .hints import hints_for
-from .model import Capture, Headers, header_values, parse_query
-from .parts import cookies, extensions, origin_authority, subprotocols
-from .redact import is_credential_header, is_credential_param, redact_capture
+from .kinds import group_of
+from .model import Capture, Headers, default_port, header_values
+from .redact import redact_capture
+from .responder import responder
 
-__all__ = ["Difference", "Comparison", "compare", "GROUPS", "responder", "APPLICABLE_KINDS"]
-
-Value = None | str | int | float | list[str]
-
-GROUPS: dict[str, str] = {
-    "endpoint": "Endpoint (where the client connected)",
-    "request-line": "Request line",
-    "query": "Query parameters",
-    "host": "Host",
-    "origin": "Origin",
-    "credentials": "Credentials (fingerprints only)",
-    "websocket": "Subprotocols, extensions, version",
-    "user-agent": "User agent",
-    "headers": "Other headers",
-    "order-case": "Header order and case (rarely matters)",
-    "response": "Response",
-    "session": "After the 101",
-    "noise": "Noise (differs between any two attempts)",
-}
-"""Groups in display order, with their headings."""
-
-APPLICABLE_KINDS = frozenset(
-    {"endpoint", "method", "path", "http-version", "query-param", "header", "cookie", "subprotocol", "extension"}
-)
-"""Kinds of difference that :func:`wsdiff.variants.transplant` can apply to a request."""
+__all__ = ["compare", "Difference", "Comparison", "GROUPS"]
 
 # Request headers compared through their own parsed views, not as plain headers.
 _PARSED_HEADERS = {"cookie", "sec-websocket-protocol", "sec-websocket-extensions"}
@@ -67,77 +46,10 @@ _CONSEQUENCES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Difference:
-    """One thing that differs between capture A and capture B.
 
-    ``a`` and ``b`` are JSON values: None where a side has no such thing, a
-    string, a number, or a list of strings for a repeated header.
-    """
-
-    group: str
-    kind: str
-    name: str | None = None
-    a: Value = None
-    b: Value = None
-    note: str = ""
-    noise: bool = False
-    hints: tuple[str, ...] = ()
-
-    @property
-    def applicable(self) -> bool:
-        """Tell whether this difference can be applied to a request (replay, bisect)."""
-        return self.kind in APPLICABLE_KINDS and not self.noise
-
-    @property
-    def label(self) -> str:
-        """A short name such as ``header X-API-Key`` or ``path``."""
-        return f"{self.kind} {self.name}" if self.name is not None else self.kind
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"group": self.group, "kind": self.kind}
-        if self.name is not None:
-            out["name"] = self.name
-        out.update({"a": self.a, "b": self.b, "noise": self.noise})
-        if self.note:
-            out["note"] = self.note
-        if self.hints:
-            out["hints"] = list(self.hints)
-        return out
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The result of :func:`compare`: both captures (as compared) and their differences."""
-
-    a: Capture
-    b: Capture
-    differences: tuple[Difference, ...] = field(default=())
-
-    @property
-    def significant(self) -> tuple[Difference, ...]:
-        """The differences that are not noise (what decides the exit status)."""
-        return tuple(d for d in self.differences if not d.noise)
-
-    @property
-    def noise(self) -> tuple[Difference, ...]:
-        return tuple(d for d in self.differences if d.noise)
-
-    def visible(self, show_all: bool = False) -> tuple[Difference, ...]:
-        return self.differences if show_all else self.significant
-
-    def to_json(self, show_all: bool = False) -> dict[str, Any]:
-        def side(c: Capture) -> dict[str, Any]:
-            return {"label": c.label, "url": c.endpoint.url + c.request.target, "outcome": c.outcome,
-                    "responder": responder(c)}
-
-        return {
-            "a": side(self.a),
-            "b": side(self.b),
-            "equal": not self.significant,
-            "differences": [d.to_json() for d in self.visible(show_all)],
-            "hidden_noise": 0 if show_all else len(self.noise),
-        }
+def _d(kind: str, name: str | None, a: Value, b: Value, *, note: str = "", noise: bool = False) -> Difference:
+    """A difference of a registered *kind*, in the group its registry entry gives."""
+    return Difference(group_of(kind, name), kind, name, a, b, note=note, noise=noise)
 
 
 # --- helpers ---------------------------------------------------------------
@@ -147,20 +59,6 @@ def _one_or_many(values: list[str]) -> Value:
     if not values:
         return None
     return values[0] if len(values) == 1 else values
-
-
-def _header_group(lname: str) -> str:
-    if lname == "host":
-        return "host"
-    if lname == "origin":
-        return "origin"
-    if lname == "user-agent":
-        return "user-agent"
-    if lname == "sec-websocket-version":
-        return "websocket"
-    if is_credential_header(lname):
-        return "credentials"
-    return "headers"
 
 
 def _spelling(name: str, *header_lists: Headers) -> str:
@@ -188,7 +86,7 @@ def _path_note(a: str, b: str) -> str:
 def _host_note(capture: Capture) -> str:
     host = capture.request.header("Host")
     ep = capture.endpoint
-    default = 443 if ep.tls else 80
+    default = default_port(ep.scheme)
     expected = {ep.host.lower(), f"{ep.host.lower()}:{ep.port}"} if ep.port == default else {f"{ep.host.lower()}:{ep.port}"}
     if host is None:
         return "no Host header"
@@ -209,41 +107,9 @@ def _origin_relation(capture: Capture) -> str:
         return f"Origin {origin!r} is opaque"
     scheme, ohost, oport = parsed
     hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
-    default = 443 if capture.endpoint.tls else 80
+    default = default_port(capture.endpoint.scheme)
     same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default)
     return "same origin as Host" if same else f"cross-origin to Host {host}"
-
-
-def responder(capture: Capture) -> str:
-    """Guess who answered: the application server, a proxy or CDN in front, or nobody."""
-    resp = capture.response
-    if resp is None:
-        return "nobody (no response)" if capture.error else "unknown"
-    h = resp.headers
-    server = (resp.header("Server") or "").lower()
-    via = (resp.header("Via") or "").lower()
-    if header_values(h, "CF-Ray") or "cloudflare" in server:
-        return "Cloudflare"
-    if header_values(h, "X-Amz-Cf-Id"):
-        return "Amazon CloudFront"
-    if "fastly" in via or header_values(h, "X-Served-By") and "cache" in (resp.header("X-Served-By") or "").lower():
-        return "Fastly"
-    if header_values(h, "X-Envoy-Upstream-Service-Time") or server == "envoy":
-        return "Envoy proxy"
-    if server.startswith("nginx"):
-        return "nginx"
-    if header_values(h, "Fly-Request-Id"):
-        return "Fly.io proxy"
-    if b"mitmproxy" in resp.body[:2048]:
-        return "mitmproxy (the recording proxy)"
-    if "uvicorn" in server or "hypercorn" in server or "daphne" in server:
-        return f"the application ({resp.header('Server')})"
-    if (resp.status == 403 and not server and resp.body == b""
-            and (resp.header("Content-Length") in ("0", None))):
-        return "the application (a bare 403, as uvicorn answers a refused upgrade)"
-    if resp.status == 101:
-        return "the application (upgraded)"
-    return f"{resp.header('Server')}" if server else "unknown"
 
 
 # --- the passes ------------------------------------------------------------
@@ -253,17 +119,17 @@ def _endpoint(a: Capture, b: Capture) -> Iterable[Difference]:
     for name in ("scheme", "host", "port", "sni"):
         x, y = getattr(a.endpoint, name), getattr(b.endpoint, name)
         if x != y:
-            yield Difference("endpoint", "endpoint", name, x, y)
+            yield _d("endpoint", name, x, y)
 
 
 def _request_line(a: Capture, b: Capture) -> Iterable[Difference]:
     ra, rb = a.request, b.request
     if ra.method != rb.method:
-        yield Difference("request-line", "method", None, ra.method, rb.method)
+        yield _d("method", None, ra.method, rb.method)
     if ra.path != rb.path:
-        yield Difference("request-line", "path", None, ra.path, rb.path, note=_path_note(ra.path, rb.path))
+        yield _d("path", None, ra.path, rb.path, note=_path_note(ra.path, rb.path))
     if ra.http_version != rb.http_version:
-        yield Difference("request-line", "http-version", None, ra.http_version, rb.http_version)
+        yield _d("http-version", None, ra.http_version, rb.http_version)
 
 
 def _query(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -273,13 +139,12 @@ def _query(a: Capture, b: Capture) -> Iterable[Difference]:
         va = [v if v is not None else "" for n, v in qa if n == name]
         vb = [v if v is not None else "" for n, v in qb if n == name]
         if va != vb:
-            group = "credentials" if is_credential_param(name) else "query"
-            yield Difference(group, "query-param", name, _one_or_many(va), _one_or_many(vb))
+            yield _d("query-param", name, _one_or_many(va), _one_or_many(vb))
     shared = [n for n in names if any(n == m for m, _ in qa) and any(n == m for m, _ in qb)]
     order_a = list(dict.fromkeys(n for n, _ in qa if n in shared))
     order_b = list(dict.fromkeys(n for n, _ in qb if n in shared))
     if order_a != order_b:
-        yield Difference("query", "query-order", None, order_a, order_b, note="same parameters, another order")
+        yield _d("query-order", None, order_a, order_b, note="same parameters, another order")
 
 
 def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -297,36 +162,34 @@ def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
             note = "; ".join(f"{side}: {rel}" for side, rel in (("A", relation(a)), ("B", relation(b))) if rel)
         elif len(va) > 1 or len(vb) > 1:
             note = "repeated header"
-        yield Difference(
-            _header_group(lname), "header", _spelling(lname, ha, hb), _one_or_many(va), _one_or_many(vb),
-            note=note, noise=lname in _NOISE_HEADERS,
-        )
+        yield _d("header", _spelling(lname, ha, hb), _one_or_many(va), _one_or_many(vb),
+                 note=note, noise=lname in _NOISE_HEADERS)
 
 
-def _named(group: str, kind: str, pa: list[tuple[str, str]], pb: list[tuple[str, str]]) -> Iterable[Difference]:
+def _named(kind: str, pa: list[tuple[str, str]], pb: list[tuple[str, str]]) -> Iterable[Difference]:
     """One difference per name whose values (all of them, in order: a name can repeat) differ."""
     for name in dict.fromkeys([n for n, _ in pa] + [n for n, _ in pb]):
         va = [v for n, v in pa if n == name]
         vb = [v for n, v in pb if n == name]
         if va != vb:
-            yield Difference(group, kind, name, _one_or_many(va), _one_or_many(vb))
+            yield _d(kind, name, _one_or_many(va), _one_or_many(vb))
 
 
 def _cookies(a: Capture, b: Capture) -> Iterable[Difference]:
-    return _named("credentials", "cookie", cookies(a.request.headers), cookies(b.request.headers))
+    return _named("cookie", cookies(a.request.headers), cookies(b.request.headers))
 
 
 def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
     pa, pb = subprotocols(a.request.headers), subprotocols(b.request.headers)
     for token in dict.fromkeys(pa + pb):
         if (token in pa) != (token in pb):
-            yield Difference("websocket", "subprotocol", token, "offered" if token in pa else None,
+            yield _d("subprotocol", token, "offered" if token in pa else None,
                              "offered" if token in pb else None)
     common = [t for t in pa if t in pb]
     if common != [t for t in pb if t in pa]:
-        yield Difference("websocket", "subprotocol-order", None, common, [t for t in pb if t in pa],
+        yield _d("subprotocol-order", None, common, [t for t in pb if t in pa],
                          note="the server picks by its own preference or the client's order")
-    yield from _named("websocket", "extension", extensions(a.request.headers), extensions(b.request.headers))
+    yield from _named("extension", extensions(a.request.headers), extensions(b.request.headers))
 
 
 def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -337,12 +200,12 @@ def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
     order_a = list(dict.fromkeys(k.lower() for k, _ in ha if k.lower() in shared))
     order_b = list(dict.fromkeys(k.lower() for k, _ in hb if k.lower() in shared))
     if order_a != order_b:
-        yield Difference("order-case", "header-order", None, order_a, order_b,
+        yield _d("header-order", None, order_a, order_b,
                          note="order of the headers both sides sent")
     for lname in order_a:
         sa, sb = _spelling(lname, ha), _spelling(lname, hb)
         if sa != sb:
-            yield Difference("order-case", "header-case", lname, sa, sb)
+            yield _d("header-case", lname, sa, sb)
 
 
 def _response(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -350,19 +213,19 @@ def _response(a: Capture, b: Capture) -> Iterable[Difference]:
     ea = a.error.kind if a.error else None
     eb = b.error.kind if b.error else None
     if ea != eb:
-        yield Difference("response", "error", None, ea, eb,
+        yield _d("error", None, ea, eb,
                          note="; ".join(f"{s}: {c.error.message}" for s, c in (("A", a), ("B", b)) if c.error))
     sa = ra.status if ra else None
     sb = rb.status if rb else None
     if sa != sb:
-        yield Difference("response", "status", None, sa, sb)
+        yield _d("status", None, sa, sb)
     if ra is None or rb is None:
         return
     if ra.reason != rb.reason and sa == sb:
-        yield Difference("response", "reason", None, ra.reason, rb.reason)
+        yield _d("reason", None, ra.reason, rb.reason)
     wa, wb = responder(a), responder(b)
     if wa.split(" (")[0] != wb.split(" (")[0]:  # the same party answering two ways is the status's story
-        yield Difference("response", "responder", None, wa, wb)
+        yield _d("responder", None, wa, wb)
     names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
     # When the status differs, the handshake mechanics differ with it; they
     # say nothing the status does not (RFC 6455 4.2.2 lists them for a 101).
@@ -370,11 +233,11 @@ def _response(a: Capture, b: Capture) -> Iterable[Difference]:
     for lname in names:
         va, vb = header_values(ra.headers, lname), header_values(rb.headers, lname)
         if va != vb:
-            yield Difference("response", "response-header", _spelling(lname, ra.headers, rb.headers),
+            yield _d("response-header", _spelling(lname, ra.headers, rb.headers),
                              _one_or_many(va), _one_or_many(vb),
                              noise=lname in _NOISE_HEADERS or lname in consequences)
     if ra.body != rb.body:
-        yield Difference("response", "body", None, ra.body[:200].decode("utf-8", "replace"),
+        yield _d("body", None, ra.body[:200].decode("utf-8", "replace"),
                          rb.body[:200].decode("utf-8", "replace"))
 
 
@@ -418,28 +281,28 @@ def _session(a: Capture, b: Capture) -> Iterable[Difference]:
     # Compared only when both were upgraded; otherwise the status already tells.
     if wa is not None and wb is not None:
         if wa.state != wb.state:
-            yield Difference("session", "session-state", None, wa.state, wb.state)
+            yield _d("session-state", None, wa.state, wb.state)
         for attr, kind in (("closed_by", "closed-by"), ("close_code", "close-code"), ("close_reason", "close-reason")):
             x, y = getattr(wa, attr), getattr(wb, attr)
             if x != y:
-                yield Difference("session", kind, None, x, y)
+                yield _d(kind, None, x, y)
         for direction in ("server", "client"):
             x, y = _describe_message(a, direction), _describe_message(b, direction)
             # Two server messages of the same type and size can still differ in their JSON.
             note = _json_keys_note(a, b) if direction == "server" else ""
             if x != y or note:
-                yield Difference("session", "first-message", direction, x, y, note=note)
+                yield _d("first-message", direction, x, y, note=note)
     da = wa.duration if wa else None
     db = wb.duration if wb else None
     if da != db:
-        yield Difference("session", "duration", None, da, db, noise=True)
+        yield _d("duration", None, da, db, noise=True)
 
 
 def _noise(a: Capture, b: Capture) -> Iterable[Difference]:
     if a.response_time != b.response_time:
-        yield Difference("noise", "timing", None, a.response_time, b.response_time, noise=True)
+        yield _d("timing", None, a.response_time, b.response_time, noise=True)
     if a.client != b.client:
-        yield Difference("noise", "client", None, a.client, b.client, noise=True)
+        yield _d("client", None, a.client, b.client, noise=True)
 
 
 def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
@@ -460,9 +323,4 @@ def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
     found = [d for p in passes for d in p(a, b)]
     order = list(GROUPS)
     found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group
-    comparison = Comparison(a, b, tuple(found))
-    with_hints = tuple(
-        Difference(d.group, d.kind, d.name, d.a, d.b, d.note, d.noise, () if d.noise else hints_for(d, comparison))
-        for d in found
-    )
-    return Comparison(a, b, with_hints)
+    return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b)) for d in found))

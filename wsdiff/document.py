@@ -186,7 +186,7 @@ def _describe(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-class _Reader:
+class Reader:
     """Typed access to a JSON object that reports the place of every problem."""
 
     def __init__(self, obj: object, place: str) -> None:
@@ -236,9 +236,9 @@ class _Reader:
             raise CaptureError(f"expected one of {', '.join(choices)}, got {value!r}", place=self._at(key))
         return value
 
-    def sub(self, key: str, *, required: bool = True) -> _Reader | None:
+    def sub(self, key: str, *, required: bool = True) -> Reader | None:
         value = self.get(key, (dict, type(None)), "an object", required=required)
-        return None if value is None else _Reader(value, self._at(key))
+        return None if value is None else Reader(value, self._at(key))
 
     def headers(self, key: str) -> Headers:
         value = self.get(key, (list,), "a list of [name, value] pairs")
@@ -272,7 +272,7 @@ class _Reader:
 
 def parse_document(doc: object) -> Capture:
     """Parse a capture document; raises CaptureError naming the place of a problem."""
-    top = _Reader(doc, "")
+    top = Reader(doc, "")
     schema = top.get("schema", (int,), "an integer")
     if schema != SCHEMA:
         raise CaptureError(
@@ -322,7 +322,7 @@ def parse_document(doc: object) -> Capture:
         messages = []
         raw_messages = ws.get("messages", (list,), "a list", required=False, default=[])
         for i, m in enumerate(raw_messages):
-            mr = _Reader(m, f"websocket.messages[{i}]")
+            mr = Reader(m, f"websocket.messages[{i}]")
             messages.append(
                 Message(
                     direction=mr.choice("direction", ("client", "server")),  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ import shlex
 from datetime import datetime, timezone
 from typing import Any
 
-from .model import Capture, header_values
+from .model import Capture, default_port, header_values
+from .wire import build_request
 
 __all__ = ["FORMATS", "export"]
 
@@ -28,9 +29,8 @@ _WEBSOCAT_OWN = {"host", "upgrade", "connection", "sec-websocket-key", "sec-webs
 def _http_url(c: Capture) -> str:
     ep = c.endpoint
     scheme = "https" if ep.tls else "http"
-    default = 443 if ep.tls else 80
     host = f"[{ep.host}]" if ":" in ep.host else ep.host
-    port = "" if ep.port == default else f":{ep.port}"
+    port = "" if ep.port == default_port(ep.scheme) else f":{ep.port}"
     return f"{scheme}://{host}{port}{c.request.target}"
 
 
@@ -57,9 +57,7 @@ def _websocat(c: Capture) -> str:
 
 
 def _python(c: Capture) -> str:
-    lines = [f"{c.request.method} {c.request.target} {c.request.http_version}"]
-    lines += [f"{k}: {v}" for k, v in c.request.headers]
-    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    raw = build_request(c.request)
     ep = c.endpoint
     tls = (f"sock = ssl.create_default_context().wrap_socket(sock, server_hostname={(ep.sni or ep.host)!r})\n"
            if ep.tls else "")

@@ -63,7 +63,9 @@ def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
     doc = _read_json(p, source)
     try:
         if isinstance(doc, formats.FlowBytes):
-            return formats.captures_from_flows(doc.data)
+            from .recording.snapshot import captures_from_flows  # mitmproxy, only for flow files
+
+            return captures_from_flows(doc.data)
         if isinstance(doc, dict) and "log" in doc and "schema" not in doc:
             return formats.captures_from_har(doc)
         return [parse_document(doc)]

@@ -4,22 +4,23 @@ HAR (DevTools export, mitmproxy's ``hardump``): every entry whose request has
 ``Upgrade: websocket``, or that DevTools marks as a websocket, is one attempt;
 in mitmproxy's HAR a rejected upgrade is a plain HTTP entry, so selection is
 on the request header, not on the status. Flow files (``mitmdump -w``) are
-read with mitmproxy's own reader, imported only when such a file is loaded.
+are recognised here and read with mitmproxy's own reader at the edge
+(:func:`wsdiff.recording.snapshot.captures_from_flows`), so this module
+stays free of mitmproxy.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from .document import _Reader, decode_bytes
+from .document import Reader, decode_bytes
 from .errors import CaptureError
-from .model import Capture, Endpoint, Message, Request, Response, Session, header_value
+from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Capture, Message, Request, Response, Session,
+                    endpoint_from_url, header_value)
 
-__all__ = ["captures_from_har", "captures_from_flows", "looks_like_flows", "FlowBytes"]
+__all__ = ["captures_from_har", "looks_like_flows", "FlowBytes"]
 
 _TNETSTRING = re.compile(rb"^\d{1,9}:")
 
@@ -36,31 +37,11 @@ def looks_like_flows(data: bytes) -> bool:
     return bool(_TNETSTRING.match(data))
 
 
-def captures_from_flows(data: bytes) -> list[Capture]:
-    """Return the WebSocket upgrade attempts in a mitmproxy flow file, in order."""
-    from mitmproxy import exceptions, http
-    from mitmproxy import io as mio
-
-    from .recording.snapshot import capture_from_flow, is_upgrade
-
-    out = []
-    try:
-        for flow in mio.FlowReader(io.BytesIO(data)).stream():
-            if isinstance(flow, http.HTTPFlow) and is_upgrade(flow.request):
-                done = flow.websocket is not None and flow.websocket.timestamp_end is not None
-                out.append(capture_from_flow(flow, session_state="closed" if done else "observed"))
-    except exceptions.FlowReadException as e:
-        raise CaptureError(f"not a readable mitmproxy flow file: {e}") from None
-    except (ValueError, TypeError, KeyError) as e:
-        raise CaptureError(f"not a readable mitmproxy flow file: {e!r}") from None
-    return out
-
-
-def _har_headers(reader: _Reader, key: str) -> tuple[tuple[str, str], ...]:
+def _har_headers(reader: Reader, key: str) -> tuple[tuple[str, str], ...]:
     items = reader.get(key, (list,), "a list", required=False, default=[])
     out = []
     for i, item in enumerate(items):
-        r = _Reader(item, f"{reader.place}.{key}[{i}]")
+        r = Reader(item, f"{reader.place}.{key}[{i}]")
         name = r.str("name")
         if name.startswith(":"):  # HTTP/2 pseudo-headers are not part of an HTTP/1.1 upgrade
             continue
@@ -76,7 +57,7 @@ def _started(text: str) -> float:
 
 
 def _har_entry(entry: object, place: str) -> Capture | None:
-    e = _Reader(entry, place)
+    e = Reader(entry, place)
     rq = e.sub("request")
     assert rq is not None
     headers = _har_headers(rq, "headers")
@@ -84,15 +65,10 @@ def _har_entry(entry: object, place: str) -> Capture | None:
     if not websocketish and e.obj.get("_resourceType") != "websocket":
         return None
     url = rq.str("url")
-    parts = urlsplit(url)
-    scheme = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}.get(parts.scheme)
-    if scheme is None or not parts.hostname:
-        raise CaptureError(f"expected an http, https, ws or wss URL, got {url[:80]!r}", place=f"{place}.request.url")
     try:
-        port = parts.port or (443 if scheme == "wss" else 80)
-    except ValueError:
-        raise CaptureError(f"bad port in {url[:80]!r}", place=f"{place}.request.url") from None
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        endpoint, target = endpoint_from_url(url)
+    except ValueError as e:
+        raise CaptureError(str(e), place=f"{place}.request.url") from None
     version = rq.str("httpVersion", required=False, default="HTTP/1.1")
     if version.upper() in ("", "UNKNOWN"):
         version = "HTTP/1.1"
@@ -115,16 +91,16 @@ def _har_entry(entry: object, place: str) -> Capture | None:
                 reason=rs.str("statusText", required=False),
                 http_version=rs.str("httpVersion", required=False, default="HTTP/1.1").upper() or "HTTP/1.1",
                 headers=_har_headers(rs, "headers"),
-                body=body[:4096],
-                body_truncated=len(body) > 4096,
+                body=body[:BODY_LIMIT],
+                body_truncated=len(body) > BODY_LIMIT,
             )
     session = None
     raw_messages = e.obj.get("_webSocketMessages")
     if response is not None and response.status == 101 and isinstance(raw_messages, list):
         started = _started(e.str("startedDateTime", required=False))
         messages = []
-        for i, m in enumerate(raw_messages[:8]):
-            mr = _Reader(m, f"{place}._webSocketMessages[{i}]")
+        for i, m in enumerate(raw_messages[:MESSAGE_LIMIT]):
+            mr = Reader(m, f"{place}._webSocketMessages[{i}]")
             data = mr.str("data", required=False)
             binary = mr.obj.get("opcode") == 2
             payload = decode_bytes(data, "base64") if binary else data.encode("utf-8")
@@ -134,17 +110,17 @@ def _har_entry(entry: object, place: str) -> Capture | None:
                     direction="client" if mr.obj.get("type") == "send" else "server",
                     type="binary" if binary else "text",
                     size=len(payload),
-                    head=payload[:256],
+                    head=payload[:MESSAGE_HEAD],
                     at=max(0.0, round(at - started, 6)) if at and started else 0.0,
                 )
             )
-        session = Session(state="observed", messages=tuple(messages), messages_dropped=max(0, len(raw_messages) - 8))
+        session = Session(state="observed", messages=tuple(messages), messages_dropped=max(0, len(raw_messages) - MESSAGE_LIMIT))
     wait = None
     timings = e.obj.get("timings")
     if isinstance(timings, dict) and isinstance(timings.get("wait"), (int, float)) and timings["wait"] >= 0:
         wait = timings["wait"] / 1000
     return Capture(
-        endpoint=Endpoint(scheme=scheme, host=parts.hostname, port=port, sni=parts.hostname if scheme == "wss" else None),
+        endpoint=endpoint,
         request=request,
         response=response,
         label=str(e.obj.get("comment") or ""),
@@ -157,7 +133,7 @@ def _har_entry(entry: object, place: str) -> Capture | None:
 
 def captures_from_har(doc: Any) -> list[Capture]:
     """Return the WebSocket upgrade attempts (accepted or not) in a HAR document."""
-    log = _Reader(doc, "").sub("log")
+    log = Reader(doc, "").sub("log")
     assert log is not None
     entries = log.get("entries", (list,), "a list")
     out = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal, NewType
+from urllib.parse import urlsplit
 
 __all__ = [
     "SCHEMA",
@@ -30,13 +31,27 @@ __all__ = [
     "without_header",
     "with_header",
     "split_target",
-    "parse_query",
-    "build_query",
+    "DEFAULT_PORTS",
+    "default_port",
+    "endpoint_from_url",
+    "BODY_LIMIT",
+    "MESSAGE_LIMIT",
+    "MESSAGE_HEAD",
     "check_request",
 ]
 
 SCHEMA = 1
 """The capture file format version this code reads and writes."""
+
+DEFAULT_PORTS = {"ws": 80, "http": 80, "wss": 443, "https": 443}
+"""RFC 6455 3: ws and wss take HTTP's and HTTPS's default ports."""
+
+BODY_LIMIT = 4096
+"""Bytes of a response body kept in a capture or a probe result."""
+MESSAGE_LIMIT = 8
+"""WebSocket messages kept per connection."""
+MESSAGE_HEAD = 256
+"""Bytes kept of each WebSocket message."""
 
 HeaderName = NewType("HeaderName", str)
 Headers = tuple[tuple[str, str], ...]
@@ -61,9 +76,8 @@ class Endpoint:
 
     @property
     def url(self) -> str:
-        default = 443 if self.tls else 80
         host = f"[{self.host}]" if ":" in self.host else self.host
-        port = "" if self.port == default else f":{self.port}"
+        port = "" if self.port == default_port(self.scheme) else f":{self.port}"
         return f"{self.scheme}://{host}{port}"
 
 
@@ -228,26 +242,28 @@ def split_target(target: str) -> tuple[str, str | None]:
     return path, (query if sep else None)
 
 
-def parse_query(query: str | None) -> list[tuple[str, str | None]]:
-    """Split a raw query into ``(name, value)`` pairs, keeping percent-encoding.
+def default_port(scheme: str) -> int:
+    """Return the default port of *scheme* (ws, wss, http, https): 80 or 443."""
+    return DEFAULT_PORTS.get(scheme.lower(), 80)
 
-    A parameter without ``=`` has the value None, so ``a`` and ``a=`` differ,
-    as they do on the wire.
+
+def endpoint_from_url(url: str) -> tuple[Endpoint, str]:
+    """Split a ws://, wss://, http:// or https:// URL into its Endpoint and request-target.
+
+    Raises:
+        ValueError: not such a URL, no host, or a bad port (the message quotes the URL).
     """
-    if not query:
-        return []
-    pairs: list[tuple[str, str | None]] = []
-    for part in query.split("&"):
-        if not part:
-            continue
-        name, sep, value = part.partition("=")
-        pairs.append((name, value if sep else None))
-    return pairs
-
-
-def build_query(pairs: list[tuple[str, str | None]]) -> str:
-    """Join pairs made by :func:`parse_query` back into a raw query."""
-    return "&".join(n if v is None else f"{n}={v}" for n, v in pairs)
+    shown = url[:80]
+    parts = urlsplit(url)
+    scheme = {"ws": "ws", "http": "ws", "wss": "wss", "https": "wss"}.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        raise ValueError(f"expected a ws://, wss://, http:// or https:// URL, got {shown!r}")
+    try:
+        port = parts.port or default_port(scheme)
+    except ValueError:
+        raise ValueError(f"bad port in {shown!r}") from None
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Endpoint(scheme, parts.hostname, port, sni=parts.hostname if scheme == "wss" else None), target
 
 
 def check_request(request: Request) -> list[str]:

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from .errors import SecretError
-from .model import Capture, Headers, Message, Request, Response, build_query, parse_query, split_target
+from .headers import build_query, parse_query
+from .model import Capture, Headers, Message, Request, Response, split_target
 
 __all__ = [
     "FINGERPRINT_RE",

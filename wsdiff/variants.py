@@ -9,15 +9,14 @@ capture: the mechanism under ``replay --from`` and ``bisect``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .diff import Difference
+from .difference import Difference
 from .errors import VariantError
-from .model import Capture, Request, build_query, header_values, parse_query, split_target, with_header, without_header
-from .parts import (cookies, extensions, replace_named, subprotocols, with_cookie, with_extensions,
-                    with_subprotocols)
+from .headers import build_query, parse_query, with_extensions, with_subprotocols
+from .kinds import KINDS
+from .model import Capture, Request, split_target, with_header, without_header
 from .redact import is_credential_header, is_credential_param
 
 __all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "transplant"]
@@ -130,75 +129,6 @@ def all_variants(request: Request) -> list[Variant]:
 # --- transplanting differences ------------------------------------------------
 
 
-def _place_header(target: Request, source: Request, lname: str) -> Request:
-    values = header_values(source.headers, lname)
-    if not values:
-        return target.replace(headers=without_header(target.headers, lname))
-    if header_values(target.headers, lname):
-        return target.replace(headers=with_header(target.headers, lname, values))
-    # New to the target: insert it before the first header that follows it in
-    # the source and exists in the target, so the wire order stays plausible.
-    spelled = next(k for k, _ in source.headers if k.lower() == lname)
-    names = [k.lower() for k, _ in source.headers]
-    following = names[names.index(lname) + 1:]
-    present = {k.lower() for k, _ in target.headers}
-    anchor = next((n for n in following if n in present and n != lname), None)
-    if anchor is None:
-        return target.replace(headers=target.headers + tuple((spelled, v) for v in values))
-    out: list[tuple[str, str]] = []
-    for k, v in target.headers:
-        if k.lower() == anchor and not any(x.lower() == lname for x, _ in out):
-            out.extend((spelled, nv) for nv in values)
-        out.append((k, v))
-    return target.replace(headers=tuple(out))
-
-
-def _place_query_param(target: Request, source: Request, name: str) -> Request:
-    tq, sq = parse_query(target.query), parse_query(source.query)
-    values = [(n, v) for n, v in sq if n == name]
-    firsts = [i for i, (n, _) in enumerate(tq) if n == name]
-    rest = [(n, v) for n, v in tq if n != name]
-    if firsts:
-        at = firsts[0] - sum(1 for i in range(firsts[0]) if tq[i][0] == name)
-    else:
-        source_names = [n for n, _ in sq]
-        later = source_names[source_names.index(name) + 1:] if name in source_names else []
-        at = next((i for i, (n, _) in enumerate(rest) if n in later), len(rest))
-    pairs = rest[:at] + values + rest[at:]
-    return _set_query(target, pairs) if (pairs or target.query is not None) else target
-
-
-def _apply_one(target: Capture, source: Capture, d: Difference) -> Capture:
-    t, s = target.request, source.request
-    kind, name = d.kind, d.name
-    if kind == "endpoint" and name is not None:
-        return target.replace(endpoint=dataclasses.replace(target.endpoint, **{name: getattr(source.endpoint, name)}))
-    if kind == "method":
-        return target.replace(request=t.replace(method=s.method))
-    if kind == "http-version":
-        return target.replace(request=t.replace(http_version=s.http_version))
-    if kind == "path":
-        return target.replace(request=t.replace(target=s.path + (f"?{t.query}" if t.query is not None else "")))
-    if kind == "query-param" and name is not None:
-        return target.replace(request=_place_query_param(t, s, name))
-    if kind == "header" and name is not None:
-        return target.replace(request=_place_header(t, s, name.lower()))
-    if kind == "cookie" and name is not None:
-        values = [v for n, v in cookies(s.headers) if n == name]
-        return target.replace(request=t.replace(headers=with_cookie(t.headers, name, values)))
-    if kind == "subprotocol" and name is not None:
-        tokens = [x for x in subprotocols(t.headers) if x != name]
-        src = subprotocols(s.headers)
-        if name in src:
-            tokens.insert(min(src.index(name), len(tokens)), name)
-        return target.replace(request=t.replace(headers=with_subprotocols(t.headers, tokens)))
-    if kind == "extension" and name is not None:
-        offers = [text for n, text in extensions(s.headers) if n == name]
-        items = replace_named(extensions(t.headers), name, offers)
-        return target.replace(request=t.replace(headers=with_extensions(t.headers, items)))
-    raise VariantError(f"a {d.kind} difference cannot be applied to a request")
-
-
 def transplant(target: Capture, source: Capture, differences: Iterable[Difference]) -> Capture:
     """Return *target* with each difference set to *source*'s value.
 
@@ -206,5 +136,8 @@ def transplant(target: Capture, source: Capture, differences: Iterable[Differenc
     target BAD and source GOOD it removes them from BAD.
     """
     for d in differences:
-        target = _apply_one(target, source, d)
+        apply = KINDS[d.kind].apply
+        if apply is None:
+            raise VariantError(f"a {d.kind} difference cannot be applied to a request")
+        target = apply(target, source, d)
     return target

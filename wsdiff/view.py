@@ -1,16 +1,23 @@
-"""Terminal views (rich) of comparisons, replays and bisect results. An edge: it only renders."""
+"""Terminal views of captures, comparisons, replays and bisect results. An edge: it only renders.
+
+``summary_lines`` is plain text; the rest are rich renderables (rich is
+imported here, so only commands that print tables pay for it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .diff import GROUPS, Comparison
+from .difference import GROUPS, Comparison
+from .model import Capture
+from .verdict import VERDICTS, BisectReport, VariantRow
 
-__all__ = ["render_comparison", "format_value"]
+__all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console"]
 
 
 def format_value(value: Any, *, inline: bool = False) -> Text:
@@ -24,7 +31,7 @@ def format_value(value: Any, *, inline: bool = False) -> Text:
     return Text(str(value))
 
 
-def _label(c: Any, fallback: str) -> str:
+def _label(c: Capture, fallback: str) -> str:
     return c.label or fallback
 
 
@@ -81,7 +88,7 @@ def _verdict(accepted: bool) -> Text:
     return Text("accepted", style="green") if accepted else Text("rejected", style="red")
 
 
-def render_rows(rows: Any, *, title: str) -> Table:
+def render_rows(rows: Sequence[VariantRow], *, title: str) -> Table:
     """A table with one row per variant: what changed, what the server answered, the verdict."""
     table = Table(title=title, title_justify="left", title_style="bold")
     table.add_column("variant")
@@ -93,10 +100,8 @@ def render_rows(rows: Any, *, title: str) -> Table:
     return table
 
 
-def render_bisect(report: Any, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
+def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
     """The bisect story: baselines, the culprit with its hints, confirmations, probes, the fix."""
-    from .suggest import VERDICTS
-
     r = report.result
     parts: list[Any] = []
     for base, name in (("good", names[0]), ("bad", names[1])):
@@ -130,3 +135,37 @@ def render_bisect(report: Any, *, names: tuple[str, str] = ("GOOD", "BAD")) -> G
                           style="yellow"))
     parts.append(Text(report.fix, style="bold green"))
     return Group(*parts)
+
+
+def summary_lines(capture: Capture, source: str = "") -> list[str]:
+    """Return a short human summary of one capture, one fact per line."""
+    req = capture.request
+    head = f"{source}: " if source else ""
+    label = f" [{capture.label}]" if capture.label else ""
+    lines = [f"{head}{capture.outcome}{label}  {capture.endpoint.url}{req.target}"]
+    lines.append(f"  > {req.method} {req.target} {req.http_version}")
+    lines.extend(f"  > {name}: {value}" for name, value in req.headers)
+    if capture.response is not None:
+        resp = capture.response
+        lines.append(f"  < {resp.http_version} {resp.status} {resp.reason}".rstrip())
+        lines.extend(f"  < {name}: {value}" for name, value in resp.headers)
+        if resp.body:
+            body = resp.body[:200].decode("utf-8", "replace")
+            more = " ..." if resp.body_truncated or len(resp.body) > 200 else ""
+            lines.append(f"  < (body) {body!r}{more}")
+    if capture.error is not None:
+        lines.append(f"  ! {capture.error.kind}: {capture.error.message}")
+    ws = capture.websocket
+    if ws is not None:
+        if ws.state == "closed":
+            code = "no close frame" if ws.close_code is None else f"code {ws.close_code}"
+            reason = f" {ws.close_reason!r}" if ws.close_reason else ""
+            after = f" after {ws.duration:.3f} s" if ws.duration is not None else ""
+            lines.append(f"  = closed by {ws.closed_by or 'unknown'}, {code}{reason}{after}")
+        else:
+            lines.append(f"  = still open ({ws.state})")
+        for m in ws.messages:
+            arrow = "<-" if m.direction == "server" else "->"
+            preview = m.head[:80].decode("utf-8", "replace") if m.type == "text" else m.head[:16].hex()
+            lines.append(f"  {arrow} {m.type} {m.size} B at {m.at:.3f} s: {preview}")
+    return lines

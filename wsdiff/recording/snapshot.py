@@ -6,15 +6,14 @@ mitmproxy at module level: it reads attributes of the flow objects it is given.
 
 from __future__ import annotations
 
+import io
+
 from typing import Any
 
-from ..model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
+from ..model import BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
-__all__ = ["is_upgrade", "capture_from_flow", "capture_from_snapshot", "flow_snapshot", "Snapshot", "classify_error", "proxy_mode_name", "BODY_LIMIT", "MESSAGE_LIMIT", "MESSAGE_HEAD"]
+__all__ = ["is_upgrade", "capture_from_flow", "captures_from_flows", "capture_from_snapshot", "flow_snapshot", "Snapshot", "classify_error", "proxy_mode_name"]
 
-BODY_LIMIT = 4096  # response body bytes kept in a capture
-MESSAGE_LIMIT = 8  # WebSocket messages kept per connection
-MESSAGE_HEAD = 256  # bytes kept of each message
 
 
 def is_upgrade(request: Any) -> bool:
@@ -174,3 +173,23 @@ def capture_from_flow(
     return capture_from_snapshot(
         flow_snapshot(flow, label=label, host_rewritten=host_rewritten, session_state=session_state, now=now)
     )
+
+
+def captures_from_flows(data: bytes) -> list[Capture]:
+    """Return the WebSocket upgrade attempts in a mitmproxy flow file, in order."""
+    from mitmproxy import exceptions, http
+    from mitmproxy import io as mio
+
+    from ..errors import CaptureError
+
+    out = []
+    try:
+        for flow in mio.FlowReader(io.BytesIO(data)).stream():
+            if isinstance(flow, http.HTTPFlow) and is_upgrade(flow.request):
+                done = flow.websocket is not None and flow.websocket.timestamp_end is not None
+                out.append(capture_from_flow(flow, session_state="closed" if done else "observed"))
+    except exceptions.FlowReadException as e:
+        raise CaptureError(f"not a readable mitmproxy flow file: {e}") from None
+    except (ValueError, TypeError, KeyError) as e:
+        raise CaptureError(f"not a readable mitmproxy flow file: {e!r}") from None
+    return out

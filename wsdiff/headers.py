@@ -1,14 +1,19 @@
-"""Parse and rebuild the parts of a handshake that carry lists: cookies, subprotocols, extensions.
+"""Header and URL grammars of a handshake: query, cookies, subprotocols, extensions, Origin (pure).
 
-Pure helpers shared by the diff and the variants, so that a difference the
-diff names can be applied to a request by the same rules that found it.
+Parse and rebuild pairs (``parse_*``/``build_*``, ``with_*``) shared by the
+diff, the variants and redaction, so that a difference the diff names is
+applied to a request by the same rules that found it. In the spirit of
+``websockets/headers.py``: values in, values out, nothing validated that a
+replay must be able to send.
 """
 
 from __future__ import annotations
 
-from .model import Headers, header_values, with_header
+from .model import Headers, default_port, header_values, with_header, without_header
 
 __all__ = [
+    "parse_query",
+    "build_query",
     "cookies",
     "replace_named",
     "with_cookie",
@@ -17,7 +22,31 @@ __all__ = [
     "extensions",
     "with_extensions",
     "origin_authority",
+    "place_header",
+    "place_query_param",
 ]
+
+
+def parse_query(query: str | None) -> list[tuple[str, str | None]]:
+    """Split a raw query into ``(name, value)`` pairs, keeping percent-encoding.
+
+    A parameter without ``=`` has the value None, so ``a`` and ``a=`` differ,
+    as they do on the wire.
+    """
+    if not query:
+        return []
+    pairs: list[tuple[str, str | None]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        pairs.append((name, value if sep else None))
+    return pairs
+
+
+def build_query(pairs: list[tuple[str, str | None]]) -> str:
+    """Join pairs made by :func:`parse_query` back into a raw query."""
+    return "&".join(n if v is None else f"{n}={v}" for n, v in pairs)
 
 
 def cookies(headers: Headers) -> list[tuple[str, str]]:
@@ -92,8 +121,55 @@ def origin_authority(origin: str) -> tuple[str, str, int] | None:
     if not sep or not rest:
         return None
     host, _, port = rest.rstrip("/").rpartition(":") if rest.count(":") == 1 else (rest.rstrip("/"), "", "")
-    default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme.lower(), 0)
+    default = default_port(scheme) if scheme.lower() in ("http", "https", "ws", "wss") else 0
     try:
         return scheme.lower(), host.lower(), int(port) if port else default
     except ValueError:
         return None
+
+
+def place_header(target: Headers, source: Headers, lname: str) -> Headers:
+    """Return *target* with header *lname* (lower case) set to its values in *source*.
+
+    Absent from *source*: removed. Present in both: replaced in place. New to
+    the target: inserted before the first header that follows it in *source*
+    and exists in *target*, so the wire order stays plausible.
+    """
+    values = header_values(source, lname)
+    if not values:
+        return without_header(target, lname)
+    if header_values(target, lname):
+        return with_header(target, lname, values)
+    spelled = next(k for k, _ in source if k.lower() == lname)
+    names = [k.lower() for k, _ in source]
+    following = names[names.index(lname) + 1:]
+    present = {k.lower() for k, _ in target}
+    anchor = next((n for n in following if n in present and n != lname), None)
+    if anchor is None:
+        return target + tuple((spelled, v) for v in values)
+    out: list[tuple[str, str]] = []
+    for k, v in target:
+        if k.lower() == anchor and not any(x.lower() == lname for x, _ in out):
+            out.extend((spelled, nv) for nv in values)
+        out.append((k, v))
+    return tuple(out)
+
+
+def place_query_param(target: str | None, source: str | None, name: str) -> str | None:
+    """Return the raw query *target* with parameter *name* set to its values in raw query *source*.
+
+    The values take the place of the first old one, or go before the first
+    parameter that follows them in *source*; None means no query at all.
+    """
+    tq, sq = parse_query(target), parse_query(source)
+    values = [(n, v) for n, v in sq if n == name]
+    firsts = [i for i, (n, _) in enumerate(tq) if n == name]
+    rest = [(n, v) for n, v in tq if n != name]
+    if firsts:
+        at = firsts[0] - sum(1 for i in range(firsts[0]) if tq[i][0] == name)
+    else:
+        source_names = [n for n, _ in sq]
+        later = source_names[source_names.index(name) + 1:] if name in source_names else []
+        at = next((i for i, (n, _) in enumerate(rest) if n in later), len(rest))
+    pairs = rest[:at] + values + rest[at:]
+    return build_query(pairs) if pairs else None

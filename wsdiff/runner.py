@@ -1,7 +1,7 @@
 """Ask the live server: replay captures and variants, and run the bisect search.
 
 The I/O edge that joins the pure parts (variants, transplant, search) to
-:func:`wsdiff.replay.probe`. Probes run concurrently up to a bound; every
+:func:`wsdiff.probe.probe`. Probes run concurrently up to a bound; every
 probe has bounded time; nothing is sent anywhere but the capture's endpoint,
 an explicit target, or an explicit proxy.
 """
@@ -13,15 +13,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .diff import Comparison, Difference, compare
+from .diff import compare
 from .model import Capture, Endpoint, Request
+from .oracle import Oracle, ProbeResult
+from .probe import Connection, probe
 from .redact import restore_request
-from .replay import Connection, Oracle, ProbeResult, probe
-from .search import Probe, SearchResult, search
-from .suggest import suggest_fix
+from .search import Probe, search
 from .variants import Variant, transplant
+from .verdict import BisectReport, VariantRow
 
-__all__ = ["Settings", "VariantRow", "BisectReport", "replay_capture", "replay_variants", "replay_from", "bisect"]
+__all__ = ["Settings", "replay_capture", "replay_variants", "replay_from", "bisect"]
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,6 @@ async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
     return result
 
 
-@dataclass(frozen=True)
-class VariantRow:
-    """One row of a variants table: what was changed and what the server answered."""
-
-    name: str
-    description: str
-    result: ProbeResult
-    accepted: bool
-
-
 async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
     """Send the capture as recorded, then each variant of it; the first row is the original."""
     captures = [capture] + [capture.replace(request=v.apply(capture.request)) for v in variants]
@@ -98,38 +89,6 @@ def _show(value: object) -> str:
     if value is None:
         return "(absent)"
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-@dataclass(frozen=True)
-class BisectReport:
-    """What bisect found, with the differences it searched over."""
-
-    comparison: Comparison
-    candidates: tuple[Difference, ...]
-    result: SearchResult
-    samples: dict[str, ProbeResult]  # one answer of each baseline, for the report
-
-    @property
-    def culprit(self) -> tuple[Difference, ...]:
-        return tuple(self.candidates[i] for i in self.result.culprit)
-
-    @property
-    def fix(self) -> str:
-        return suggest_fix(self.result.verdict, self.culprit, self.comparison)
-
-    def to_json(self) -> dict[str, object]:
-        r = self.result
-        return {
-            "verdict": r.verdict,
-            "culprit": [d.to_json() for d in self.culprit],
-            "probes": r.probes,
-            "rounds": r.rounds,
-            "candidates": len(self.candidates),
-            "confirmations": {"good_plus_culprit_rejected": r.confirmed_good_plus,
-                              "bad_minus_culprit_accepted": r.confirmed_bad_minus},
-            "baseline": r.baseline,
-            "fix": self.fix,
-        }
 
 
 async def bisect(good: Capture, bad: Capture, settings: Settings, *, repeats: int = 2,
