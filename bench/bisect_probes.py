@@ -15,19 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wsdiff.search import search  # noqa: E402
+from wsdiff.search import applied, run, search  # noqa: E402
 
 
 def probes(n: int, culprit: frozenset[int]) -> tuple[int, tuple[int, ...]]:
-    gen = search(n)
-    batch = next(gen)
-    every = frozenset(range(n))
-    while True:
-        answers = [not (culprit <= (p.changed if p.base == "good" else every - p.changed)) for p in batch]
-        try:
-            batch = gen.send(answers)
-        except StopIteration as stop:
-            return stop.value.probes, stop.value.culprit
+    result = run(search(n), lambda p: not culprit <= applied(p, n))
+    return result.probes, result.culprit
 
 
 def main() -> None:

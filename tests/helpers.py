@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from wsdiff.model import Capture, Endpoint, Request, Response, with_header, without_header
+from wsdiff.model import Capture, Endpoint, Headers, Request, Response, with_header, without_header
 
-BASE_HEADERS = (
-    ("Host", "tts.example"),
-    ("Upgrade", "websocket"),
-    ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ("Sec-WebSocket-Version", "13"),
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+"""RFC 6455 1.3's sample nonce."""
+
+
+def minimal_headers(host: str) -> Headers:
+    """The smallest valid client handshake's fields (RFC 6455 4.1), for *host*."""
+    return (("Host", host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Key", KEY), ("Sec-WebSocket-Version", "13"))
+
+
+def handshake(hostport: str, target: str, *extra: tuple[str, str], scheme: str = "ws", label: str = "") -> Capture:
+    """A minimal capture of a handshake to *hostport* (a live server in a test), with *extra* fields after."""
+    host, port = hostport.rsplit(":", 1)
+    return Capture(Endpoint(scheme, host, int(port), sni=host if scheme == "wss" else None),
+                   Request(target=target, headers=minimal_headers(hostport) + extra), label=label, redacted=True)
+
+
+BASE_HEADERS = minimal_headers("tts.example") + (
     ("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"),
     ("User-Agent", "Python/3.12 websockets/17.4"),
 )

@@ -12,10 +12,9 @@ from wsdiff.model import (
     header_values, split_target, with_header, without_header,
 )
 
-VALID = Request(headers=(
-    ("Host", "example.com"), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13"),
-))
+from helpers import minimal_headers
+
+VALID = Request(headers=minimal_headers("example.com"))
 
 
 @pytest.mark.parametrize(

@@ -21,18 +21,9 @@ from wsdiff.probe import Connection, probe
 from wsdiff.wire import accept_for
 from wsdiff.variants import parse_variant
 
+from helpers import KEY, handshake
+
 pytestmark = pytest.mark.live
-
-KEY = "dGhlIHNhbXBsZSBub25jZQ=="
-
-
-def handshake(hostport: str, target: str, *extra: tuple[str, str], scheme: str = "ws", label: str = "") -> Capture:
-    host, port = hostport.rsplit(":", 1)
-    headers = (("Host", hostport), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
-               ("Sec-WebSocket-Key", KEY), ("Sec-WebSocket-Version", "13"), *extra)
-    return Capture(Endpoint(scheme, host, int(port), sni=host if scheme == "wss" else None),
-                   Request(target=target, headers=headers), label=label, redacted=True)
-
 
 FAST = Settings(timeout=5, window=0.5)
 

@@ -17,13 +17,13 @@ from wsdiff.files import load_capture
 from wsdiff.model import Endpoint, Request
 from wsdiff.probe import Connection, probe
 
+from helpers import minimal_headers
+
 pytestmark = pytest.mark.live
 
 
 def upgrade(hostport: str, i: int) -> Request:
-    return Request(target=f"/nope?i={i}", headers=(
-        ("Host", hostport), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")))
+    return Request(target=f"/nope?i={i}", headers=minimal_headers(hostport))
 
 
 async def blast(app_server: str, proxy: str, n: int, concurrency: int) -> list[int | None]:

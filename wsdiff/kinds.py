@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .headers import (cookies, extensions, place_header, place_query_param, replace_named, subprotocols,
                       with_cookie, with_extensions, with_subprotocols)
-from .model import Capture
+from .model import Capture, Headers, header_values, with_header
 from .redact import is_credential_header, is_credential_param
 
 if TYPE_CHECKING:
@@ -90,10 +90,18 @@ def _apply_header(t: Capture, s: Capture, d: Difference) -> Capture:
                                                                       d.name.lower())))
 
 
+def _rebuilt(t: Capture, s: Capture, lname: str, rebuilt: Headers) -> Capture:
+    """Set *t*'s headers to *rebuilt*; a list header new to *t* goes where *s* has it, not at the end."""
+    values = header_values(rebuilt, lname)
+    if values and not header_values(t.request.headers, lname):
+        rebuilt = place_header(t.request.headers, with_header(s.request.headers, lname, values), lname)
+    return t.replace(request=t.request.replace(headers=rebuilt))
+
+
 def _apply_cookie(t: Capture, s: Capture, d: Difference) -> Capture:
     values = [v for n, v in cookies(s.request.headers) if n == d.name]
     assert d.name is not None
-    return t.replace(request=t.request.replace(headers=with_cookie(t.request.headers, d.name, values)))
+    return _rebuilt(t, s, "cookie", with_cookie(t.request.headers, d.name, values))
 
 
 def _apply_subprotocol(t: Capture, s: Capture, d: Difference) -> Capture:
@@ -102,14 +110,14 @@ def _apply_subprotocol(t: Capture, s: Capture, d: Difference) -> Capture:
     src = subprotocols(s.request.headers)
     if d.name in src:
         tokens.insert(min(src.index(d.name), len(tokens)), d.name)
-    return t.replace(request=t.request.replace(headers=with_subprotocols(t.request.headers, tokens)))
+    return _rebuilt(t, s, "sec-websocket-protocol", with_subprotocols(t.request.headers, tokens))
 
 
 def _apply_extension(t: Capture, s: Capture, d: Difference) -> Capture:
     assert d.name is not None
     offers = [text for n, text in extensions(s.request.headers) if n == d.name]
     items = replace_named(extensions(t.request.headers), d.name, offers)
-    return t.replace(request=t.request.replace(headers=with_extensions(t.request.headers, items)))
+    return _rebuilt(t, s, "sec-websocket-extensions", with_extensions(t.request.headers, items))
 
 
 def _copy(attr: str) -> Apply:

@@ -15,10 +15,10 @@ pair that fails only together is found like any other pair.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
-__all__ = ["Probe", "SearchResult", "search"]
+__all__ = ["Probe", "SearchResult", "search", "applied", "run"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,19 @@ def search(n: int, *, repeats: int = 2) -> Search:
     found = frozenset(culprit)
     plus, minus = yield from ask([Probe("good", found), Probe("bad", found)])
     return end("found", culprit=tuple(sorted(found)), confirmed_good_plus=not plus, confirmed_bad_minus=minus)
+
+
+def applied(probe: Probe, n: int) -> frozenset[int]:
+    """Return the indices of BAD's differences that *probe*'s request carries (GOOD carries none)."""
+    return probe.changed if probe.base == "good" else frozenset(range(n)) - probe.changed
+
+
+def run(gen: Search, accepts: Callable[[Probe], bool]) -> SearchResult:
+    """Drive *gen* to its end, answering each probe with *accepts* (a simulated server, or a test's oracle)."""
+    batch = next(gen)
+    while True:
+        try:
+            batch = gen.send([accepts(p) for p in batch])
+        except StopIteration as stop:
+            return stop.value
+
