@@ -12,7 +12,8 @@ each attempt to ``tests/responders/captures/<responder>-<case>.json``: the
 recorder's own file (redacted by the recorder, with a throw-away secret store)
 with only its ``label`` set to ``<responder>-<case>``. It checks that every
 capture tells what the client saw (status, close code) and exits 1 if one
-does not. ``captures/index.json`` lists every capture, real and synthetic.
+does not. ``captures/index.json`` lists every capture, real and synthetic
+(synthetic.py writes the hand-made ones of hosted services).
 Every token here is a dummy value; every wait is bounded. About a minute.
 
 It installs nothing. It needs, in the interpreter that runs it:
@@ -528,20 +529,6 @@ def _save(responder: Responder, case: Case, seen: Seen, files: list[Path]) -> di
     return row
 
 
-def _synthetic_rows() -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for path in sorted(OUT.glob("*.json")):
-        if path.name == "index.json":
-            continue
-        doc = json.loads(path.read_text())
-        label = str(doc.get("label", ""))
-        if label.endswith("(synthetic)"):
-            rows.append({"file": path.name, "responder": path.stem.split("-")[0], "synthetic": True,
-                         "what": label.removesuffix("(synthetic)").strip(),
-                         "status": (doc.get("response") or {}).get("status"),
-                         "close_code": (doc.get("websocket") or {}).get("close_code")})
-    return rows
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -574,8 +561,7 @@ def main(argv: list[str] | None = None) -> int:
             work = tmp / r.name
             work.mkdir()
             for stale in OUT.glob(f"{r.name}-*.json"):
-                if not json.loads(stale.read_text()).get("label", "").endswith("(synthetic)"):
-                    stale.unlink()
+                stale.unlink()  # no synthetic capture shares a real responder's name
             try:
                 got = asyncio.run(record(r, work, secrets))
             except Exception as e:  # one broken responder must not hide the others
@@ -587,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
             failed |= bool(bad)
             print(f"{r.name:16} {len(got)} captures in {time.monotonic() - t0:4.1f} s"
                   + "".join(f"\n  {g['case']}: {'; '.join(g['problems'])}" for g in bad))  # type: ignore[arg-type]
-    rows = sorted(rows, key=lambda r: str(r["file"])) + _synthetic_rows()
+    rows = sorted(rows, key=lambda r: str(r["file"])) + [r for r in old if r.get("synthetic")]
     index_path.write_text(json.dumps(rows, indent=1) + "\n")
     print(f"{len(rows)} captures listed in {index_path.relative_to(HERE.parent.parent)}"
           f" ({time.monotonic() - started:.0f} s)")
