@@ -47,10 +47,11 @@ class Seen:
 async def py_websockets(
     base: str, path: str, *, headers: dict[str, str] | None = None,
     subprotocols: list[str] | None = None, send: tuple[str, ...] = (), wait: float = 0.3,
-    proxy: str | None = None,
+    proxy: str | None = None, then: tuple[str, ...] = (),
 ) -> Seen:
     """Connect with the ``websockets`` client, send *send* after the 101, read until *wait* passes.
 
+    *then* is sent once the server's first message has arrived (after an ack, say).
     With *proxy* (``http://HOST:PORT``) it goes through that proxy (CONNECT) to ``ws://base``.
     """
     seen = Seen("python websockets")
@@ -59,8 +60,15 @@ async def py_websockets(
             async with connect(f"ws://{base}{path}", additional_headers=headers, proxy=proxy,
                                subprotocols=subprotocols, open_timeout=TIMEOUT) as ws:  # type: ignore[arg-type]
                 seen.status = 101
-                for message in send:
-                    await ws.send(message)
+                try:
+                    for message in send:
+                        await ws.send(message)
+                    if then:
+                        seen.messages.append(await asyncio.wait_for(ws.recv(), TIMEOUT))
+                        for message in then:
+                            await ws.send(message)
+                except websockets.ConnectionClosed:
+                    pass  # the server closed first; _read below records how
                 await _read(ws, seen, wait)
                 if seen.close is None:
                     await ws.close()
@@ -175,10 +183,14 @@ def _node(mode: str, spec: dict[str, Any]) -> Seen:
 
 
 async def node_ws(base: str, path: str, *, headers: dict[str, str] | None = None,
-                  protocols: list[str] | None = None, send: tuple[str, ...] = (), wait_ms: int = 300) -> Seen:
-    """Connect with the Node ``ws`` client, send *send* after the open, close after *wait_ms*."""
+                  protocols: list[str] | None = None, send: tuple[str, ...] = (), wait_ms: int = 300,
+                  then: tuple[str, ...] = ()) -> Seen:
+    """Connect with the Node ``ws`` client, send *send* after the open, close after *wait_ms*.
+
+    *then* is sent once the server's first message has arrived.
+    """
     spec = {"url": f"ws://{base}{path}", "headers": headers or {}, "protocols": protocols or [],
-            "send": list(send), "wait_ms": wait_ms}
+            "send": list(send), "then": list(then), "wait_ms": wait_ms}
     return await asyncio.to_thread(_node, "ws", spec)
 
 

@@ -1,8 +1,9 @@
 // Node WebSocket clients for the responder fixtures; prints one JSON line with what happened.
 //
 //   node client.js ws SPEC_JSON       the `ws` client: {url, headers, protocols, send: [text...],
-//                                     wait_ms}; sends each message after the open, then waits for
-//                                     the server to close or wait_ms to pass, then closes
+//                                     then: [text...], wait_ms}; sends each of send after the open
+//                                     and each of then after the first server message, then waits
+//                                     for the server to close or wait_ms to pass, then closes
 //   node client.js graphql SPEC_JSON  graphql-ws's createClient over `ws`: {url, token, query}
 'use strict';
 const WebSocket = require('ws');
@@ -29,7 +30,13 @@ function wsClient() {
     for (const m of spec.send || []) ws.send(m);
     setTimeout(() => ws.close(1000), spec.wait_ms || 300);
   });
-  ws.on('message', (data) => events.push(['message', String(data)]));
+  let pending = spec.then || [];
+  ws.on('message', (data) => {
+    events.push(['message', String(data)]);
+    // "then": messages sent once the server's first message (an ack, say) has arrived.
+    for (const m of pending) ws.send(m);
+    pending = [];
+  });
   ws.on('close', (code, reason) => done({ close: [code, String(reason)] }));
 }
 
