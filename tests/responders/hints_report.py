@@ -16,7 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from wsdiff.diff import compare, responder
+from wsdiff.diff import compare
+from wsdiff.responder import responder
 from wsdiff.files import load_capture
 
 CAPTURES = Path(__file__).resolve().parent / "captures"

@@ -6,7 +6,7 @@ Run from the repository root:
 
 For each responder it starts the real server on 127.0.0.1 (a free port), a
 real recording ``mitmdump -s addons/record.py`` in reverse mode in front of
-it (``wsdiff.procs.mitmdump_command``, with ``keep_host_header=true`` so the
+it (``wsdiff.recording.procs.mitmdump_command``, with ``keep_host_header=true`` so the
 server sees the client's Host), drives real clients through it, and writes
 each attempt to ``tests/responders/captures/<responder>-<case>.json``: the
 recorder's own file (redacted by the recorder, with a throw-away secret store)
@@ -49,7 +49,7 @@ sys.path.insert(0, str(HERE))
 from clients import Seen, node_graphql, node_ws, py_aiohttp, py_socketio, py_websockets  # noqa: E402
 
 from wsdiff.document import dumps_document  # noqa: E402
-from wsdiff.procs import Service, free_port, mitmdump_command  # noqa: E402
+from wsdiff.recording.procs import Service, free_port, mitmdump_command  # noqa: E402
 
 SERVERS = HERE / "servers"
 NODE = HERE / "node"
