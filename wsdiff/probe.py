@@ -113,9 +113,9 @@ def unreachable(exc: BaseException, host: str, port: int, *, proxy: bool = False
         return _Unreachable("dns", "other", f"cannot resolve {name} {host!r} ({exc.strerror or exc}): is the name "
                             "right, and is DNS reachable?")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _Unreachable("tls", "tls", f"the TLS handshake with {where} failed before any HTTP: "
-                            f"{exc.verify_message or exc.reason}: --ca FILE trusts a private CA, --insecure skips "
-                            "the check")
+        return _Unreachable("tls", "tls", f"the TLS handshake with {where} failed before any HTTP: certificate "
+                            f"verify failed ({exc.verify_message or exc.reason}): --ca FILE trusts a private CA, "
+                            "--insecure skips the check")
     if isinstance(exc, ssl.SSLError) or (tls and isinstance(exc, (ConnectionError, asyncio.IncompleteReadError))):
         reason = getattr(exc, "reason", None) or str(exc) or "the connection was closed"
         return _Unreachable("tls", "tls", f"the TLS handshake with {where} failed before any HTTP: {reason}: "
