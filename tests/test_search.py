@@ -271,3 +271,21 @@ def test_tally_words() -> None:
     """Counts are worded by the side that leads."""
     assert str(Tally(9, 1)) == "accepted 9 of 10" and str(Tally(0, 10)) == "rejected 10 of 10"
     assert Tally(2, 3).said(True) == "accepted 2 of 5" and Tally.of([True, False, False]) == Tally(1, 2)
+
+
+def test_a_fluke_partner_is_caught_by_the_group_check() -> None:
+    """A fluke makes the search pair the cause with a harmless difference; the group check catches it, the retry fixes it."""
+    fluked = False
+
+    def once(p: Probe) -> bool:
+        nonlocal fluked
+        if p == Probe("good", frozenset({5})) and not fluked:
+            fluked = True
+            return True  # the one wrong answer: GOOD + {5} accepted
+        return 5 not in applied(p, 8)
+
+    result = run(search(8), once)
+    assert (result.verdict, result.causes) == ("found", ((5,),)) and result.complete
+    # The group (0, 5) was checked without each member: without 0 it was still rejected, nine times of nine.
+    assert result.answers[Probe("good", frozenset({5}))][:10] == (True,) + (False,) * 9
+    assert result.tally(Probe("good", frozenset({0}))) == Tally(3, 0)

@@ -297,14 +297,16 @@ def search(n: int, *, repeats: int = 2, policy: Policy | None = None) -> Search:
         for probe, was in ((good, True), (bad, False)):
             if got[probe][0] is not was:
                 return end("server-changed", evidence=((probe, start[probe][1]), (probe, got[probe][1])))
-        failed = next((p for p in (alone, *smaller) if got[p][0] is (p == alone)), None)
-        if failed is None and got[plus][0]:
-            failed = plus
+        # What this round may contradict: the cause is rejected alone, a group is accepted without any one of its
+        # members, and (from the second cause on) all the causes together are rejected.
+        claims = {alone: False, **{p: True for p in smaller}, **({plus: False} if causes else {})}
+        failed = next((p for p, claim in claims.items() if got[p][0] is not claim), None)
         if failed is not None and failed != plus and retries:
             retries -= 1  # one answer during the search may have been a fluke: search for this cause again
             continue
         if failed is not None:
-            return end("not-confirmed", confirmed_good_plus=False, evidence=((failed, got[failed][1]),))
+            return end("not-confirmed", confirmed_good_plus=False if failed in (alone, plus) else None,
+                       evidence=((failed, got[failed][1]),))
         causes.append(tuple(cause))
         done = {"culprit": tuple(sorted(union)), "causes": tuple(sorted(causes)), "confirmed_good_plus": True}
         rest_rejected = bool(left) and got[rest][0] is False
