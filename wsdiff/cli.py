@@ -1,7 +1,8 @@
 """The ``wsdiff`` command line: thin commands over the library.
 
 Exit status, like diff(1): 0 no differences (or success), 1 differences (or
-a rejection where one was not expected), 2 trouble (bad input, bad usage).
+a rejection where one was not expected), 2 trouble (bad input, bad usage, a
+server that cannot be reached at all).
 Heavy modules (mitmproxy, aiohttp, uvicorn, rich) are imported inside the
 commands that need them, so ``wsdiff compare`` starts fast.
 """
