@@ -78,14 +78,9 @@ def _address(conn: Connection, how: str) -> str:
     return f"{conn.endpoint.host}:{conn.endpoint.port}"
 
 
-async def _probe_raw(capture: Capture, settings: Settings) -> ProbeResult:
-    request, conn = settings.request(capture.request), settings.connection(capture.endpoint)
-    return await probe(request, conn)
-
-
 async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
     """Send one capture's request as recorded; an unreachable server is a result here (``unreachable`` set)."""
-    return await _probe_raw(capture, settings)
+    return await probe(settings.request(capture.request), settings.connection(capture.endpoint))
 
 
 async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
