@@ -21,11 +21,12 @@ verdict rests on is asked more than once (the baselines at the start, then
 each cause's confirmation three times, and GOOD and BAD again at the end),
 and any answer that disagrees (with the others for the same request, or with
 what the search expects) is repeated until it is clear: ``agree`` answers on
-one side with at most ``tolerate`` on the other, or more than ``tolerate``
-on each side, which proves the server answers that request both ways
-(``flaky``). A stable server pays only the fixed confirmations; against a
+one side (``tolerate`` the other way are forgiven only on the side the search
+expects; an ending against expectation needs answers that all agree), or
+both ways beyond that, which proves the server answers that request both
+ways (``flaky``). A stable server pays only the fixed confirmations; against a
 server that answers at random, a culprit would need every one of those
-answers to come out as expected (about 2**-13 for a coin flip).
+answers to come out as expected (about 2**-14 for a coin flip).
 """
 
 from __future__ import annotations
