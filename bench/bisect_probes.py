@@ -26,7 +26,7 @@ def probes(n: int, culprit: frozenset[int]) -> tuple[int, tuple[int, ...]]:
 def main() -> None:
     rng = random.Random(6455)
     print(f"{'n':>5} {'one culprit':>12} {'a pair':>8} {'log2(n)':>8}   (probes, mean of 20 random placements;"
-          " 5 baseline + 2 confirmation probes included)")
+          " baselines and confirmations included: 14 for one cause, 20 for a pair)")
     for n in (4, 16, 64, 256):
         one = [probes(n, frozenset({rng.randrange(n)})) for _ in range(20)]
         pair = [probes(n, frozenset(rng.sample(range(n), 2))) for _ in range(20)]

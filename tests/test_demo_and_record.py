@@ -23,7 +23,8 @@ def test_demo_tells_the_story_and_leaves_nothing_behind(tmp_path: Path) -> None:
     out = " ".join(proc.stdout.split())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "only header Origin matters" in out
-    assert "Confirmed: GOOD + culprit is rejected: yes; BAD - culprit is accepted: yes." in out
+    assert ("Confirmed: GOOD + culprit is rejected: yes (rejected 4 of 4); "
+            "BAD - culprit is accepted: yes (accepted 3 of 3).") in out
     captures = sorted(tmp_path.glob("*.json"))
     assert [load_capture(p).label for p in captures] == ["script", "app"]
     assert "demo-key-7c1e" not in "".join(p.read_text() for p in captures)

@@ -1,7 +1,8 @@
 """The ``wsdiff`` command line: thin commands over the library.
 
 Exit status, like diff(1): 0 no differences (or success), 1 differences (or
-a rejection where one was not expected), 2 trouble (bad input, bad usage).
+a rejection where one was not expected), 2 trouble (bad input, bad usage, a
+server that cannot be reached at all).
 Heavy modules (mitmproxy, aiohttp, uvicorn, rich) are imported inside the
 commands that need them, so ``wsdiff compare`` starts fast.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -39,6 +42,24 @@ def _fail(message: str) -> NoReturn:
 
 def _print_json(obj: object) -> None:
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+@contextmanager
+def _json_trouble(as_json: bool) -> Iterator[None]:
+    """Under --json, also print trouble as ``{"error": {"kind", "message", ...}}`` on stdout (exit 2 as ever)."""
+    try:
+        yield
+    except WsdiffError as e:
+        if as_json:
+            from .errors import CaptureError, SecretError, UnreachableError, VariantError
+
+            if isinstance(e, UnreachableError):
+                error: dict[str, str] = e.to_json()
+            else:
+                kinds = ((CaptureError, "capture"), (SecretError, "secret"), (VariantError, "variant"))
+                error = {"kind": next((k for cls, k in kinds if isinstance(e, cls)), "trouble"), "message": str(e)}
+            _print_json({"error": error})
+        raise
 
 
 @click.group(cls=WsdiffGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -174,7 +195,13 @@ def _settings(kw: dict[str, Any]) -> Any:
     )
 
 
-@cli.command(epilog="Exit status: 0 the handshake as recorded was accepted, 1 it was rejected, 2 trouble.")
+REPLAY_EXIT = ("Exit status: 0 the handshake as recorded was accepted; 1 it was rejected (an error status, a close "
+               "after the 101, or no answer in time); 2 trouble: bad input or usage, a missing secret, or a server "
+               "that cannot be reached at all (nothing listens, the name does not resolve, TLS fails before any "
+               "HTTP). With --json, trouble also prints {\"error\": {\"kind\", \"message\", ...}} on stdout.")
+
+
+@cli.command(epilog=REPLAY_EXIT)
 @click.argument("capture")
 @click.option("--variant", "variants", multiple=True, metavar="NAME[=ARG]",
               help="Also send this variant (repeatable); 'all' tries every argument-free one that applies. "
@@ -201,9 +228,10 @@ def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any
     for spec in variants:
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
     settings = _settings(kw)
-    rows = asyncio.run(replay_variants(cap, chosen, settings))
-    if other:
-        rows += asyncio.run(replay_from(cap, load_capture(other), settings, key=_local_key()))[1:]
+    with _json_trouble(kw["as_json"]):
+        rows = asyncio.run(replay_variants(cap, chosen, settings))
+        if other:
+            rows += asyncio.run(replay_from(cap, load_capture(other), settings, key=_local_key()))[1:]
     if kw["as_json"]:
         _print_json({"capture": capture, "rows": [r.to_json() for r in rows]})
     else:
@@ -224,34 +252,51 @@ def _list_variants(ctx: click.Context) -> None:
     ctx.exit(0)
 
 
-@cli.command(epilog="Exit status: 0 a culprit was found and confirmed, 1 no culprit (the baselines do not "
-             "reproduce, or the cause is not in the request), 2 trouble.")
+BISECT_EXIT = ("Exit status: 0 every cause was found and both confirmations hold (GOOD plus all of them is "
+               "rejected, BAD minus all of them is accepted); 1 the search ended with something unexplained or "
+               "unconfirmed (the verdict says what: good-rejected, bad-accepted, flaky, unexplained, not-confirmed, "
+               "server-changed, no-differences); 2 trouble: bad input or usage, a missing secret, or a server that "
+               "cannot be reached at all. With --json, trouble also prints {\"error\": {\"kind\", \"message\", "
+               "...}} on stdout.")
+
+
+@cli.command(epilog=BISECT_EXIT)
 @click.argument("good")
 @click.argument("bad")
 @click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
               help="Times each baseline (GOOD and BAD as recorded) is replayed before the search.")
+@click.option("--confirm", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Times each confirmation is asked (a cause alone rejected, BAD without the causes accepted). "
+              "Each answer halves the odds of a false culprit against a server that answers at random.")
 @_probe_options
-def bisect(good: str, bad: str, repeats: int, **kw: Any) -> None:
-    """Find the smallest set of differences that turns GOOD (accepted) into BAD (rejected).
+def bisect(good: str, bad: str, repeats: int, confirm: int, **kw: Any) -> None:
+    """Find every difference BAD must change to be accepted: each cause, as a group that fails together.
 
     Replays GOOD and BAD first; then applies subsets of BAD's differences to
-    GOOD (delta debugging), finding culprits that fail only together, in a
-    number of probes that grows like log n.
+    GOOD (delta debugging), in a number of probes that grows like log n.
+    When BAD without the causes found is still rejected it searches again
+    among the differences left, so independent causes are all found. Any
+    answer that disagrees with the others or with what the search expects
+    is asked again until it is clear; a server that answers the same
+    request both ways ends the search as flaky, with the counts.
     """
     import asyncio
 
     from .files import load_capture
     from .runner import bisect as run_bisect
+    from .search import Policy
 
-    report = asyncio.run(run_bisect(load_capture(good), load_capture(bad), _settings(kw), repeats=repeats,
-                                    key=_local_key()))
+    goodc, badc = load_capture(good), load_capture(bad)
+    with _json_trouble(kw["as_json"]):
+        report = asyncio.run(run_bisect(goodc, badc, _settings(kw), key=_local_key(),
+                                        policy=Policy(repeats=repeats, confirm=confirm)))
     if kw["as_json"]:
         _print_json(report.to_json())
     else:
         from .view import console, render_bisect
 
         console().print(render_bisect(report, names=(good, bad)))
-    sys.exit(0 if report.result.verdict == "found" and report.result.confirmed_good_plus else 1)
+    sys.exit(0 if report.complete else 1)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")

@@ -7,14 +7,16 @@ The tree::
     ├── VariantError        a variant name or argument is not understood
     ├── SecretError         a redacted value cannot be restored for replay
     └── ReplayError         a replay cannot be attempted (bad target, bad proxy)
+        └── UnreachableError  the server cannot be reached at all (refused, DNS, TLS, no route)
 
 A server that rejects a handshake is *not* an error: replay and bisect return
-it as a result, because wsdiff's job is to observe, not to connect.
+it as a result, because wsdiff's job is to observe, not to connect. A server
+that cannot be reached at all gave no answer to observe: that is trouble.
 """
 
 from __future__ import annotations
 
-__all__ = ["WsdiffError", "CaptureError", "VariantError", "SecretError", "ReplayError"]
+__all__ = ["WsdiffError", "CaptureError", "VariantError", "SecretError", "ReplayError", "UnreachableError"]
 
 
 class WsdiffError(Exception):
@@ -64,3 +66,23 @@ class SecretError(WsdiffError):
 
 class ReplayError(WsdiffError):
     """Raised when a replay cannot even be attempted (bad target or proxy URL)."""
+
+
+class UnreachableError(ReplayError):
+    """Raised when no request could be sent: nothing listens, the name does not resolve, TLS failed, no route.
+
+    ``str()`` is one line that says what could not be reached and how, such as
+    ``nothing listens on 127.0.0.1:8765: is the server running?``.
+    """
+
+    def __init__(self, how: str, address: str, message: str) -> None:
+        super().__init__(message)
+        self.how = how  # refused, dns, tls, timeout, proxy, network
+        self.address = address  # host:port that could not be reached
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": "unreachable", "how": self.how, "address": self.address, "message": self.message}

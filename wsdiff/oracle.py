@@ -26,6 +26,8 @@ class ProbeResult:
     subprotocol: str | None = None
     extensions: str | None = None
     session: Session | None = None  # what happened in the window after a 101
+    # Set when no HTTP request could be sent at all (refused, dns, tls, timeout, proxy): trouble, not an answer.
+    unreachable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as JSON values (the body and first message cut to a short head)."""
@@ -35,6 +37,7 @@ class ProbeResult:
             "reason": self.reason,
             "outcome": self.outcome,
             "error": None if self.error is None else {"kind": self.error.kind, "message": self.error.message},
+            "unreachable": self.unreachable,
             "elapsed": self.elapsed,
             "headers": [list(h) for h in self.headers],
             "body": self.body[:200].decode("utf-8", "replace"),

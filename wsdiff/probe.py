@@ -5,7 +5,10 @@ the request itself on asyncio streams: the recorded request line and header
 fields in their order and case (with a fresh Sec-WebSocket-Key unless asked
 to keep the recorded one). Where it connects (scheme, address, port, SNI) is
 kept apart from what it sends. The outcome is a value, never an exception:
-a server that rejects is a result.
+a server that rejects is a result. When nothing could be sent at all
+(nothing listens, the name does not resolve, TLS fails, the proxy cannot
+CONNECT), the result says so in ``unreachable`` with one line on what could
+not be reached and how; the runner turns that into trouble.
 
 After a 101 it watches a short window (RFC 6455 5: server frames are not
 masked) for a first message or a close frame, because many services accept
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -23,11 +27,11 @@ from urllib.parse import urlsplit
 
 from . import wire
 from .errors import ReplayError
-from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Endpoint, Failure, Headers, Message, Request, Session,
-                    endpoint_from_url, header_value)
+from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Endpoint, ErrorKind, Failure, Headers, Message, Request,
+                    Session, endpoint_from_url, header_value)
 from .oracle import ProbeResult
 
-__all__ = ["Connection", "probe", "parse_target_url"]
+__all__ = ["Connection", "probe", "parse_target_url", "unreachable"]
 
 HEAD_LIMIT = 64 * 1024  # bytes of a response head, as asyncio's stream limit
 
@@ -82,24 +86,93 @@ def _classify(exc: BaseException) -> Failure:
     return Failure("other", repr(exc))
 
 
+class _Unreachable(Exception):
+    """Raised inside :func:`probe` when no request could be sent; it becomes a result that says so."""
+
+    def __init__(self, how: str, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.how = how
+        self.kind = kind
+        self.message = message
+
+
+def unreachable(exc: BaseException, host: str, port: int, *, proxy: bool = False, tls: bool = False,
+                timeout: float = 0.0) -> _Unreachable:
+    """Say what could not be reached and how, from the exception that stopped the connection.
+
+    *proxy* says that *host*:*port* is the proxy; *tls* that the TLS
+    handshake with the server was under way (so a closed connection is a
+    TLS failure, not a refusal).
+    """
+    where = f"the proxy {host}:{port}" if proxy else f"{host}:{port}"
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return _Unreachable("timeout", "timeout", f"no connection to {where} within {timeout:g} s: is the host "
+                            "reachable, and does it answer on that port?")
+    if isinstance(exc, socket.gaierror):
+        name = "the proxy name" if proxy else "the host name"
+        return _Unreachable("dns", "other", f"cannot resolve {name} {host!r} ({exc.strerror or exc}): is the name "
+                            "right, and is DNS reachable?")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _Unreachable("tls", "tls", f"the TLS handshake with {where} failed before any HTTP: certificate "
+                            f"verify failed ({exc.verify_message or exc.reason}): --ca FILE trusts a private CA, "
+                            "--insecure skips the check")
+    if isinstance(exc, ssl.SSLError) or (tls and isinstance(exc, (ConnectionError, asyncio.IncompleteReadError))):
+        reason = getattr(exc, "reason", None) or str(exc) or "the connection was closed"
+        return _Unreachable("tls", "tls", f"the TLS handshake with {where} failed before any HTTP: {reason}: "
+                            "does it speak TLS (wss://) on that port?")
+    if isinstance(exc, ConnectionRefusedError) or (isinstance(exc, OSError) and exc.errno in (111, 61)):
+        what = "is it running?" if proxy else "is the server running?"
+        return _Unreachable("refused", "refused", f"nothing listens on {where}: {what}")
+    if isinstance(exc, OSError):
+        return _Unreachable("network", "other", f"cannot reach {where}: {exc.strerror or exc}")
+    return _Unreachable("network", "other", f"cannot reach {where}: {exc!r}")
+
+
 async def _open(conn: Connection) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Connect, through the proxy if any, and finish TLS: everything before the first byte of HTTP.
+
+    Raises:
+        _Unreachable: no request can be sent, and why.
+    """
     ep = conn.endpoint
     tls = conn.context() if ep.tls else None
     sni = (ep.sni or ep.host) if ep.tls else None
     if conn.proxy is None:
-        return await asyncio.open_connection(ep.host, ep.port, ssl=tls, server_hostname=sni, limit=HEAD_LIMIT)
+        try:
+            return await asyncio.open_connection(ep.host, ep.port, ssl=tls, server_hostname=sni, limit=HEAD_LIMIT)
+        except OSError as e:
+            raise unreachable(e, ep.host, ep.port, tls=tls is not None) from None
     proxy = urlsplit(conn.proxy)
     if proxy.scheme != "http" or not proxy.hostname:
         raise ReplayError(f"expected an http://host:port proxy URL, got {conn.proxy!r}")
-    reader, writer = await asyncio.open_connection(proxy.hostname, proxy.port or 8080, limit=HEAD_LIMIT)
-    writer.write(wire.build_connect(ep.host, ep.port))
-    await writer.drain()
-    _, status, reason, _ = wire.parse_response_head((await reader.readuntil(b"\r\n\r\n"))[:-4])
-    if status != 200:
+    # Only host and port of the proxy are ever named in a message: its URL may carry a password.
+    phost, pport = proxy.hostname, proxy.port or 8080
+    try:
+        reader, writer = await asyncio.open_connection(phost, pport, limit=HEAD_LIMIT)
+    except OSError as e:
+        failed = unreachable(e, phost, pport, proxy=True)
+        raise _Unreachable("proxy", failed.kind, failed.message) from None
+    try:
+        writer.write(wire.build_connect(ep.host, ep.port))
+        await writer.drain()
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            raise _Unreachable("proxy", "refused", f"the proxy {phost}:{pport} closed the connection when asked "
+                               f"to CONNECT {ep.host}:{ep.port}") from None
+        _, status, reason, _ = wire.parse_response_head(head[:-4])
+        if status != 200:
+            answer = f"{status} {reason}".strip()
+            raise _Unreachable("proxy", "refused", f"the proxy {phost}:{pport} answered CONNECT {ep.host}:{ep.port} "
+                               f"with {answer}: it could not reach the server")
+        if tls is not None:
+            try:
+                await writer.start_tls(tls, server_hostname=sni)
+            except (OSError, asyncio.IncompleteReadError) as e:
+                raise unreachable(e, ep.host, ep.port, tls=True) from None
+    except BaseException:
         writer.close()
-        raise ConnectionRefusedError(f"proxy answered CONNECT with {status} {reason}")
-    if tls is not None:
-        await writer.start_tls(tls, server_hostname=sni)
+        raise
     return reader, writer
 
 
@@ -187,7 +260,11 @@ async def probe(request: Request, conn: Connection) -> ProbeResult:
     start = time.monotonic()
     writer: asyncio.StreamWriter | None = None
     try:
-        reader, writer = await asyncio.wait_for(_open(conn), conn.timeout)
+        try:
+            reader, writer = await asyncio.wait_for(_open(conn), conn.timeout)
+        except (asyncio.TimeoutError, TimeoutError) as e:
+            ep = conn.endpoint
+            raise unreachable(e, ep.host, ep.port, timeout=conn.timeout) from None
         writer.write(wire.build_request(request))
         await writer.drain()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), conn.timeout)
@@ -213,6 +290,9 @@ async def probe(request: Request, conn: Connection) -> ProbeResult:
         )
     except ReplayError:
         raise
+    except _Unreachable as u:  # nothing was sent: the runner turns this into trouble
+        return ProbeResult(error=Failure(u.kind, u.message), elapsed=round(time.monotonic() - start, 6),
+                           unreachable=u.how)
     except Exception as e:  # every network failure is an outcome
         return ProbeResult(error=_classify(e), elapsed=round(time.monotonic() - start, 6))
     finally:

@@ -3,7 +3,9 @@
 The I/O edge that joins the pure parts (variants, transplant, search) to
 :func:`wsdiff.probe.probe`. Probes run concurrently up to a bound; every
 probe has bounded time; nothing is sent anywhere but the capture's endpoint,
-an explicit target, or an explicit proxy.
+an explicit target, or an explicit proxy. A server that cannot be reached
+at all (see :func:`wsdiff.probe.probe`) stops the run with
+:class:`~wsdiff.errors.UnreachableError`: no answer is no verdict.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .diff import compare
+from .errors import UnreachableError
 from .model import Capture, Endpoint, Request
 from .oracle import Oracle, ProbeResult
 from .probe import Connection, probe
 from .redact import restore_request
-from .search import Probe, search
+from .search import Policy, Probe, search
 from .variants import Variant, transplant
 from .verdict import BisectReport, VariantRow
 
@@ -58,17 +62,33 @@ async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeRes
         async with gate:
             return await probe(request, conn)
 
-    return list(await asyncio.gather(*(one(r, c) for r, c in prepared)))
+    results = list(await asyncio.gather(*(one(r, c) for r, c in prepared)))
+    for result, (_, conn) in zip(results, prepared):
+        if result.unreachable is not None:
+            raise UnreachableError(result.unreachable, _address(conn, result.unreachable),
+                                   result.error.message if result.error else "cannot reach the server")
+    return results
+
+
+def _address(conn: Connection, how: str) -> str:
+    """host:port of what could not be reached: the proxy when it was the proxy that failed."""
+    if how == "proxy" and conn.proxy:
+        proxy = urlsplit(conn.proxy)
+        return f"{proxy.hostname}:{proxy.port or 8080}"  # never the proxy's userinfo
+    return f"{conn.endpoint.host}:{conn.endpoint.port}"
 
 
 async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
-    """Send one capture's request as recorded."""
-    [result] = await _run([capture], settings)
-    return result
+    """Send one capture's request as recorded; an unreachable server is a result here (``unreachable`` set)."""
+    return await probe(settings.request(capture.request), settings.connection(capture.endpoint))
 
 
 async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
-    """Send the capture as recorded, then each variant of it; the first row is the original."""
+    """Send the capture as recorded, then each variant of it; the first row is the original.
+
+    Raises:
+        UnreachableError: a request could not be sent at all.
+    """
     captures = [capture] + [capture.replace(request=v.apply(capture.request)) for v in variants]
     results = await _run(captures, settings)
     names = [("as recorded", "the request exactly as captured")] + [(v.name, v.description) for v in variants]
@@ -76,7 +96,11 @@ async def replay_variants(capture: Capture, variants: Sequence[Variant], setting
 
 
 async def replay_from(capture: Capture, other: Capture, settings: Settings, *, key: bytes | None = None) -> list[VariantRow]:
-    """Send the capture with each of *other*'s differences applied, one at a time."""
+    """Send the capture with each of *other*'s differences applied, one at a time.
+
+    Raises:
+        UnreachableError: a request could not be sent at all.
+    """
     diffs = [d for d in compare(capture, other, key=key).significant if d.applicable]
     captures = [capture] + [transplant(capture, other, [d]) for d in diffs]
     results = await _run(captures, settings)
@@ -92,11 +116,18 @@ def _show(value: object) -> str:
 
 
 async def bisect(good: Capture, bad: Capture, settings: Settings, *, repeats: int = 2,
-                 key: bytes | None = None) -> BisectReport:
-    """Find the smallest set of differences that turns GOOD's acceptance into BAD's rejection."""
+                 key: bytes | None = None, policy: Policy | None = None) -> BisectReport:
+    """Find every cause (each a smallest set of differences) that turns GOOD's acceptance into BAD's rejection.
+
+    *policy* says how often claims are asked again (see :class:`wsdiff.search.Policy`);
+    *repeats* is short for ``Policy(repeats=...)``.
+
+    Raises:
+        UnreachableError: a request could not be sent at all (the search stops there).
+    """
     comparison = compare(good, bad, key=key)
     candidates = tuple(d for d in comparison.significant if d.applicable)
-    gen = search(len(candidates), repeats=repeats)
+    gen = search(len(candidates), policy=policy or Policy(repeats=repeats))
     samples: dict[str, ProbeResult] = {}
 
     def build(p: Probe) -> Capture:

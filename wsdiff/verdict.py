@@ -1,8 +1,10 @@
 """Verdicts: what a replay row or a bisect search means, and the fix to suggest (pure).
 
 :class:`BisectReport` joins the search's result (:mod:`wsdiff.search`) to
-the differences it searched over; :func:`suggest_fix` words the fix through
-each kind's registry entry (:data:`wsdiff.kinds.KINDS`).
+the differences it searched over, and words it: :meth:`BisectReport.reason`
+says why the search ended as it did with the answers it counted (a verdict's
+words say only what was seen), and :func:`suggest_fix` words every change
+BAD needs through each kind's registry entry (:data:`wsdiff.kinds.KINDS`).
 """
 
 from __future__ import annotations
@@ -13,33 +15,53 @@ from dataclasses import dataclass
 from .difference import Comparison, Difference
 from .kinds import KINDS
 from .oracle import ProbeResult
-from .search import SearchResult
+from .search import Probe, SearchResult, Tally
 
 __all__ = ["VERDICTS", "suggest_fix", "VariantRow", "BisectReport"]
 
 VERDICTS = {
-    "found": "found the difference(s) that make the server reject",
-    "good-rejected": "GOOD is rejected when replayed now: the server changed, or GOOD needs something replay "
-                     "cannot restore (a secret, an expired token); nothing to search",
-    "bad-accepted": "BAD is accepted when replayed now: the rejection does not reproduce (expired token since "
-                    "refreshed, rate limit, the server changed); nothing to search",
-    "flaky": "a baseline answered both ways on repeated replays: the server is not deterministic here "
-             "(rate limit, load balancer, time-based token); no header is to blame",
-    "unexplained": "GOOD with every request difference applied is still accepted: the cause is not in the "
-                   "request (where it connects from, timing, or header order and case)",
+    "found": "found every difference BAD must change, and confirmed it both ways",
+    "good-rejected": "GOOD is consistently rejected when replayed now: the server changed since the recording, or "
+                     "GOOD needs something replay cannot restore (a secret, an expired token); nothing to search",
+    "bad-accepted": "BAD is consistently accepted when replayed now: the rejection does not reproduce (a token "
+                    "refreshed since, a rate limit that has passed, the server changed since the recording); "
+                    "nothing to search",
+    "flaky": "the server answers identical requests both ways (a rate limit, a load balancer over different "
+             "backends, a time-based token): no difference can be blamed",
+    "unexplained": "the rejection, or what is left of it, is not in the request (where it connects from, timing, "
+                   "or header order and case)",
+    "not-confirmed": "a cause the search found did not hold when asked again, twice: the server does not answer as "
+                     "the search assumes (adding differences never turns a rejection back into acceptance)",
+    "server-changed": "GOOD or BAD as recorded answered one way at the start and consistently the other way later: "
+                      "the server changed during the search",
     "no-differences": "the two requests do not differ in anything replay can change",
 }
+"""Each verdict in a line; :meth:`BisectReport.reason` words one result with its counts."""
+
+_TOGETHER = "these fail only together; change any one of them: "
 
 
+def suggest_fix(verdict: str, causes: Sequence[Difference] | Sequence[Sequence[Difference]],
+                comparison: Comparison) -> str:
+    """Return one line that lists every change BAD needs, or says why there is nothing to change.
 
-def suggest_fix(verdict: str, culprit: Sequence[Difference], comparison: Comparison) -> str:
-    """Return one line that says what to change, or why there is nothing to change."""
-    if verdict != "found" or not culprit:
+    *causes* is a list of groups (each a list of differences that reject
+    together); a flat list of differences is taken as one group.
+    """
+    items = list(causes)
+    groups = [items] if items and isinstance(items[0], Difference) else [list(g) for g in items]  # type: ignore[arg-type]
+    if verdict != "found" or not groups:
         return VERDICTS.get(verdict, verdict)
-    if len(culprit) == 1:
-        return "Fix: " + KINDS[culprit[0].kind].fix(culprit[0]) + "."
-    return "Fix: these fail only together; change any one of them: " + "; or ".join(
-        KINDS[d.kind].fix(d) for d in culprit) + "."
+
+    def one(group: list[Difference]) -> str:
+        if len(group) == 1:
+            return KINDS[group[0].kind].fix(group[0])
+        return _TOGETHER + "; or ".join(KINDS[d.kind].fix(d) for d in group)
+
+    if len(groups) == 1:
+        return "Fix: " + one(groups[0]) + "."
+    steps = " ".join(f"({i}) {one(g)}." for i, g in enumerate(groups, 1))
+    return f"Fix: {len(groups)} independent causes, each enough for a rejection alone; BAD needs all of these: {steps}"
 
 
 @dataclass(frozen=True)
@@ -67,22 +89,110 @@ class BisectReport:
 
     @property
     def culprit(self) -> tuple[Difference, ...]:
+        """Every difference BAD must change (all the causes together)."""
         return tuple(self.candidates[i] for i in self.result.culprit)
 
     @property
+    def causes(self) -> tuple[tuple[Difference, ...], ...]:
+        """The causes, each a group of differences that reject together; each group rejects alone."""
+        return tuple(tuple(self.candidates[i] for i in group) for group in self.result.causes)
+
+    @property
+    def complete(self) -> bool:
+        """Every cause was found and both confirmations hold (bisect's exit status 0)."""
+        return self.result.complete
+
+    @property
     def fix(self) -> str:
-        return suggest_fix(self.result.verdict, self.culprit, self.comparison)
+        return suggest_fix(self.result.verdict, self.causes, self.comparison)
+
+    def describe(self, probe: Probe) -> str:
+        """Name a probe's request: ``GOOD as recorded``, ``GOOD + header Origin``, ``BAD - 3 differences``."""
+        n = len(self.candidates)
+        if not probe.changed:
+            return f"{probe.base.upper()} as recorded"
+        sign = "+" if probe.base == "good" else "-"
+        if len(probe.changed) == n and n > 1:
+            return f"{probe.base.upper()} {sign} every difference"
+        if len(probe.changed) > 3:
+            return f"{probe.base.upper()} {sign} {len(probe.changed)} differences"
+        return f"{probe.base.upper()} {sign} " + ", ".join(self.candidates[i].label for i in sorted(probe.changed))
+
+    def answers(self) -> dict[str, Tally | None]:
+        """The counts a reader wants first: the baselines and the two confirmations."""
+        r = self.result
+        union = frozenset(r.culprit)
+        return {
+            "good": r.tally(Probe("good")),
+            "bad": r.tally(Probe("bad")),
+            "good_plus_culprit": r.tally(Probe("good", union)) if union else None,
+            "bad_minus_culprit": r.tally(Probe("bad", union)) if union else None,
+        }
+
+    def reason(self) -> str:
+        """Say why the search ended as it did, with the answers it counted."""
+        r = self.result
+        ev = r.evidence
+        said = [f"{self.describe(p)} {t}" for p, t in ev]
+        if r.verdict == "found":
+            k = len(r.causes)
+            return "found every difference BAD must change: " + (
+                "one cause" if k == 1 else f"{k} independent causes, each enough for a rejection alone")
+        if r.verdict == "flaky":
+            both = "; ".join(f"{self.describe(p)} accepted {t.accepted} and rejected {t.rejected} times"
+                             for p, t in ev)
+            return (f"the server answers identical requests both ways ({both}): no difference can be blamed (a "
+                    "rate limit, a load balancer over different backends, a time-based token)")
+        if r.verdict == "good-rejected":
+            t = ev[0][1]
+            return (f"GOOD, recorded accepted, was rejected {t.rejected} of {t.total} times when replayed now: the "
+                    "server changed since the recording, or GOOD needs something replay cannot restore (a secret, "
+                    "an expired token); nothing to search")
+        if r.verdict == "bad-accepted":
+            t = ev[0][1]
+            return (f"BAD, recorded rejected, was accepted {t.accepted} of {t.total} times when replayed now: the "
+                    "rejection does not reproduce (a token refreshed since, a rate limit that has passed, the "
+                    "server changed since the recording); nothing to search")
+        if r.verdict == "unexplained":
+            if not r.causes:
+                return (f"{said[0]}: the cause is not in the request (where it connects from, timing, or header "
+                        "order and case)")
+            if len(ev) == 1:
+                return (f"{said[0]}, and no difference is left to try: the rest of the rejection is not in what "
+                        "replay can change (header order and case, where it connects from)")
+            return (f"{said[0]}, but {said[1]}: the rest of the rejection is not in the request (where it "
+                    "connects from, timing, or header order and case)")
+        if r.verdict == "not-confirmed":
+            p, t = ev[0]
+            wanted = "rejected" if t.accepted >= t.rejected else "accepted"
+            return (f"{said[0]}, where the search expected it {wanted}: the server does not answer as the search "
+                    "assumes (adding differences never turns a rejection back into acceptance), or its answers "
+                    "drift; no cause is named")
+        if r.verdict == "server-changed":
+            (p, before), (_, after) = ev
+            return (f"{self.describe(p)} was {before} at the start and {after} later: the server changed during "
+                    "the search "
+                    "(a rate limit, a deploy, a token that expired)")
+        return VERDICTS.get(r.verdict, r.verdict)
 
     def to_json(self) -> dict[str, object]:
         r = self.result
         return {
             "verdict": r.verdict,
+            "complete": self.complete,
+            "reason": self.reason(),
             "culprit": [d.to_json() for d in self.culprit],
+            "causes": [[d.to_json() for d in group] for group in self.causes],
             "probes": r.probes,
             "rounds": r.rounds,
             "candidates": len(self.candidates),
             "confirmations": {"good_plus_culprit_rejected": r.confirmed_good_plus,
                               "bad_minus_culprit_accepted": r.confirmed_bad_minus},
             "baseline": r.baseline,
+            "answers": {k: None if t is None else t.to_json() for k, t in self.answers().items()},
+            "evidence": [{"request": self.describe(p), "base": p.base,
+                          "changed": [{"kind": self.candidates[i].kind, "name": self.candidates[i].name}
+                                      for i in sorted(p.changed)],
+                          **t.to_json()} for p, t in r.evidence],
             "fix": self.fix,
         }

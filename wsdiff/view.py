@@ -15,7 +15,7 @@ from rich.text import Text
 
 from .difference import GROUPS, Comparison
 from .model import Capture
-from .verdict import VERDICTS, BisectReport, VariantRow
+from .verdict import BisectReport, VariantRow
 
 __all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console"]
 
@@ -101,38 +101,52 @@ def render_rows(rows: Sequence[VariantRow], *, title: str) -> Table:
 
 
 def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
-    """The bisect story: baselines, the culprit with its hints, confirmations, probes, the fix."""
+    """The bisect story: baselines with their counts, every cause with its hints, confirmations, the fix."""
     r = report.result
     parts: list[Any] = []
+    counts = report.answers()
     for base, name in (("good", names[0]), ("bad", names[1])):
         sample = report.samples.get(base)
-        answers = r.baseline.get(base, [])
-        seen = ", ".join("accepted" if a else "rejected" for a in answers)
+        tally = counts[base]
+        seen = f"  [{tally}]" if tally is not None and tally.total else ""
         parts.append(Text.assemble((f"{base.upper()} {name}: ", "bold"),
-                                   sample.outcome if sample else "not replayed", f"  [{seen}]"))
+                                   sample.outcome if sample else "not replayed", seen))
     parts.append(Text(f"{len(report.candidates)} difference(s) to search; {r.probes} probes in {r.rounds} rounds.",
                       style="dim"))
-    if r.verdict != "found":
-        parts.append(Text(f"\nNo culprit: {VERDICTS.get(r.verdict, r.verdict)}.", style="bold yellow"))
+    if not report.causes:
+        parts.append(Text(f"\nNo culprit: {report.reason()}.", style="bold yellow"))
         return Group(*parts)
-    table = Table(title="Culprit" if len(report.culprit) == 1 else "Culprits (they fail only together)",
-                  title_justify="left", title_style="bold red")
+    causes = report.causes
+    if len(causes) == 1:
+        title = "Culprit" if len(causes[0]) == 1 else "Culprits (they fail only together)"
+    else:
+        title = f"{len(causes)} independent causes, each enough for a rejection alone (BAD must change all)"
+    if r.verdict != "found":
+        title = "Found so far (not the whole story)"
+    table = Table(title=title, title_justify="left", title_style="bold red")
+    if len(causes) > 1:
+        table.add_column("cause")
     table.add_column("what")
     table.add_column(f"GOOD {names[0]}", overflow="fold")
     table.add_column(f"BAD {names[1]}", overflow="fold")
-    for d in report.culprit:
-        table.add_row(d.label, format_value(d.a), format_value(d.b))
+    for number, group in enumerate(causes, 1):
+        for d in group:
+            row = [d.label, format_value(d.a), format_value(d.b)]
+            table.add_row(*([str(number)] + row if len(causes) > 1 else row))
     parts += [Text(""), table]
     hints: list[str] = []
     for d in report.culprit:
         hints.extend(h for h in d.hints if h not in hints)
     parts.extend(Text.assemble(("  hint: ", "yellow bold"), (h, "yellow")) for h in hints)
-    yes = {True: "yes", False: "NO", None: "not run"}
-    parts.append(Text(f"Confirmed: GOOD + culprit is rejected: {yes[r.confirmed_good_plus]}; "
-                      f"BAD - culprit is accepted: {yes[r.confirmed_bad_minus]}."))
-    if r.confirmed_bad_minus is False:
-        parts.append(Text("BAD still fails without the culprit: another, independent cause remains.",
-                          style="yellow"))
+    yes = {True: "yes", False: "NO", None: "not asked"}
+    plus, minus = counts["good_plus_culprit"], counts["bad_minus_culprit"]
+    parts.append(Text(f"Confirmed: GOOD + culprit is rejected: {yes[r.confirmed_good_plus]}"
+                      + (f" ({plus})" if plus and plus.total else "")
+                      + f"; BAD - culprit is accepted: {yes[r.confirmed_bad_minus]}"
+                      + (f" ({minus})" if minus and minus.total else "") + "."))
+    if r.verdict != "found":
+        parts.append(Text(f"Not complete: {report.reason()}.", style="bold yellow"))
+        return Group(*parts)
     parts.append(Text(report.fix, style="bold green"))
     return Group(*parts)
 
