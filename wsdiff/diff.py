@@ -21,11 +21,11 @@ from typing import Any
 
 from .difference import GROUPS, Comparison, Difference, Value
 from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
-from .hints import hints_for
+from .hints import hints_for, situation
 from .kinds import group_of
 from .model import Capture, Headers, default_port, header_values
 from .redact import redact_capture
-from .responder import responder
+from .responder import identify
 
 __all__ = ["compare", "Difference", "Comparison", "GROUPS"]
 
@@ -53,7 +53,6 @@ def _d(kind: str, name: str | None, a: Value, b: Value, *, note: str = "", noise
 
 
 # --- helpers ---------------------------------------------------------------
-
 
 def _one_or_many(values: list[str]) -> Value:
     if not values:
@@ -223,9 +222,9 @@ def _response(a: Capture, b: Capture) -> Iterable[Difference]:
         return
     if ra.reason != rb.reason and sa == sb:
         yield _d("reason", None, ra.reason, rb.reason)
-    wa, wb = responder(a), responder(b)
-    if wa.split(" (")[0] != wb.split(" (")[0]:  # the same party answering two ways is the status's story
-        yield _d("responder", None, wa, wb)
+    wa, wb = identify(a), identify(b)
+    if (wa.who, wa.front) != (wb.who, wb.front):  # the same party answering two ways is the status's story
+        yield _d("responder", None, str(wa), str(wb))
     names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
     # When the status differs, the handshake mechanics differ with it; they
     # say nothing the status does not (RFC 6455 4.2.2 lists them for a 101).
@@ -323,4 +322,5 @@ def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
     found = [d for p in passes for d in p(a, b)]
     order = list(GROUPS)
     found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group
-    return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b)) for d in found))
+    s = situation(a, b)  # who answered each side, read once for every hint
+    return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b, s)) for d in found))
