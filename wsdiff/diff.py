@@ -15,6 +15,7 @@ marked so that views can hide it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -53,6 +54,26 @@ def _d(kind: str, name: str | None, a: Value, b: Value, *, note: str = "", noise
 
 
 # --- helpers ---------------------------------------------------------------
+
+# Query parameters that clients add only to defeat caches: engine.io's t (a yeast id or a
+# time), jQuery's _ (milliseconds), and their common spellings.
+_CACHE_BUSTER_NAMES = frozenset({"t", "_", "_t", "ts", "timestamp", "cb", "cachebust", "cachebuster",
+                                 "cache_buster", "nocache", "rnd", "rand", "random"})
+_CACHE_BUSTER_VALUE = re.compile(r"[0-9A-Za-z._-]{1,24}")
+_EPOCH = re.compile(r"1[0-9]{9}([0-9]{3})?(\.[0-9]+)?")  # 2001-2033, in seconds or milliseconds
+
+
+def _cache_buster(name: str, va: list[str], vb: list[str]) -> bool:
+    """Tell whether a query parameter that differs is only a cache-buster (noise, shown with --all).
+
+    Named like one with a short token value on every side that sends it, or
+    a time since the epoch on both sides: two attempts always differ there.
+    """
+    values = va + vb
+    if name.lower() in _CACHE_BUSTER_NAMES:
+        return all(_CACHE_BUSTER_VALUE.fullmatch(v) for v in values)
+    return bool(va) and bool(vb) and all(_EPOCH.fullmatch(v) for v in values)
+
 
 def _one_or_many(values: list[str]) -> Value:
     if not values:
@@ -138,7 +159,7 @@ def _query(a: Capture, b: Capture) -> Iterable[Difference]:
         va = [v if v is not None else "" for n, v in qa if n == name]
         vb = [v if v is not None else "" for n, v in qb if n == name]
         if va != vb:
-            yield _d("query-param", name, _one_or_many(va), _one_or_many(vb))
+            yield _d("query-param", name, _one_or_many(va), _one_or_many(vb), noise=_cache_buster(name, va, vb))
     shared = [n for n in names if any(n == m for m, _ in qa) and any(n == m for m, _ in qb)]
     order_a = list(dict.fromkeys(n for n, _ in qa if n in shared))
     order_b = list(dict.fromkeys(n for n, _ in qb if n in shared))
