@@ -149,8 +149,8 @@ def _all(*conds: Callable[[Difference, Pair], bool]) -> Callable[[Difference, Pa
 
 # Answers that say the application saw a plain HTTP request, not an upgrade.
 _PLAIN_HTTP = {
-    b'{"detail":"Not Found"}': "FastAPI's 404 {\"detail\":\"Not Found\"}, its answer to plain HTTP (a WebSocket "
-                               "route it lacks would have been a 403)",
+    b'{"detail":"Not Found"}': "FastAPI's 404 {\"detail\":\"Not Found\"} is what it gives a plain HTTP request; "
+                               "to an upgrade it has no route for it answers 403",
     b'Can "Upgrade" only to "WebSocket".': "tornado's 400 'Can \"Upgrade\" only to \"WebSocket\".'",
     b"You cannot access a WebSocket server directly": "the websockets server's 426 'You cannot access a "
                                                       "WebSocket server directly with a browser'",
@@ -230,8 +230,6 @@ def _say_aiohttp(d: Difference, s: Situation) -> str:
         return (f"aiohttp has no Origin or auth check of its own: this {status} is the application's handler "
                 "raising HTTPUnauthorized/HTTPForbidden before ws.prepare(); look at what it reads "
                 "(Authorization, a cookie, a query parameter).")
-    if status == 404:
-        return "aiohttp's router has no route for this path: a 404 before any WebSocket code ran."
     if status == 400:
         return ("aiohttp's handshake check refused the request (web_ws.py _handshake: Upgrade and Connection "
                 "headers, Sec-WebSocket-Version, the key).")
@@ -244,12 +242,10 @@ def _say_tornado(d: Difference, s: Situation) -> str:
     if resp is not None and resp.body.startswith(b"Cross origin websockets not allowed"):
         return ("tornado's check_origin refused the Origin (403 'Cross origin websockets not allowed'): by default "
                 "only an Origin whose host is the request's Host passes.")
-    if status == 404:
-        return "No tornado handler matches this path (tornado's 404 page)."
     if status == 400:
         return "tornado refuses an upgrade without Upgrade: websocket and Connection: Upgrade (400)."
     return (f"tornado answered {status} before the upgrade: the handler's prepare() or get() raised "
-            "HTTPError (the application's own check, an auth check for a 401).")
+            f"HTTPError({status}), the application's own check.")
 
 
 def _say_node_ws(d: Difference, s: Situation) -> str:
@@ -274,17 +270,17 @@ def _say_nginx(d: Difference, s: Situation) -> str:
 
 
 def _say_relayed(d: Difference, s: Situation) -> str:
-    proxies = [NAMES[p] for p in s.responder.front]
+    proxies = " and ".join(NAMES[p] for p in s.responder.front)
     who = s.responder
-    app = f"the application ({who.name})" if who.named() else "the application"
-    return (f"{' and '.join(proxies)} only relayed this answer (its headers on {app}'s answer): the application "
-            "refused, not the proxy.")
+    app = f"{who.name}'s" if who.named() else "the application's"
+    return (f"The proxy in front ({proxies}) only relayed this answer (its headers, {app} answer): the application "
+            "behind it refused.")
 
 
 def _say_upgrade_lost(d: Difference, s: Situation) -> str:
     words = _plain_http_answer((s.a, s.b)) or "an answer to plain HTTP"
-    text = (f"The application answered as to a plain HTTP request ({words}) although the client sent Upgrade: "
-            "websocket: something between them did not pass the upgrade.")
+    text = (f"The application answered as to a plain HTTP request: {words}. The client sent Upgrade: websocket, "
+            "so something between them did not pass the upgrade on.")
     if "nginx" in s.responder.front:
         text += (" nginx passes it only with proxy_http_version 1.1 and proxy_set_header Upgrade $http_upgrade and "
                  "Connection \"upgrade\" in this location.")
@@ -538,12 +534,13 @@ HINTS: tuple[Hint, ...] = (
          when=_refused, responders=_r("websockets"), say=_say_websockets),
     Hint("aiohttp-status",
          "aiohttp has no Origin or auth check of its own: a 401 or 403 is the application's handler raising before "
-         "ws.prepare(); a 404 is its router (no route).",
-         when=_refused_with(400, 401, 403, 404), responders=_r("aiohttp"), say=_say_aiohttp),
+         "ws.prepare(); a 400 is its handshake check.",
+         when=_refused_with(400, 401, 403), responders=_r("aiohttp"), say=_say_aiohttp),
     Hint("tornado-status",
          "tornado: 403 'Cross origin websockets not allowed' is check_origin; other refusals come from the "
-         "handler's prepare() or get() raising HTTPError; a 404 is no handler for the path.",
-         when=_refused, responders=_r("tornado"), say=_say_tornado),
+         "handler's prepare() or get() raising HTTPError.",
+         when=_all(_refused, lambda d, pair: _status(pair) not in (404, 426)), responders=_r("tornado"),
+         say=_say_tornado),
     Hint("werkzeug-status",
          "Flask answered before any WebSocket handshake: Flask-Sock never refuses with a status (it accepts, then "
          "closes), so this comes from Flask itself: a before_request hook or a decorator that aborts (401, 403), or "
@@ -560,7 +557,7 @@ HINTS: tuple[Hint, ...] = (
     Hint("upgrade-lost",
          "The application answered as to a plain HTTP request although the client sent Upgrade: websocket: "
          "something between them did not pass the upgrade.",
-         when=_upgrade_lost, say=_say_upgrade_lost, replaces=_r("status-426-other")),
+         when=_upgrade_lost, say=_say_upgrade_lost, replaces=_r("status-426-other", "relayed")),
     Hint("relayed",
          "The proxy in front only relayed this answer (its headers on the application's answer): the application "
          "refused, not the proxy.",

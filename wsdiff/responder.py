@@ -391,6 +391,8 @@ def identify(capture: Capture) -> Responder:
                                  server_header=server_header)
         if server_header and product is None:
             evidence.append(f"Server: {server_header} (not recognised)")
+        if not evidence:
+            evidence.append("no Server header, and no shape a known server gives")
         return Responder("unknown", "guess", tuple(evidence), front=front,
                          server_header=server_header if product is None else None)
     return Responder(who, sure, tuple(evidence), front=front, server_header=server_header)
