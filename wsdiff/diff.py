@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from .difference import GROUPS, Comparison, Difference, Value
@@ -26,7 +27,7 @@ from .hints import hints_for, situation
 from .kinds import group_of
 from .model import Capture, Headers, default_port, header_values
 from .redact import redact_capture
-from .responder import identify
+from .responder import Responder, identify
 
 __all__ = ["compare", "Difference", "Comparison", "GROUPS"]
 
@@ -228,7 +229,7 @@ def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
             yield _d("header-case", lname, sa, sb)
 
 
-def _response(a: Capture, b: Capture) -> Iterable[Difference]:
+def _response(a: Capture, b: Capture, who: tuple[Responder, Responder] | None = None) -> Iterable[Difference]:
     ra, rb = a.response, b.response
     ea = a.error.kind if a.error else None
     eb = b.error.kind if b.error else None
@@ -243,7 +244,7 @@ def _response(a: Capture, b: Capture) -> Iterable[Difference]:
         return
     if ra.reason != rb.reason and sa == sb:
         yield _d("reason", None, ra.reason, rb.reason)
-    wa, wb = identify(a), identify(b)
+    wa, wb = who or (identify(a), identify(b))
     if (wa.who, wa.front) != (wb.who, wb.front):  # the same party answering two ways is the status's story
         yield _d("responder", None, str(wa), str(wb))
     names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
@@ -338,10 +339,10 @@ def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
         a = redact_capture(a, display_key)[0]
     if not b.redacted:
         b = redact_capture(b, display_key)[0]
+    s = situation(a, b)  # who answered each side, read once for the response pass and every hint
     passes = (_endpoint, _request_line, _query, _headers, _cookies, _websocket_tokens, _order_and_case,
-              _response, _session, _noise)
+              partial(_response, who=(s.ra, s.rb)), _session, _noise)
     found = [d for p in passes for d in p(a, b)]
     order = list(GROUPS)
     found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group
-    s = situation(a, b)  # who answered each side, read once for every hint
     return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b, s)) for d in found))

@@ -22,6 +22,7 @@ does, with the source of each rule.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -650,6 +651,13 @@ HINTS: tuple[Hint, ...] = (
 HINTS_BY_ID: dict[str, Hint] = {h.id: h for h in HINTS}
 
 
+@functools.cache
+def _rows_for(kind: str) -> tuple[Hint, ...]:
+    """The rows a difference of *kind* may carry (KINDS), in table order."""
+    allowed = KINDS[kind].hints
+    return tuple(h for h in HINTS if h.id in allowed)
+
+
 def _applies(h: Hint, d: Difference, a: Capture, b: Capture, s: Situation) -> bool:
     if h.names is not None and (d.name or "").lower() not in h.names:
         return False
@@ -671,8 +679,7 @@ def matching(d: Difference, a: Capture, b: Capture, s: Situation | None = None) 
     *s* is :func:`situation` of the pair, computed here when not given (compare computes it once).
     """
     s = s or situation(a, b)
-    allowed = KINDS[d.kind].hints
-    fired = [h for h in HINTS if h.id in allowed and _applies(h, d, a, b, s)]
+    fired = [h for h in _rows_for(d.kind) if _applies(h, d, a, b, s)]
     replaced = set().union(*(h.replaces for h in fired)) if fired else set()
     return tuple((h.id, h.say(d, s) if h.say else h.text) for h in fired if h.id not in replaced)
 
