@@ -26,7 +26,7 @@ def test_challenges_are_not_credentials(name: str, credential: bool) -> None:
 
 
 def test_refusal_keeps_its_challenge() -> None:
-    """websockets' 401 (tests/responders: websockets-auth-missing) keeps WWW-Authenticate; a Set-Cookie is still hidden."""
+    """The websockets server's 401 (websockets-auth-missing) keeps WWW-Authenticate; Set-Cookie stays hidden."""
     headers = (("Date", "Wed, 25 Nov 2026 16:38:57 GMT"), ("Connection", "close"), ("Content-Length", "14"),
                ("Content-Type", "text/plain; charset=utf-8"), ("WWW-Authenticate", 'Bearer realm="ws"'),
                ("access-control-allow-credentials", "true"), ("Set-Cookie", "sid=s3cret; Path=/"),

@@ -380,7 +380,10 @@ def _moved_to_query() -> tuple[Capture, Capture]:
 
 def _moved_to_header() -> tuple[Capture, Capture]:
     good = load("graphql-ws-accepted")
-    token = re.search(rb"redacted:[0-9a-f]{16}", good.websocket.messages[0].head).group().decode()  # type: ignore[union-attr]
+    assert good.websocket is not None
+    found = re.search(rb"redacted:[0-9a-f]{16}", good.websocket.messages[0].head)
+    assert found is not None
+    token = found.group().decode()
     return good, _headers(load("graphql-ws-no-params"), "Authorization", f"Bearer {token}")
 
 

@@ -33,7 +33,7 @@ from .model import Capture, header_values
 from .redact import FINGERPRINT_RE
 from .responder import GRAPHQL_SUBPROTOCOLS, NAMES, PROXIES, Responder, identify
 
-__all__ = ["Hint", "HINTS", "HINTS_BY_ID", "Situation", "situation", "hints_for", "matching"]
+__all__ = ["Hint", "HINTS", "HINTS_BY_ID", "Situation", "situation", "refusal_rank", "hints_for", "matching"]
 
 
 Pair = tuple[Capture, Capture]
@@ -112,15 +112,15 @@ class Hint:
 # --- conditions -------------------------------------------------------------------
 
 
-def _status(pair: Pair) -> int | None:
-    """The refused side's status (B's when neither was refused)."""
-    ka, kb = refusal_rank(pair[0]), refusal_rank(pair[1])
-    c = pair[0] if ka > kb else pair[1]
-    return c.response.status if c.response is not None else None
-
-
 def _refused_capture(pair: Pair) -> Capture:
+    """The refused capture of the pair (B when neither or both were), as :class:`Situation` picks it."""
     return pair[0] if refusal_rank(pair[0]) > refusal_rank(pair[1]) else pair[1]
+
+
+def _status(pair: Pair) -> int | None:
+    """The refused side's status."""
+    c = _refused_capture(pair)
+    return c.response.status if c.response is not None else None
 
 
 def _refused(d: Difference, pair: Pair) -> bool:
@@ -215,14 +215,12 @@ def _say_websockets(d: Difference, s: Situation) -> str:
     resp = s.refused.response
     line = _first_line(resp.body) if resp is not None else ""
     if line.startswith("Failed to open a WebSocket connection"):
-        why = (f"The websockets server says why: {line!r}. That is its own handshake check "
-               "(ServerProtocol.accept: origins=, subprotocols=, the Upgrade and key headers).")
-    elif line:
-        why = (f"The websockets server's answer says {line!r}: the application's process_request answered "
-               "before the handshake (its own check, not the library's).")
-    else:
-        why = "The websockets server answered before the handshake: the application's process_request."
-    return why
+        # The library's own words (websockets/server.py, ServerProtocol.reject): quoted. An application's
+        # body is not: it is the application's to word, and could echo what the client sent.
+        return (f"The websockets server says why: {line!r}. That is its own handshake check "
+                "(ServerProtocol.accept: origins=, subprotocols=, the Upgrade and key headers).")
+    return ("The websockets server answered before the handshake from the application's process_request (its own "
+            "check, not the library's): its body says why.")
 
 
 def _say_aiohttp(d: Difference, s: Situation) -> str:
@@ -311,7 +309,7 @@ def _say_alb(d: Difference, s: Situation) -> str:
 
 def _places(c: Capture) -> list[tuple[str, str]]:
     """Return ``(place, fingerprint)`` for every fingerprinted secret in *c*'s request and client messages."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name, value in parse_query(c.request.query):
         out.extend((f"?{name}=", fp) for fp in FINGERPRINT_RE.findall(value or ""))
     for name, value in cookies(c.request.headers):
@@ -333,17 +331,18 @@ def _place_of(d: Difference) -> str:
     return f"the {d.name} header"
 
 
-def _moved(d: Difference, s: Situation) -> tuple[str, str] | None:
-    """Find where the refused side sends the secret the kept side sends at this difference's place.
+def _moved(d: Difference, pair: Pair) -> tuple[str, str] | None:
+    """Find where the refused side sends the secret the accepted side sends at this difference's place.
 
     Returns ``(read, sent)``: the place the accepted client uses (the server reads it there) and the place
-    the refused client uses instead; or the reverse pair when *d* is the refused client's place.
+    the refused client uses instead, whether *d* is the one place or the other.
     """
-    if s.refused_side is None or refusal_rank(s.kept) > 0:
-        return None
+    ka, kb = refusal_rank(pair[0]), refusal_rank(pair[1])
+    if min(ka, kb) > 0 or ka == kb:
+        return None  # only a refusal against an acceptance says where the server reads
     here = _place_of(d)
-    kept_value, refused_value = (d.a, d.b) if s.refused_side == "b" else (d.b, d.a)
-    kept, refused = _places(s.kept), _places(s.refused)
+    kept_value, refused_value = (d.a, d.b) if kb > ka else (d.b, d.a)
+    kept, refused = (_places(pair[0]), _places(pair[1])) if kb > ka else (_places(pair[1]), _places(pair[0]))
     if kept_value is not None:
         fps = set(FINGERPRINT_RE.findall(str(kept_value)))
         for place, fp in refused:
@@ -358,11 +357,11 @@ def _moved(d: Difference, s: Situation) -> tuple[str, str] | None:
 
 
 def _credential_moved(d: Difference, pair: Pair) -> bool:
-    return _refused(d, pair) and _moved(d, situation(*pair)) is not None
+    return _moved(d, pair) is not None
 
 
 def _say_moved(d: Difference, s: Situation) -> str:
-    read, sent = _moved(d, s) or ("", "")
+    read, sent = _moved(d, (s.a, s.b)) or ("", "")
     return (f"The same secret is sent as {sent} but the server reads {read} (the working client sends it "
             f"there, and the server refused without it): send it in {read}, or make the server accept {sent}.")
 

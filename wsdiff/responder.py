@@ -291,7 +291,8 @@ def _application(capture: Capture, resp: Response, heads: Heads, relayed: bool) 
     # Node ws: abortHandshake writes Connection: close, Content-Type: text/html, Content-Length first.
     if names[:3] == ["Connection", "Content-Type", "Content-Length"] and ctype == "text/html" \
             and heads["connection"] == "close":
-        return "node-ws", "likely", "Connection: close, Content-Type: text/html, Content-Length first (ws abortHandshake)"
+        return "node-ws", "likely", ("Connection: close, Content-Type: text/html, Content-Length first "
+                                     "(ws's abortHandshake)")
     if body.startswith(b"Failed to open a WebSocket connection"):
         return "websockets", "likely", "'Failed to open a WebSocket connection: ...' (the websockets server)"
     if body == b"Cross origin websockets not allowed":
