@@ -141,10 +141,11 @@ def _header_fix(d: Difference) -> str:
     if lname == "origin":
         if d.b is None:
             return "the server requires an Origin: send one it allows"
-        return (f"add {d.b!r} to the server's WebSocket Origin allow-list (CORS settings do not apply to "
-                f"WebSockets), or connect from an allowed origin")
+        # Whether CORS settings are that allow-list depends on the server (Starlette's are not,
+        # engine.io's cors_allowed_origins is): the hints, which know who answered, say which.
+        return f"add {d.b!r} to the server's WebSocket Origin allow-list, or connect from an allowed origin"
     if lname == "host":
-        return f"send Host {d.a!r}, or make the server (or TrustedHostMiddleware) accept {d.b!r}"
+        return f"send Host {d.a!r}, or make the server (its allowed hosts) accept {d.b!r}"
     if header_group(d.name) == "credentials":
         return _credential_fix(d)
     if d.b is None:
