@@ -13,7 +13,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,45 +65,43 @@ def recorded(tmp: Path, base: str, n: int, timeout: float = 10.0) -> list[Captur
         time.sleep(0.05)
 
 
+def _framework(tmp: Path, module: str, package: str, argv: Callable[[int], list[str]]) -> Iterator[str]:
+    """Run a server of *module* (skipped, saying so, when *package* is not installed); yield its address."""
+    pytest.importorskip(module, reason=f"{package} is in wsdiff's dev extras: pip install -e '.[dev]'")
+    port = free_port()
+    with _serve(argv(port), port, tmp / f"{module}.log"):
+        yield f"127.0.0.1:{port}"
+
+
 @pytest.fixture(scope="module")
 def tornado_server(tmp: Path) -> Iterator[str]:
-    pytest.importorskip("tornado", reason="tornado is in wsdiff's dev extras: pip install -e '.[dev]'")
-    port = free_port()
-    with _serve([str(SERVERS / "tornado_app.py"), str(port)], port, tmp / "tornado.log"):
-        yield f"127.0.0.1:{port}"
+    yield from _framework(tmp, "tornado", "tornado", lambda port: [str(SERVERS / "tornado_app.py"), str(port)])
 
 
 @pytest.fixture(scope="module")
 def hypercorn_server(tmp: Path) -> Iterator[str]:
-    pytest.importorskip("hypercorn", reason="hypercorn is in wsdiff's dev extras: pip install -e '.[dev]'")
-    port = free_port()
-    with _serve(["-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "asgi_fastapi:app"], port, tmp / "hypercorn.log"):
-        yield f"127.0.0.1:{port}"
+    yield from _framework(tmp, "hypercorn", "hypercorn",
+                          lambda port: ["-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "asgi_fastapi:app"])
 
 
 @pytest.fixture(scope="module")
 def socketio_server(tmp: Path) -> Iterator[str]:
-    pytest.importorskip("socketio", reason="python-socketio is in wsdiff's dev extras: pip install -e '.[dev]'")
-    port = free_port()
-    argv = ["-m", "uvicorn", "socketio_app:app", "--app-dir", str(SERVERS), "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
-    with _serve(argv, port, tmp / "socketio.log"):
-        yield f"127.0.0.1:{port}"
+    yield from _framework(tmp, "socketio", "python-socketio", lambda port: [
+        "-m", "uvicorn", "socketio_app:app", "--app-dir", str(SERVERS), "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "warning"])
 
 
 @pytest.fixture(scope="module")
 def flask_sock_server(tmp: Path) -> Iterator[str]:
-    pytest.importorskip("flask_sock", reason="flask-sock is in wsdiff's dev extras: pip install -e '.[dev]'")
-    port = free_port()
-    with _serve([str(SERVERS / "flask_sock_app.py"), str(port)], port, tmp / "flask.log"):
-        yield f"127.0.0.1:{port}"
+    yield from _framework(tmp, "flask_sock", "flask-sock",
+                          lambda port: [str(SERVERS / "flask_sock_app.py"), str(port)])
 
 
 @pytest.fixture(scope="module")
 def websockets_server(tmp: Path) -> Iterator[str]:
-    port, other = free_port(), free_port()
-    with _serve([str(SERVERS / "websockets_app.py"), str(port), str(other)], port, tmp / "websockets.log"):
-        yield f"127.0.0.1:{port}"
+    other = free_port()  # the app's second server (subprotocols=), unused here
+    yield from _framework(tmp, "websockets", "websockets",
+                          lambda port: [str(SERVERS / "websockets_app.py"), str(port), str(other)])
 
 
 async def attempt(base: str, path: str, proxy: str, *, headers: dict[str, str] | None = None,
