@@ -40,6 +40,12 @@ def capture(target: str = "/ws?voice=alloy", headers: tuple[tuple[str, str], ...
     return c.replace(**changes) if changes else c
 
 
+UVICORN_403 = Response(403, "Forbidden", headers=(("Date", "Tue, 24 Nov 2026 10:00:00 GMT"), ("Connection", "close"),
+                                                  ("Content-Length", "0"),
+                                                  ("Content-Type", "text/plain; charset=utf-8")))
+"""uvicorn's refusal before accept(), header for header (websockets-sansio's reject): how it names itself."""
+
+
 def set_header(name: str, value: str | list[str]) -> tuple[tuple[str, str], ...]:
     return with_header(BASE_HEADERS, name, value)
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from wsdiff.cli import cli
 from wsdiff.files import dump_capture
 
-from helpers import capture, set_header
+from helpers import UVICORN_403, capture, set_header
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def pair(tmp_path: Path) -> tuple[Path, Path, Path]:
     good = dump_capture(capture(label="script"), tmp_path / "good.json")
     same = dump_capture(capture(label="script", headers=set_header("Sec-WebSocket-Key", "b3RoZXIgbm9uY2U=")),
                         tmp_path / "same.json")
-    bad = dump_capture(capture(label="app", target="/v2/ws?voice=alloy", status=403,
+    bad = dump_capture(capture(label="app", target="/v2/ws?voice=alloy", response=UVICORN_403,
                                headers=set_header("Origin", "https://app.example")), tmp_path / "bad.json")
     return good, same, bad
 

@@ -8,7 +8,7 @@ from wsdiff.diff import compare
 from wsdiff.responder import responder
 from wsdiff.model import Endpoint, Message, Response, Session
 
-from helpers import BASE_HEADERS, capture, drop_header, set_header
+from helpers import BASE_HEADERS, UVICORN_403, capture, drop_header, set_header
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
 
@@ -119,12 +119,25 @@ def test_unredacted_credentials_are_fingerprinted() -> None:
 
 
 def test_hints_name_the_mechanism() -> None:
-    """An Origin difference with a 403 gets the CORS/Origin hint; a path difference the no-route hint."""
-    c = compare(capture(), capture(target="/wss?voice=alloy", status=403, headers=set_header("Origin", "https://x")))
+    """uvicorn's bare 403 with an Origin and a path difference gets the Starlette stories: CORS, no route, bare 403."""
+    c = compare(capture(), capture(target="/wss?voice=alloy", response=UVICORN_403,
+                                   headers=set_header("Origin", "https://x")))
     by = {d.label: d.hints for d in c.significant}
     assert any("CORSMiddleware does not apply" in h for h in by["header Origin"])
     assert any("bare 403, not a 404" in h for h in by["path"])
-    assert any("how uvicorn answers" in h for h in by["status"])
+    assert any("uvicorn turns every refusal" in h for h in by["status"])
+
+
+def test_hints_keep_to_the_server_that_answered() -> None:
+    """The same differences answered by tornado get tornado's story, and no word of uvicorn or FastAPI."""
+    tornado = Response(403, "Forbidden", headers=(("Server", "TornadoServer/6.5.10"),
+                                                  ("Content-Type", "text/html; charset=UTF-8")),
+                       body=b"Cross origin websockets not allowed")
+    c = compare(capture(), capture(target="/wss?voice=alloy", response=tornado,
+                                   headers=set_header("Origin", "https://x")))
+    said = " ".join(h for d in c.significant for h in d.hints)
+    assert "check_origin" in said
+    assert not any(word in said for word in ("uvicorn", "FastAPI", "Starlette", "CORSMiddleware"))
 
 
 def test_origin_relation_note() -> None:
@@ -163,16 +176,20 @@ def test_first_message_json_members() -> None:
 @pytest.mark.parametrize(
     ("response", "who"),
     [
-        (Response(403, headers=(("Content-Length", "0"), ("Connection", "close"))),
-         "the application (a bare 403, as uvicorn answers a refused upgrade)"),
-        (Response(403, headers=(("Server", "cloudflare"), ("CF-Ray", "1"))), "Cloudflare"),
-        (Response(502, headers=(("Server", "nginx/1.25"),)), "nginx"),
-        (Response(101, headers=(("server", "uvicorn"),)), "the application (uvicorn)"),
-        (Response(502, body=b"<html>mitmproxy ... </html>"), "mitmproxy (the recording proxy)"),
+        (UVICORN_403, "uvicorn"),
+        (Response(403, headers=(("Content-Length", "0"), ("Connection", "close"))), "the application"),
+        (Response(403, headers=(("Server", "cloudflare"), ("CF-Ray", "1"))), "the application behind Cloudflare"),
+        (Response(403, headers=(("Server", "cloudflare"), ("CF-Ray", "1")), body=b"<p>Cloudflare Ray ID: 1</p>"),
+         "Cloudflare (its own answer)"),
+        (Response(502, headers=(("Server", "nginx/1.25"),), body=b"<hr><center>nginx/1.25</center>"),
+         "nginx (its own answer)"),
+        (Response(101, headers=(("server", "uvicorn"),)), "uvicorn"),
+        (Response(502, headers=(("Server", "mitmproxy 12.3.1"),), body=b"<html>...</html>"),
+         "mitmproxy (its own answer)"),
     ],
 )
 def test_responder(response: Response, who: str) -> None:
-    """The response headers tell who answered: the app, a proxy, a CDN."""
+    """The response tells who answered: the app, a proxy (its own page, or relaying), a CDN."""
     assert responder(capture(response=response)) == who
 
 

@@ -15,17 +15,19 @@ marked so that views can hide it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from .difference import GROUPS, Comparison, Difference, Value
 from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
-from .hints import hints_for
+from .hints import hints_for, situation
 from .kinds import group_of
 from .model import Capture, Headers, default_port, header_values
 from .redact import redact_capture
-from .responder import responder
+from .responder import Responder, identify
 
 __all__ = ["compare", "Difference", "Comparison", "GROUPS"]
 
@@ -53,6 +55,25 @@ def _d(kind: str, name: str | None, a: Value, b: Value, *, note: str = "", noise
 
 
 # --- helpers ---------------------------------------------------------------
+
+# Query parameters that clients add only to defeat caches: engine.io's t (a yeast id or a
+# time), jQuery's _ (milliseconds), and their common spellings.
+_CACHE_BUSTER_NAMES = frozenset({"t", "_", "_t", "ts", "timestamp", "cb", "cachebust", "cachebuster",
+                                 "cache_buster", "nocache", "rnd", "rand", "random"})
+_CACHE_BUSTER_VALUE = re.compile(r"[0-9A-Za-z._-]{1,24}")
+_EPOCH = re.compile(r"1[0-9]{9}([0-9]{3})?(\.[0-9]+)?")  # 2001-2033, in seconds or milliseconds
+
+
+def _cache_buster(name: str, va: list[str], vb: list[str]) -> bool:
+    """Tell whether a query parameter that differs is only a cache-buster (noise, shown with --all).
+
+    Named like one with a short token value on every side that sends it, or
+    a time since the epoch on both sides: two attempts always differ there.
+    """
+    values = va + vb
+    if name.lower() in _CACHE_BUSTER_NAMES:
+        return all(_CACHE_BUSTER_VALUE.fullmatch(v) for v in values)
+    return bool(va) and bool(vb) and all(_EPOCH.fullmatch(v) for v in values)
 
 
 def _one_or_many(values: list[str]) -> Value:
@@ -139,7 +160,7 @@ def _query(a: Capture, b: Capture) -> Iterable[Difference]:
         va = [v if v is not None else "" for n, v in qa if n == name]
         vb = [v if v is not None else "" for n, v in qb if n == name]
         if va != vb:
-            yield _d("query-param", name, _one_or_many(va), _one_or_many(vb))
+            yield _d("query-param", name, _one_or_many(va), _one_or_many(vb), noise=_cache_buster(name, va, vb))
     shared = [n for n in names if any(n == m for m, _ in qa) and any(n == m for m, _ in qb)]
     order_a = list(dict.fromkeys(n for n, _ in qa if n in shared))
     order_b = list(dict.fromkeys(n for n, _ in qb if n in shared))
@@ -208,7 +229,7 @@ def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
             yield _d("header-case", lname, sa, sb)
 
 
-def _response(a: Capture, b: Capture) -> Iterable[Difference]:
+def _response(a: Capture, b: Capture, who: tuple[Responder, Responder] | None = None) -> Iterable[Difference]:
     ra, rb = a.response, b.response
     ea = a.error.kind if a.error else None
     eb = b.error.kind if b.error else None
@@ -223,9 +244,9 @@ def _response(a: Capture, b: Capture) -> Iterable[Difference]:
         return
     if ra.reason != rb.reason and sa == sb:
         yield _d("reason", None, ra.reason, rb.reason)
-    wa, wb = responder(a), responder(b)
-    if wa.split(" (")[0] != wb.split(" (")[0]:  # the same party answering two ways is the status's story
-        yield _d("responder", None, wa, wb)
+    wa, wb = who or (identify(a), identify(b))
+    if (wa.who, wa.front) != (wb.who, wb.front):  # the same party answering two ways is the status's story
+        yield _d("responder", None, str(wa), str(wb))
     names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
     # When the status differs, the handshake mechanics differ with it; they
     # say nothing the status does not (RFC 6455 4.2.2 lists them for a 101).
@@ -318,9 +339,10 @@ def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
         a = redact_capture(a, display_key)[0]
     if not b.redacted:
         b = redact_capture(b, display_key)[0]
+    s = situation(a, b)  # who answered each side, read once for the response pass and every hint
     passes = (_endpoint, _request_line, _query, _headers, _cookies, _websocket_tokens, _order_and_case,
-              _response, _session, _noise)
+              partial(_response, who=(s.ra, s.rb)), _session, _noise)
     found = [d for p in passes for d in p(a, b)]
     order = list(GROUPS)
     found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group
-    return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b)) for d in found))
+    return Comparison(a, b, tuple(d if d.noise else replace(d, hints=hints_for(d, a, b, s)) for d in found))

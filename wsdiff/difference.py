@@ -11,7 +11,7 @@ from typing import Any
 
 from .kinds import KINDS
 from .model import Capture
-from .responder import responder
+from .responder import identify
 
 __all__ = ["Value", "GROUPS", "Difference", "Comparison"]
 
@@ -97,8 +97,9 @@ class Comparison:
 
     def to_json(self, show_all: bool = False) -> dict[str, Any]:
         def side(c: Capture) -> dict[str, Any]:
+            who = identify(c)
             return {"label": c.label, "url": c.endpoint.url + c.request.target, "outcome": c.outcome,
-                    "responder": responder(c)}
+                    "responder": str(who), "responder_detail": who.to_json()}
 
         return {
             "a": side(self.a),

@@ -141,10 +141,11 @@ def _header_fix(d: Difference) -> str:
     if lname == "origin":
         if d.b is None:
             return "the server requires an Origin: send one it allows"
-        return (f"add {d.b!r} to the server's WebSocket Origin allow-list (CORS settings do not apply to "
-                f"WebSockets), or connect from an allowed origin")
+        # Whether CORS settings are that allow-list depends on the server (Starlette's are not,
+        # engine.io's cors_allowed_origins is): the hints, which know who answered, say which.
+        return f"add {d.b!r} to the server's WebSocket Origin allow-list, or connect from an allowed origin"
     if lname == "host":
-        return f"send Host {d.a!r}, or make the server (or TrustedHostMiddleware) accept {d.b!r}"
+        return f"send Host {d.a!r}, or make the server (its allowed hosts) accept {d.b!r}"
     if header_group(d.name) == "credentials":
         return _credential_fix(d)
     if d.b is None:
@@ -177,26 +178,40 @@ def _k(name: str, group: str | Callable[[str | None], str], compared: str, apply
     return name, Kind(name, group, compared, apply, fix, frozenset(hints))
 
 
+# The hints each kind may carry (rows of wsdiff.hints.HINTS), by what they explain.
+_CREDENTIAL_HINTS = ("credentials", "credentials-starlette", "credentials-channels", "credentials-moved")
+_ORIGIN_HINTS = ("origin", "origin-starlette", "origin-channels", "origin-websockets", "origin-tornado",
+                 "origin-engineio")
+_STATUS_HINTS = (
+    "status-401", "status-426", "status-426-other", "status-5xx", "upgrade-lost", "relayed", "trusted-host",
+    # who answered: the application servers, then the proxies and CDNs
+    "uvicorn-403", "hypercorn-403", "asgi-500", "engineio-403", "daphne-403", "daphne-500", "websockets-status", "aiohttp-status",
+    "tornado-status", "werkzeug-status", "node-ws-status", "nginx-own", "cloudflare-edge", "cloudflare-origin",
+    "aws-apigw", "aws-alb", "cloudfront", "fly-proxy", "envoy-upgrade", "envoy-rbac", "envoy-upstream",
+    "mitmproxy-502",
+)
+
 KINDS: dict[str, Kind] = dict([
     _k("endpoint", "endpoint", "scheme, host, port and SNI, one difference each (name says which)",
        _apply_endpoint),
     _k("method", "request-line", "the request method", _copy("method")),
     _k("path", "request-line", "the path without the query, with the first differing segment noted", _apply_path,
        lambda d: f"connect to {d.a!r} as the working client does, or add a WebSocket route for {d.b!r}",
-       ("path-403",)),
+       ("path-403", "path-404")),
     _k("http-version", "request-line", "the request's HTTP version", _copy("http_version"), hints=("http2",)),
     _k("query-param", _query_group, "each query parameter by name: all its values, in order, raw "
        "(percent-encoding kept; a=, a and no a differ)", _apply_query_param, _query_fix,
-       ("credentials", "query-403")),
+       (*_CREDENTIAL_HINTS, "query-403", "query-engineio")),
     _k("query-order", "query", "the order of the parameters both sides sent", None),
     _k("header", header_group, "each request header by name (case-insensitive): all its values in order; "
        "Cookie, Sec-WebSocket-Protocol and -Extensions are compared through their own kinds", _apply_header,
-       _header_fix, ("origin", "credentials", "host", "user-agent", "websocket-version")),
+       _header_fix, (*_ORIGIN_HINTS, *_CREDENTIAL_HINTS, "host", "host-starlette", "user-agent",
+                     "websocket-version")),
     _k("cookie", "credentials", "each cookie by name: all its values in order (fingerprints only)", _apply_cookie,
-       _credential_fix, ("credentials",)),
+       _credential_fix, _CREDENTIAL_HINTS),
     _k("subprotocol", "websocket", "each offered subprotocol token: offered or not", _apply_subprotocol,
        lambda d: f"{'offer' if d.a else 'do not offer'} the subprotocol {d.name!r} as the working client does",
-       ("subprotocol",)),
+       ("subprotocol", "subprotocol-websockets", "subprotocol-graphql")),
     _k("subprotocol-order", "websocket", "the order of the tokens both sides offered", None,
        hints=("subprotocol",)),
     _k("extension", "websocket", "each offered extension by name: its full offers in order", _apply_extension,
@@ -205,7 +220,7 @@ KINDS: dict[str, Kind] = dict([
     _k("header-case", "order-case", "the spelling of each header both sides sent", None, hints=("order-case",)),
     _k("error", "response", "why there was no answer (refused, reset, tls, timeout, ...)", None, _fact),
     _k("status", "response", "the response status", None, _fact,
-       ("status-401", "status-403", "status-400", "status-426", "status-502")),
+       _STATUS_HINTS),
     _k("reason", "response", "the reason phrase, when the status is the same", None, _fact),
     _k("responder", "response", "who answered (the application, a proxy or CDN), when not the same party", None,
        _fact),
@@ -216,7 +231,7 @@ KINDS: dict[str, Kind] = dict([
        _fact),
     _k("closed-by", "session", "who closed the connection after the 101", None, _fact),
     _k("close-code", "session", "the close code after the 101", None, _fact,
-       ("close-1008", "close-1011", "close-4xxx")),
+       ("close-1008", "close-1011", "close-4xxx", "flask-sock-close", "flask-sock-1002")),
     _k("close-reason", "session", "the close reason after the 101", None, _fact),
     _k("first-message", "session", "the type and size of the first message in each direction; JSON members "
        "of the first server messages", None, _fact, ("first-message",)),

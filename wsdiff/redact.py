@@ -43,8 +43,11 @@ _CREDENTIAL_WORDS = frozenset(
     }
 )
 _CREDENTIAL_PREFIXES = ("auth", "token", "secret", "apikey", "api_key", "access_token", "passw")
-# Names that contain such words but carry no secret (RFC 6455 4.1: the key is a nonce).
-_NOT_CREDENTIAL_HEADERS = frozenset({"sec-websocket-key", "sec-websocket-accept", "keep-alive"})
+# Names that contain such words but carry no secret (RFC 6455 4.1: the key is a nonce). A
+# challenge (RFC 9110 11.6.1, 11.7.1) names the scheme and realm the server wants, and
+# Access-Control-Allow-Credentials is "true": a hint needs them, and nothing is hidden in them.
+_NOT_CREDENTIAL_HEADERS = frozenset({"sec-websocket-key", "sec-websocket-accept", "keep-alive", "www-authenticate",
+                                     "proxy-authenticate", "access-control-allow-credentials"})
 _SPLIT = re.compile(r"[-_.]")
 # A JSON member whose name says it holds a credential, in a WebSocket message.
 _JSON_SECRET = re.compile(
