@@ -206,27 +206,33 @@ REPLAY_EXIT = ("Exit status: 0 the handshake as recorded was accepted; 1 it was 
 @click.option("--variant", "variants", multiple=True, metavar="NAME[=ARG]",
               help="Also send this variant (repeatable); 'all' tries every argument-free one that applies. "
               "See --list-variants.")
+@click.option("--together", is_flag=True,
+              help="Apply every --variant to one request and send it as one probe (e.g. --variant path=/v2 "
+              "--variant set-header=X-Api-Version:2 --together), instead of one probe per variant.")
 @click.option("--from", "other", metavar="OTHER", help="Also send the capture with each of OTHER's differences applied, one at a time.")
 @click.option("--list-variants", is_flag=True, is_eager=True, expose_value=False, help="List the variants and exit.",
               callback=lambda ctx, _, v: _list_variants(ctx) if v else None)
 @_probe_options
-def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any) -> None:
+def replay(capture: str, variants: tuple[str, ...], together: bool, other: str | None, **kw: Any) -> None:
     """Send a recorded handshake (and variants of it) to the live endpoint; report what the server answered.
 
     The request goes out byte for byte as recorded (a fresh Sec-WebSocket-Key
     unless --keep-key); redacted credentials are restored from this machine's
-    secret store.
+    secret store. Each --variant is one probe; with --together they are all
+    applied to one request, in the order given, and sent as one probe.
     """
     import asyncio
 
     from .files import load_capture
     from .runner import replay_from, replay_variants
-    from .variants import all_variants, parse_variant
+    from .variants import all_variants, combine, parse_variant
 
     cap = load_capture(capture)
     chosen = []
     for spec in variants:
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
+    if together:
+        chosen = [combine(chosen)]
     settings = _settings(kw)
     with _json_trouble(kw["as_json"]):
         rows = asyncio.run(replay_variants(cap, chosen, settings))
