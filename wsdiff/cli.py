@@ -72,6 +72,7 @@ def cli() -> None:
     Compare two:        wsdiff compare working.json failing.json
     Ask the server:     wsdiff replay failing.json --variant drop-origin
     Find the culprit:   wsdiff bisect working.json failing.json
+    All of it at once:  wsdiff why        (the latest rejected attempt in captures/)
     The whole story:    wsdiff demo
 
     A CAPTURE is a wsdiff JSON file, a HAR file or a mitmproxy flow file;
@@ -302,7 +303,88 @@ def bisect(good: str, bad: str, repeats: int, confirm: int, **kw: Any) -> None:
         from .view import console, render_bisect
 
         console().print(render_bisect(report, names=(good, bad)))
-    sys.exit(0 if report.complete else 1)
+    sys.exit(_bisect_status(report))
+    sys.exit(_bisect_status(report))
+
+
+def _bisect_status(report: Any) -> int:
+    """bisect's exit status, which why shares: 0 every cause found and confirmed, 1 not."""
+    return 0 if report.complete else 1
+
+
+@cli.command(epilog="Exit status: as bisect (0 every cause found and confirmed, 1 not; see bisect --help); with "
+             "--offline as compare (0 no differences, 1 differences); 2 trouble, or nothing to pair (it says what to "
+             "record).")
+@click.argument("failing", required=False, metavar="[FAILING]")
+@click.option("--good", metavar="FILE", help="Compare with this accepted capture instead of choosing one.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="The captures folder to choose from  [default: FAILING's folder, else captures]")
+@click.option("--offline", is_flag=True, help="Only compare; send nothing to the server.")
+@click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="Times each baseline (GOOD and BAD as recorded) is replayed before the search.")
+@click.option("--confirm", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Times each confirmation is asked, as bisect does.")
+@_probe_options
+def why(failing: str | None, good: str | None, directory: str | None, offline: bool, repeats: int, confirm: int,
+        **kw: Any) -> None:
+    """Explain the latest rejected attempt: pick the pair, compare it, ask the live server, name the culprit.
+
+    \b
+    With no FAILING, it takes the latest rejected attempt in the captures
+    folder; with no --good, the accepted attempt that best matches it: the
+    same endpoint first, then the closest path, then the fewest differences,
+    then the most recent. It says which pair it chose and why, compares the
+    two, then bisects them against the live server (as bisect does) and ends
+    with the culprit and the fix. --json prints bisect's JSON (compare's with
+    --offline) plus "good" and "bad", the files chosen.
+    """
+    import asyncio
+
+    from .pairing import NoPairError
+    from .search import Policy
+    from .why import default_folder, explain, find_pair
+
+    folder = directory or str(default_folder(failing))
+    key = _local_key()
+    try:
+        pair = find_pair(folder, failing=failing, good=good, key=key)
+    except NoPairError as e:
+        _no_pair(e, folder)
+    settings = None if offline else _settings(kw)
+    if not kw["as_json"]:
+        click.echo(pair.why_bad)
+        click.echo(pair.why_good)
+    with _json_trouble(kw["as_json"]):
+        result = asyncio.run(explain(pair, settings, policy=Policy(repeats=repeats, confirm=confirm), key=key))
+    chosen = {"good": pair.good.name, "bad": pair.bad.name, "why": {"good": pair.why_good, "bad": pair.why_bad}}
+    if kw["as_json"]:
+        doc = result.report.to_json() if result.report is not None else result.comparison.to_json()
+        _print_json({**doc, **chosen})
+    else:
+        from .view import console, render_bisect, render_comparison
+
+        out = console()
+        names = (pair.good.name, pair.bad.name)
+        out.print(render_comparison(result.comparison, names=names))
+        if result.report is not None:
+            out.print()
+            out.print(render_bisect(result.report, names=names))
+    if result.report is None:
+        sys.exit(1 if result.comparison.significant else 0)
+    sys.exit(_bisect_status(result.report))
+
+
+def _no_pair(e: Any, folder: str) -> NoReturn:
+    """Say what is missing and how to record it (the client table), then exit 2."""
+    from .advice import how_to_record
+    from .invocation import command_name, program
+
+    click.echo(f"wsdiff: error: {e}", err=True)
+    if e.need_working or e.need_failing:
+        for line in how_to_record(command_name(), folder, working=e.need_working, failing=e.need_failing,
+                                  mitmdump=program("mitmdump")):
+            click.echo(line, err=True)
+    sys.exit(2)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
