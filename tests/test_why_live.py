@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from wsdiff.cli import cli
 from wsdiff.files import dump_capture
-from wsdiff.why import FILE_LIMIT, scan_folder
+from wsdiff.folder import FILE_LIMIT, scan_folder
 
 from wsdiff.model import Capture, Response
 

@@ -119,8 +119,8 @@ class _Match:
     differences: int | None  # counted only among the best on endpoint and path
 
 
-def _rank(bad: Capture, accepted: Sequence[Candidate], key: bytes | None) -> list[_Match]:
-    """Rank the accepted candidates to *bad*'s host, best first."""
+def _rank(bad: Capture, accepted: Sequence[Candidate], key: bytes | None, compared: int | None = None) -> list[_Match]:
+    """Rank the accepted candidates to *bad*'s host, best first (counting differences for at most *compared*)."""
     host = bad.endpoint.host.lower()
     matches = [_Match(c, _same_endpoint(c.capture, bad), path_distance(c.capture.request.path, bad.request.path),
                       None) for c in accepted if c.capture.endpoint.host.lower() == host]
@@ -129,15 +129,22 @@ def _rank(bad: Capture, accepted: Sequence[Candidate], key: bytes | None) -> lis
         return []
     # Differences cost a compare each: count them only among those tied on endpoint and path.
     tied = [m for m in matches if (m.same_endpoint, m.distance) == (matches[0].same_endpoint, matches[0].distance)]
+    tied = tied[:compared]  # the most recent of them, when bounded
     counted = [dataclasses.replace(m, differences=request_differences(m.candidate.capture, bad, key=key))
                for m in tied]
     counted.sort(key=lambda m: (m.differences, -m.candidate.when))
     return counted + matches[len(tied):]
 
 
-def best_match(bad: Capture, accepted: Sequence[Candidate], *, key: bytes | None = None) -> Candidate | None:
-    """Return the accepted candidate that best matches *bad* (see the module docstring), or None."""
-    ranked = _rank(bad, [c for c in accepted if is_accepted(c.capture)], key)
+def best_match(bad: Capture, accepted: Sequence[Candidate], *, key: bytes | None = None,
+               compared: int | None = None) -> Candidate | None:
+    """Return the accepted candidate that best matches *bad* (see the module docstring), or None.
+
+    Args:
+        compared: count differences for at most this many of the candidates tied on endpoint and
+            path, the most recent (each count is a compare); None counts them all.
+    """
+    ranked = _rank(bad, [c for c in accepted if is_accepted(c.capture)], key, compared)
     return ranked[0].candidate if ranked else None
 
 
