@@ -55,31 +55,26 @@ def how_to_record(cmd: str, folder: str, *, working: bool, failing: bool, mitmdu
 
 
 def no_capture_reasons(argv: list[str], *, saw_requests: bool, tls_refused: bool) -> list[str]:
-    """Return the likely reasons a recorded command left no capture, most likely first.
+    """Return what to say when a recorded command left no capture: the likely reason, then what to do.
 
     Args:
-        argv: the command that ran.
+        argv: the command that ran (its words name the client, when they can: node, chromium, aiohttp).
         saw_requests: the proxy saw some traffic from it (then it was not a WebSocket upgrade).
         tls_refused: the proxy's log shows a client refusing its certificate.
     """
-    words = " ".join(argv).lower()
-    reasons: list[str] = []
-    if tls_refused:
-        reasons.append("The client used TLS and did not trust mitmproxy's CA: make it trust "
-                       "~/.mitmproxy/mitmproxy-ca-cert.pem (SSL_CERT_FILE is set, but some clients read their "
-                       "own bundle: certifi, a browser's store, Node's NODE_EXTRA_CA_CERTS).")
-    if saw_requests and not tls_refused:
-        reasons.append("The proxy saw requests but no WebSocket upgrade: the handshake went elsewhere, or "
-                       "the client failed before it.")
-    if not saw_requests:
-        reasons.append("The client ignored the proxy: nothing reached it.")
-    hints = {
-        "aiohttp": ("aiohttp", "aiohttp"),
-        "node": ("Node", "node"),
-        "browsers": ("browsers", "chrom"),
-    }
     table = dict(CLIENT_TABLE)
-    named = [client for client, word in hints.values() if word in words]
-    for client in named or [c for c, _ in CLIENT_TABLE if c != "wss://"]:
-        reasons.append(f"  {client}: {table[client]}")
-    return reasons
+    if tls_refused:
+        return ["no capture: the client used TLS and did not trust mitmproxy's CA, so the handshake never "
+                "reached the proxy's recorder.",
+                f"  wss://: {table['wss://']}; some clients read their own bundle (certifi, a browser's store)"]
+    if saw_requests:
+        lines = ["no capture: the proxy saw requests, but no WebSocket upgrade among them (the handshake went "
+                 "around the proxy, or the client failed before sending it)."]
+    else:
+        lines = ["no capture: nothing reached the proxy; the client ignored it. How each client goes through it:"]
+    words = " ".join(argv).lower()
+    named = [client for client, word in (("aiohttp", "aiohttp"), ("Node", "node"), ("browsers", "chrom"),
+                                         ("browsers", "firefox")) if word in words]
+    rows = list(dict.fromkeys(named)) or [c for c, _ in CLIENT_TABLE]
+    width = max(len(c) for c in rows)
+    return lines + [f"  {c:{width}}  {table[c]}" for c in rows]

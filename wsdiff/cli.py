@@ -10,6 +10,7 @@ commands that need them, so ``wsdiff compare`` starts fast.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -427,14 +428,29 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
 
     options = ["wsdiff_redact=false"] if no_redact else []
     result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options)
+    reasons = result.why_nothing(command)
     if as_json:
-        _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures]})
+        _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],
+                     "no_capture_reasons": reasons})
     else:
         from .files import load_capture
+        from .invocation import command_name
+        from .pairing import is_rejected
 
         click.echo(f"wsdiff: {len(result.captures)} capture(s) in {directory}", err=True)
-        for p in result.captures:
-            click.echo(f"{load_capture(p).outcome:28} {p}")
+        captures = [load_capture(p) for p in result.captures]
+        for p, c in zip(result.captures, captures, strict=True):
+            click.echo(f"{c.outcome:28} {p}")
+        for i, line in enumerate(reasons):
+            click.echo(f"wsdiff: {line}" if i == 0 else line, err=True)
+        if captures:
+            where = "" if directory.rstrip("/") == "captures" else f" --dir {shlex.quote(directory)}"
+            cmd = command_name()
+            if any(is_rejected(c) for c in captures):
+                click.echo(f"wsdiff: next: {cmd} why{where}", err=True)
+            else:
+                click.echo(f"wsdiff: next: record the failing client the same way ({cmd} record{where} --label "
+                           f"failing -- ...), then: {cmd} why{where}", err=True)
     sys.exit(result.returncode)
 
 

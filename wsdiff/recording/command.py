@@ -15,12 +15,14 @@ for 127.0.0.1).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..advice import no_capture_reasons
 from ..errors import WsdiffError
 from .procs import Service, free_port, mitmdump_command, mitmproxy_ca
 
@@ -29,9 +31,35 @@ __all__ = ["Recorded", "record_command", "proxy_environment"]
 
 @dataclass(frozen=True)
 class Recorded:
+    """What a recorded command did: its exit status, the captures written, and what the proxy saw."""
+
     returncode: int
     captures: tuple[Path, ...]
     proxy: str
+    saw_requests: bool = False  # the proxy forwarded (or was asked to tunnel) at least one request
+    tls_refused: bool = False  # a client refused the proxy's certificate
+
+    def why_nothing(self, argv: Sequence[str]) -> list[str]:
+        """Return the likely reasons this command left no capture, most likely first (empty if it left some)."""
+        if self.captures:
+            return []
+        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused)
+
+
+# mitmdump's log: a request line ("127.0.0.1:41330: GET http://..."), a server connection, or a
+# TLS refusal. Its own "client connect" lines do not count: the readiness check makes one.
+_REQUEST_LINE = re.compile(r"^\S+: (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT) |\] server connect ", re.M)
+_TLS_REFUSED = "Client TLS handshake failed"
+
+
+def read_proxy_log(log: Path) -> tuple[bool, bool]:
+    """Return (saw requests, a client refused the certificate) from a mitmdump log (bounded read)."""
+    try:
+        with open(log, "rb") as f:
+            text = f.read(4 << 20).decode("utf-8", "replace")
+    except OSError:
+        return False, False
+    return bool(_REQUEST_LINE.search(text)), _TLS_REFUSED in text
 
 
 def proxy_environment(proxy: str, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -78,4 +106,5 @@ def record_command(
         except subprocess.TimeoutExpired:
             code = 124
     after = sorted(set(folder.glob("*.json")) - before)
-    return Recorded(code, tuple(after), proxy)
+    saw, refused = read_proxy_log(log) if not after else (True, False)
+    return Recorded(code, tuple(after), proxy, saw, refused)
