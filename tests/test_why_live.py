@@ -114,3 +114,37 @@ def test_scan_is_bounded_and_skips_what_is_not_a_capture(app_server: str, tmp_pa
     limited = scan_folder(tmp_path, limit=2)
     assert [Path(c.name).name for c in limited.candidates] == ["c-app.json", "b-script.json"]
     assert limited.skipped == 4  # huge.json, and the three older files beyond the limit
+
+
+def test_report_from_a_saved_why(app_server: str, tmp_path: Path) -> None:
+    """why --json saved to a file names the pair and the culprit: report turns it into Markdown, no probe sent."""
+    files = folder_with_a_story(app_server, tmp_path)
+    r = CliRunner().invoke(cli, ["why", "--json", "--window", "0.3", "--dir", str(tmp_path)])
+    saved = tmp_path / "why.out"
+    saved.write_text(r.stdout)
+    out = tmp_path / "report.md"
+    r = CliRunner().invoke(cli, ["report", "--bisect-json", str(saved), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == str(out)
+    assert r.stderr.strip().endswith(f"(GOOD) and {files['app']} (BAD); culprit: header Origin")
+    text = out.read_text()
+    assert "**header Origin** (culprit)" in text and "Fix: add" in text and "curl --include" in text
+    assert oct(out.stat().st_mode & 0o777) == "0o644"
+    # Given GOOD and BAD, and the saved result of another pair: refused.
+    other = CliRunner().invoke(cli, ["report", str(files["other"]), str(files["script"]), "--bisect-json", str(saved),
+                                     "-o", str(out)])
+    assert other.exit_code == 2 and "the bisect result does not match this pair" in other.stderr
+
+
+def test_report_usage_errors(tmp_path: Path) -> None:
+    """A name with no format, or both --bisect and --bisect-json: one line, exit 2."""
+    r = CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "r.txt")])
+    assert r.exit_code == 2 and r.stderr.strip().endswith("cannot tell the format from the name; end it in .html or "
+                                                          ".md, or pass --format")
+    junk = tmp_path / "j.json"
+    junk.write_text("{}")
+    r = CliRunner().invoke(cli, ["report", "--bisect", "--bisect-json", str(junk)])
+    assert r.exit_code == 2 and "give --bisect (run it now) or --bisect-json (a saved result), not both" in r.stderr
+    r = CliRunner().invoke(cli, ["report", "--bisect-json", str(junk)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: {junk}: no 'verdict': not the output of bisect " \
+                                                    "--json or why --json"

@@ -14,6 +14,7 @@ import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -370,6 +371,12 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
         if result.report is not None:
             out.print()
             out.print(render_bisect(result.report, names=names))
+        from .invocation import command_name
+
+        args = [good, pair.bad.name] if good else [failing] if failing else []
+        args += ["--dir", directory] if directory and not good else []
+        args += [] if offline else ["--bisect"]
+        click.echo(f"\nTo share it: {command_name()} report {' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}")
     if result.report is None:
         sys.exit(1 if result.comparison.significant else 0)
     sys.exit(_bisect_status(result.report))
@@ -386,6 +393,85 @@ def _no_pair(e: Any, folder: str) -> NoReturn:
                                   mitmdump=program("mitmdump")):
             click.echo(line, err=True)
     sys.exit(2)
+
+
+@cli.command(epilog="Exit status: 0 written, 2 trouble.")
+@click.argument("captures", nargs=-1, metavar="[GOOD BAD | FAILING]")
+@click.option("-o", "--output", default="report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The file to write; .html or .md chooses the format.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), help="html or md (GitHub Markdown), "
+              "when the file name does not say.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Where to choose the pair from, as why does  [default: FAILING's folder, else captures]")
+@click.option("--bisect", "live", is_flag=True, help="Bisect against the live server first and include the result.")
+@click.option("--bisect-json", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Include this result of bisect --json or why --json (no probe is sent).")
+@click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="With --bisect: times each baseline is replayed before the search.")
+@click.option("--confirm", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="With --bisect: times each confirmation is asked, as bisect does.")
+@_probe_options
+def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: str | None, live: bool,
+           bisect_json: str | None, repeats: int, confirm: int, **kw: Any) -> None:
+    """Write one self-contained HTML or Markdown file to attach to a bug report.
+
+    \b
+    Both attempts side by side (request line, headers in wire order with the
+    differences marked, the response, what happened after the 101), the
+    differences grouped with hints, the bisect result (--bisect runs it live;
+    --bisect-json takes a saved one) and curl and python commands that
+    reproduce both. Credentials stay fingerprints, as in every output.
+    With GOOD and BAD it reports on them; with FAILING alone, or nothing,
+    it chooses the pair as wsdiff why does (a saved why --json names it too).
+    The HTML loads nothing from anywhere and prints; the Markdown renders in
+    a GitHub issue.
+    """
+    import asyncio
+    import datetime
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .files import write_atomic
+    from .pairing import NoPairError
+    from .report import format_for
+    from .search import Policy
+    from .why import default_folder, find_pair, load_bisect, pair_of_files, report_text
+
+    if live and bisect_json:
+        raise click.UsageError("give --bisect (run it now) or --bisect-json (a saved result), not both")
+    if len(captures) > 2:
+        raise click.UsageError("give GOOD and BAD, or FAILING, or nothing")
+    chosen = format_for(output, fmt)
+    doc = load_bisect(bisect_json) if bisect_json else None
+    named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
+    key = _local_key()
+    if len(named) == 2:
+        pair = pair_of_files(*named)
+    else:
+        failing = named[0] if named else None
+        folder = directory or str(default_folder(failing))
+        try:
+            pair = find_pair(folder, failing=failing, key=key)
+        except NoPairError as e:
+            _no_pair(e, folder)
+    try:
+        made = f"wsdiff {version('wsdiff')}"
+    except PackageNotFoundError:
+        made = "wsdiff"
+    made += datetime.datetime.now(datetime.UTC).strftime(", %Y-%m-%d %H:%M UTC")
+    settings = _settings(kw) if live else None
+    with _json_trouble(kw["as_json"]):
+        text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
+                                               policy=Policy(repeats=repeats, confirm=confirm)))
+    write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    culprit = ", ".join(str(c.get("kind")) + (f" {c.get('name')}" if c.get("name") is not None else "")
+                        for c in (result.bisect or {}).get("culprit", []))
+    if kw["as_json"]:
+        _print_json({"output": output, "format": chosen, "good": pair.good.name, "bad": pair.bad.name,
+                     "verdict": (result.bisect or {}).get("verdict")})
+    else:
+        click.echo(output)
+        click.echo(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
+                   + (f"; culprit: {culprit}" if culprit else ""), err=True)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
