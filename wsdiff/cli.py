@@ -70,12 +70,14 @@ def cli() -> None:
     """Find out why one WebSocket client is accepted and another gets HTTP 403.
 
     \b
-    Record handshakes:  mitmdump -s "$(wsdiff addon)"   (or: wsdiff record -- CMD)
-    Compare two:        wsdiff compare working.json failing.json
-    Ask the server:     wsdiff replay failing.json --variant drop-origin
-    Find the culprit:   wsdiff bisect working.json failing.json
-    All of it at once:  wsdiff why        (the latest rejected attempt in captures/)
-    The whole story:    wsdiff demo
+    Record each client:  wsdiff record --label working -- python working.py
+                         wsdiff record --label failing -- python failing.py
+                         (or run a proxy: mitmdump -s "$(wsdiff addon)")
+    Explain the 403:     wsdiff why      (picks the pair in captures/, asks the server)
+    Share it:            wsdiff report -o report.html
+    Step by step:        wsdiff compare A B; wsdiff replay B --variant drop-origin;
+                         wsdiff bisect A B
+    The whole story:     wsdiff demo
 
     A CAPTURE is a wsdiff JSON file, a HAR file or a mitmproxy flow file;
     FILE#N picks the Nth WebSocket upgrade attempt in a file that holds several.
