@@ -100,3 +100,27 @@ def test_record_prints_commands_that_work(app_server: str, tmp_path: Path) -> No
     # The printed command runs: it finds the 500 and says an accepted attempt is missing (exit 2).
     run = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert run.returncode == 2 and "no accepted attempt to 127.0.0.1" in run.stderr, run.stderr
+
+
+def test_record_relays_the_recorders_notice(app_server: str, tmp_path: Path) -> None:
+    """Recording the failing client after the working one: the recorder's line reaches the terminal."""
+    def client(target: str, origin: str | None) -> list[str]:
+        headers = {"Origin": origin} if origin else {}
+        code = ("import asyncio, websockets\n"
+                "async def main():\n"
+                "    try:\n"
+                f"        async with websockets.connect('ws://{app_server}{target}', additional_headers={headers!r}):\n"
+                "            pass\n"
+                "    except websockets.InvalidStatus:\n"
+                "        pass\n"
+                "asyncio.run(main())\n")
+        return [sys.executable, "-c", code]
+
+    first = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--", *client("/ws/origin", None)])
+    assert first.exit_code == 0 and "differs" not in first.stderr
+    second = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--",
+                                      *client("/ws/origin", "https://evil.example")])
+    [line] = [x for x in second.stderr.splitlines() if "differs from the accepted" in x]
+    assert line.startswith("wsdiff: 403 /ws/origin differs from the accepted 101 of ")
+    assert " in: header Origin added; run: " in line and line.endswith(f" why --dir {tmp_path}")
+    assert second.stderr.splitlines()[-1].startswith("wsdiff: next: ")

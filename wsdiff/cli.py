@@ -515,7 +515,9 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     from .recording.command import record_command
 
     options = ["wsdiff_redact=false"] if no_redact else []
-    result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options)
+    say = None if as_json else lambda line: click.echo(line, err=True)  # the recorder's notice, as it comes
+    result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options,
+                            on_notice=say)
     reasons = result.why_nothing(command)
     if as_json:
         _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],

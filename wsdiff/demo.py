@@ -57,7 +57,9 @@ def run_demo(directory: Path | None = None, console: Console | None = None, wind
         client = [sys.executable, "-m", "wsdiff.demo_clients"]
         runs = {}
         for label in ("script", "app"):
-            rec = record_command([*client, label, url], label=label, directory=directory, timeout=30)
+            rec = record_command([*client, label, url], label=label, directory=directory, timeout=30,
+                                 on_notice=lambda line: out.print(f"   {line}", soft_wrap=True, markup=False,
+                                                                  style="yellow"))
             if len(rec.captures) != 1:
                 raise WsdiffError(f"expected one capture of the {label} client, got {len(rec.captures)}")
             runs[label] = rec.captures[0]
