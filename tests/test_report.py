@@ -137,3 +137,29 @@ def test_format_unknown() -> None:
     """A name that says nothing needs --format."""
     with pytest.raises(ReportError, match=r"r.txt: cannot tell the format from the name; end it in .html or .md"):
         format_for("r.txt")
+
+
+def test_independent_causes_are_numbered() -> None:
+    """bisect's causes (groups that each reject alone) get a cause column; the reason and counts are shown."""
+    doc = {**BISECT, "culprit": [{"kind": "path", "name": None}, {"kind": "header", "name": "Origin"}],
+           "causes": [[{"kind": "path", "name": None}], [{"kind": "header", "name": "Origin"}]],
+           "reason": "found every difference BAD must change: 2 independent causes, each enough for a rejection alone",
+           "answers": {"good": {"accepted": 2, "rejected": 0}, "bad": {"accepted": 0, "rejected": 2},
+                       "good_plus_culprit": {"accepted": 0, "rejected": 3},
+                       "bad_minus_culprit": {"accepted": 3, "rejected": 0}}}
+    bad = BAD.replace(request=BAD.request.replace(target="/v2?voice=alloy&fmt=pcm"))
+    report = Report(compare(GOOD, bad), bisect=doc)
+    page = render(report, "html")
+    assert "2 independent causes, each enough for a rejection alone (BAD must change all)" in page
+    assert '<th>cause</th>' in page and 'data-label="cause">2</td>' in page
+    assert "GOOD + culprit is rejected: yes (accepted 0, rejected 3)" in page
+    assert "GOOD as recorded: accepted 2, rejected 0" in page
+    text = render(report, "md")
+    assert "| cause | what |" in text and "| 1 | **path** (culprit) |" in text
+
+
+def test_no_culprit_says_why() -> None:
+    """A search that ended without a culprit says why, in its own words."""
+    doc = {"verdict": "flaky", "culprit": [], "causes": [], "reason": "the server answers identical requests both ways"}
+    page = render(Report(COMPARISON, bisect=doc), "html")
+    assert "No culprit: the server answers identical requests both ways." in page and "culprit-row" not in page

@@ -99,14 +99,22 @@ def _culprit(r: Report) -> tuple[Difference, ...]:
 
 
 def _causes(r: Report) -> list[tuple[Difference, ...]]:
-    """Independent causes, when the bisect document lists them (each a list of culprit items)."""
+    """The causes (bisect's ``causes``: groups of differences that reject together), else the culprit as one."""
     causes = r.bisect.get("causes") if r.bisect else None
     out = []
     for cause in causes if isinstance(causes, list) else []:
-        items = cause if isinstance(cause, list) else cause.get("culprit") if isinstance(cause, dict) else None
-        if isinstance(items, list) and all(isinstance(i, dict) for i in items):
-            out.append(tuple(_find(r.comparison, i) for i in items))
-    return out
+        if isinstance(cause, list) and cause and all(isinstance(i, dict) for i in cause):
+            out.append(tuple(_find(r.comparison, i) for i in cause))
+    culprit = _culprit(r)
+    return out or ([culprit] if culprit else [])
+
+
+def _culprit_title(r: Report, causes: Sequence[tuple[Difference, ...]]) -> str:
+    if (r.bisect or {}).get("verdict") != "found":
+        return "Found so far (not the whole story)"
+    if len(causes) == 1:
+        return "Culprit" if len(causes[0]) == 1 else "Culprits (they fail only together)"
+    return f"{len(causes)} independent causes, each enough for a rejection alone (BAD must change all)"
 
 
 def _header_names(d: Difference) -> set[str]:
@@ -186,18 +194,28 @@ def _headline(r: Report) -> str:
 
 
 def _verdict_lines(r: Report) -> tuple[str, str]:
-    """(what the search concluded, the fix line) from the bisect document."""
+    """(why the search ended as it did, the fix line) from the bisect document."""
     doc = r.bisect or {}
     verdict = str(doc.get("verdict", ""))
-    return VERDICTS.get(verdict, verdict), str(doc.get("fix", ""))
+    reason = doc.get("reason")
+    return (str(reason) if isinstance(reason, str) and reason else VERDICTS.get(verdict, verdict)), str(doc.get("fix", ""))
+
+
+def _tally(t: object) -> str:
+    if isinstance(t, dict) and isinstance(t.get("accepted"), int) and isinstance(t.get("rejected"), int):
+        return f"accepted {t['accepted']}, rejected {t['rejected']}"
+    return ""
 
 
 def _confirmations(doc: Mapping[str, Any]) -> str:
     c = doc.get("confirmations") or {}
-    yes = {True: "yes", False: "NO", None: "not run"}
-    plus = yes.get(c.get("good_plus_culprit_rejected"), "not run")
-    minus = yes.get(c.get("bad_minus_culprit_accepted"), "not run")
-    return f"GOOD + culprit is rejected: {plus}; BAD - culprit is accepted: {minus}."
+    answers = doc.get("answers") if isinstance(doc.get("answers"), dict) else {}
+    yes = {True: "yes", False: "NO", None: "not asked"}
+    plus = yes.get(c.get("good_plus_culprit_rejected"), "not asked")
+    minus = yes.get(c.get("bad_minus_culprit_accepted"), "not asked")
+    plus_n, minus_n = _tally(answers.get("good_plus_culprit")), _tally(answers.get("bad_minus_culprit"))
+    return (f"GOOD + culprit is rejected: {plus}" + (f" ({plus_n})" if plus_n else "")
+            + f"; BAD - culprit is accepted: {minus}" + (f" ({minus_n})" if minus_n else "") + ".")
 
 
 def _search_line(doc: Mapping[str, Any]) -> str:
@@ -207,12 +225,15 @@ def _search_line(doc: Mapping[str, Any]) -> str:
     if isinstance(doc.get("probes"), int):
         parts.append(f"{doc['probes']} probes" + (f" in {doc['rounds']} rounds" if isinstance(doc.get("rounds"), int)
                                                    else ""))
-    baseline = doc.get("baseline")
-    if isinstance(baseline, dict):
-        for side in ("good", "bad"):
-            answers = baseline.get(side)
-            if isinstance(answers, list):
-                parts.append(f"{side.upper()} replayed: " + ", ".join("accepted" if a else "rejected" for a in answers))
+    answers = doc.get("answers") if isinstance(doc.get("answers"), dict) else {}
+    baseline = doc.get("baseline") if isinstance(doc.get("baseline"), dict) else {}
+    for side in ("good", "bad"):
+        counted = _tally(answers.get(side))
+        if counted:
+            parts.append(f"{side.upper()} as recorded: {counted}")
+        elif isinstance(baseline.get(side), list):
+            parts.append(f"{side.upper()} replayed: " + ", ".join("accepted" if a else "rejected"
+                                                                  for a in baseline[side]))
     return "; ".join(parts)
 
 
@@ -299,17 +320,21 @@ def _outcome_html(c: Capture) -> str:
 
 
 def _diff_table_html(items: Sequence[Difference], la: str, lb: str, culprit: Sequence[Difference],
-                     anchor: bool = False) -> str:
+                     anchor: bool = False, causes: Sequence[tuple[Difference, ...]] = ()) -> str:
+    numbered = len(causes) > 1  # independent causes: say which cause each row belongs to
     rows = []
     for d in items:
+        cause = next((str(i) for i, group in enumerate(causes, 1) if d in group), "") if numbered else None
         guilty = d in culprit
         # The culprit table's first row is the anchor (#culprit-row): a link target and a test handle.
         cls = ' class="culprit" id="culprit-row"' if anchor and d == culprit[0] else ' class="culprit"' if guilty else ""
         note = f'<td class=note data-label="note">{_e(d.note)}</td>' if d.note else "<td class=note></td>"
-        rows.append(f"<tr{cls}><td><b>{_e(d.label)}</b></td>"
+        first = f'<td data-label="cause">{cause}</td>' if cause is not None else ""
+        rows.append(f"<tr{cls}>{first}<td><b>{_e(d.label)}</b></td>"
                     f'<td class=mono data-label="GOOD {_e(la)}">{_e(_value(d.a))}</td>'
                     f'<td class=mono data-label="BAD {_e(lb)}">{_e(_value(d.b))}</td>{note}</tr>')
-    return ('<div class="scroll"><table class="diffs"><thead><tr><th>what</th>'
+    return ('<div class="scroll"><table class="diffs"><thead><tr>' + ("<th>cause</th>" if numbered else "")
+            + "<th>what</th>"
             f"<th>GOOD {_e(la)}</th><th>BAD {_e(lb)}</th><th>note</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>")
 
@@ -373,20 +398,20 @@ def render_html(r: Report) -> str:
                      f"<span class=note>answered by {_e(responder(c))}</span></div>")
     parts.append("</div>")
     if r.bisect is not None:
-        verdict, fix = _verdict_lines(r)
+        reason, fix = _verdict_lines(r)
         parts.append("<h2 id=\"bisect\">What the live server says (bisect)</h2>")
         if culprit:
-            title = "Culprit" if len(culprit) == 1 else "Culprits (they fail only together)"
-            parts.append(f"<h3>{title}</h3>" + _diff_table_html(culprit, la, lb, culprit, anchor=True))
+            parts.append(f"<h3>{_e(_culprit_title(r, causes))}</h3>"
+                         + _diff_table_html(culprit, la, lb, culprit, anchor=True, causes=causes))
             hints: list[str] = []
             for d in culprit:
                 hints.extend(h for h in d.hints if h not in hints)
             parts.extend(f'<p class="hint">{_e(h)}</p>' for h in hints)
-            for i, cause in enumerate(causes, 1):
-                parts.append(f"<p>Cause {i}: {_e(', '.join(d.label for d in cause))}</p>")
             parts.append(f"<p>Confirmed: {_e(_confirmations(r.bisect))}</p>")
+            if r.bisect.get("verdict") != "found":
+                parts.append(f'<p class="verdict">{_e(reason)}.</p>')
         else:
-            parts.append(f'<p class="verdict">No culprit: {_e(verdict)}.</p>')
+            parts.append(f'<p class="verdict">No culprit: {_e(reason)}.</p>')
         if fix and culprit:
             parts.append(f'<p class="fix">{_e(fix)}</p>')
         search = _search_line(r.bisect)
@@ -453,12 +478,17 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _md_diffs(items: Sequence[Difference], la: str, lb: str, culprit: Sequence[Difference]) -> str:
+def _md_diffs(items: Sequence[Difference], la: str, lb: str, culprit: Sequence[Difference],
+              causes: Sequence[tuple[Difference, ...]] = ()) -> str:
+    numbered = len(causes) > 1
     rows = []
     for d in items:
         what = f"**{_m(d.label)}** (culprit)" if d in culprit else _m(d.label)
-        rows.append([what, _code(d.a), _code(d.b), _m(d.note)])
-    return _md_table(["what", f"GOOD {_m(la)}", f"BAD {_m(lb)}", "note"], rows)
+        row = [what, _code(d.a), _code(d.b), _m(d.note)]
+        if numbered:
+            row.insert(0, next((str(i) for i, group in enumerate(causes, 1) if d in group), ""))
+        rows.append(row)
+    return _md_table((["cause"] if numbered else []) + ["what", f"GOOD {_m(la)}", f"BAD {_m(lb)}", "note"], rows)
 
 
 def render_markdown(r: Report) -> str:
@@ -474,21 +504,22 @@ def render_markdown(r: Report) -> str:
         ["after the 101", _m("; ".join(_after_101(a)[:1])), _m("; ".join(_after_101(b)[:1]))],
     ]))
     if r.bisect is not None:
-        verdict, fix = _verdict_lines(r)
+        reason, fix = _verdict_lines(r)
+        causes = _causes(r)
         out += ["", "### What the live server says (bisect)", ""]
         if culprit:
-            out.append(_md_diffs(culprit, la, lb, culprit))
+            out += [f"**{_m(_culprit_title(r, causes))}**", "", _md_diffs(culprit, la, lb, culprit, causes)]
             hints: list[str] = []
             for d in culprit:
                 hints.extend(h for h in d.hints if h not in hints)
             out += [""] + [f"> hint: {_m(h)}" for h in hints]
-            for i, cause in enumerate(_causes(r), 1):
-                out += ["", f"Cause {i}: {_m(', '.join(d.label for d in cause))}"]
             out += ["", f"Confirmed: {_m(_confirmations(r.bisect))}"]
+            if r.bisect.get("verdict") != "found":
+                out += ["", f"{_m(reason)}."]
             if fix:
                 out += ["", f"**{_m(fix)}**"]
         else:
-            out.append(f"No culprit: {_m(verdict)}.")
+            out.append(f"No culprit: {_m(reason)}.")
         search = _search_line(r.bisect)
         if search:
             out += ["", f"_{_m(search)}._"]
