@@ -49,6 +49,16 @@ def test_differences_exit_1_with_json(pair: tuple[Path, Path, Path]) -> None:
     assert doc["a"]["label"] == "script" and doc["b"]["outcome"] == "403 Forbidden" and doc["equal"] is False
 
 
+def test_json_differences_always_carry_every_key(pair: tuple[Path, Path, Path]) -> None:
+    """Every item of compare --json has the same keys, optional ones included (null, "" or [])."""
+    good, _, bad = pair
+    _, out, _ = run("compare", "--json", "--all", str(good), str(bad))
+    items = json.loads(out)["differences"]
+    assert {frozenset(d) for d in items} == {frozenset({"group", "kind", "name", "a", "b", "noise", "note", "hints"})}
+    status = next(d for d in items if d["kind"] == "status")
+    assert status["name"] is None and status["note"] == "" and isinstance(status["hints"], list)
+
+
 def test_terminal_view_is_grouped_with_labels(pair: tuple[Path, Path, Path]) -> None:
     """The terminal view heads each group and names the captures by label."""
     good, _, bad = pair

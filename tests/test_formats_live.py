@@ -70,8 +70,15 @@ async def test_curl_export_reproduces_the_status(recorded: dict) -> None:  # typ
     """The curl command, run, gets the status the capture got: 101 and 403."""
     for capture in recorded["captures"]:
         command = export(capture, "curl")
-        out = subprocess.run(["bash", "-c", command], capture_output=True, timeout=15).stdout.decode("latin-1")
+        run = subprocess.run(["bash", "-c", command], capture_output=True, timeout=15)
+        out = run.stdout.decode("latin-1")
         assert out.splitlines()[0].split()[1] == str(capture.response.status), (command, out)
+        # websockets offers permessage-deflate; left out, the server's first message arrives readable.
+        assert "permessage-deflate" in (capture.request.header("Sec-WebSocket-Extensions") or "")
+        assert "Sec-WebSocket-Extensions" not in command.splitlines()[-1]
+        if capture.accepted:
+            assert run.returncode == 28 and "audio_format" in out  # the timeout the comment announces
+            assert "exit status 28) is expected" in command
 
 
 async def test_python_export_sends_the_exact_bytes(recorded: dict) -> None:  # type: ignore[type-arg]

@@ -291,6 +291,11 @@ def test_cli_bisect_json(app_server: str, tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert [(c["kind"], c["name"]) for c in doc["culprit"]] == [("header", "Origin")]
     assert isinstance(doc["probes"], int) and doc["verdict"] == "found"
+    text = CliRunner().invoke(cli, ["bisect", "--window", "0.3", str(good), str(bad)])
+    assert text.exit_code == 0, text.output
+    # The tables name the captures by label, as compare does, not by file name.
+    assert "GOOD script: 101" in text.stdout and "BAD app: 403" in text.stdout and "GOOD script" in text.stdout
+    assert str(tmp_path) not in text.stdout
 
 
 def test_cli_replay_variants(app_server: str, tmp_path: Path) -> None:
@@ -302,6 +307,20 @@ def test_cli_replay_variants(app_server: str, tmp_path: Path) -> None:
     rows = json.loads(result.stdout)["rows"]
     assert [(r["variant"], r["accepted"]) for r in rows][:2] == [("as recorded", False), ("drop-origin", True)]
     assert rows[0]["status"] == 403
+
+
+def test_cli_replay_together_sends_one_probe(app_server: str, tmp_path: Path) -> None:
+    """--together: two changes that fail only together are one rejected probe; apart, each is accepted."""
+    cap = dump_capture(handshake(app_server, "/ws/pair"), tmp_path / "c.json")
+    changes = ["--variant", "set-header=X-Client-Mode:legacy", "--variant", "path=/ws/pair?fmt=pcm"]
+    apart = CliRunner().invoke(cli, ["replay", "--json", "--window", "0.3", str(cap), *changes])
+    assert apart.exit_code == 0, apart.output
+    assert [r["accepted"] for r in json.loads(apart.stdout)["rows"]] == [True, True, True]
+    joined = CliRunner().invoke(cli, ["replay", "--json", "--window", "0.3", str(cap), *changes, "--together"])
+    rows = json.loads(joined.stdout)["rows"]
+    assert [(r["variant"], r["accepted"]) for r in rows] == [
+        ("as recorded", True), ("set-header=X-Client-Mode:legacy + path=/ws/pair?fmt=pcm", False)]
+    assert rows[1]["status"] == 403
 
 
 def test_cli_replay_missing_secret(app_server: str, tmp_path: Path) -> None:

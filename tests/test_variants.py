@@ -7,7 +7,7 @@ import pytest
 from wsdiff.diff import compare
 from wsdiff.errors import VariantError
 from wsdiff.model import Request
-from wsdiff.variants import CATALOGUE, all_variants, parse_variant, transplant
+from wsdiff.variants import CATALOGUE, all_variants, combine, parse_variant, transplant
 
 from helpers import BASE_HEADERS, capture, set_header
 
@@ -66,6 +66,11 @@ def test_every_catalogue_entry_is_tested() -> None:
         ("set-header=novalue", "set-header needs NAME:VALUE, got 'novalue'"),
         ("path=relative", "path needs a path starting with '/', got 'relative'"),
         ("drop-header=", "drop-header needs a value"),
+        ("path=/v2/stream,set-header=X-Api-Version:2", "'path=/v2/stream,set-header=X-Api-Version:2' looks like "
+         "several variants joined by a comma ('set-header' after it); give each its own --variant, and add "
+         "--together to send them in one probe"),
+        ("path=/v2, drop-origin", "'path=/v2, drop-origin' looks like several variants"),
+        ("set-header=X-Mode:a,drop-query,host=x", "'set-header=X-Mode:a,drop-query,host=x' looks like several"),
     ],
 )
 def test_bad_variants(spec: str, message: str) -> None:
@@ -73,6 +78,38 @@ def test_bad_variants(spec: str, message: str) -> None:
     with pytest.raises(VariantError) as e:
         parse_variant(spec)
     assert str(e.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("spec", "target", "header"),
+    [
+        ("path=/a,b", "/a,b?voice=alloy&token=t1", None),  # a comma inside a path is a path
+        ("set-header=Accept:a, b", None, ("Accept", "a, b")),  # and inside a header value, a value
+        ("set-header=X-Tags:drop,hosting", None, ("X-Tags", "drop,hosting")),  # not a variant name after it
+    ],
+)
+def test_commas_that_are_part_of_the_argument(spec: str, target: str | None, header: tuple[str, str] | None) -> None:
+    """A comma not followed by a variant name stays in the argument."""
+    out = parse_variant(spec).apply(R)
+    if target is not None:
+        assert out.target == target
+    if header is not None:
+        assert out.headers[-1] == header
+
+
+def test_combine_applies_every_variant_in_order() -> None:
+    """--together: one variant whose request carries every change, named after all of them."""
+    v = combine([parse_variant("path=/v2/stream"), parse_variant("set-header=X-Api-Version:2"),
+                 parse_variant("drop-origin")])
+    out = v.apply(R)
+    assert out.target == "/v2/stream?voice=alloy&token=t1"
+    assert out.header("X-Api-Version") == "2" and out.header("Origin") is None
+    assert v.name == "path=/v2/stream + set-header=X-Api-Version:2 + drop-origin"
+    assert v.description.startswith("send to /v2/stream instead")
+    assert "set header X-Api-Version:2" in v.description
+    assert combine([parse_variant("drop-origin")]).name == "drop-origin"
+    with pytest.raises(VariantError, match="--together needs at least one --variant"):
+        combine([])
 
 
 def test_all_variants_only_those_that_apply() -> None:

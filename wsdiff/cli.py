@@ -10,9 +10,11 @@ commands that need them, so ``wsdiff compare`` starts fast.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -68,11 +70,14 @@ def cli() -> None:
     """Find out why one WebSocket client is accepted and another gets HTTP 403.
 
     \b
-    Record handshakes:  mitmdump -s "$(wsdiff addon)"   (or: wsdiff record -- CMD)
-    Compare two:        wsdiff compare working.json failing.json
-    Ask the server:     wsdiff replay failing.json --variant drop-origin
-    Find the culprit:   wsdiff bisect working.json failing.json
-    The whole story:    wsdiff demo
+    Record each client:  wsdiff record --label working -- python working.py
+                         wsdiff record --label failing -- python failing.py
+                         (or run a proxy: mitmdump -s "$(wsdiff addon)")
+    Explain the 403:     wsdiff why      (picks the pair in captures/, asks the server)
+    Share it:            wsdiff report -o report.html
+    Step by step:        wsdiff compare A B; wsdiff replay B --variant drop-origin;
+                         wsdiff bisect A B
+    The whole story:     wsdiff demo
 
     A CAPTURE is a wsdiff JSON file, a HAR file or a mitmproxy flow file;
     FILE#N picks the Nth WebSocket upgrade attempt in a file that holds several.
@@ -206,27 +211,33 @@ REPLAY_EXIT = ("Exit status: 0 the handshake as recorded was accepted; 1 it was 
 @click.option("--variant", "variants", multiple=True, metavar="NAME[=ARG]",
               help="Also send this variant (repeatable); 'all' tries every argument-free one that applies. "
               "See --list-variants.")
+@click.option("--together", is_flag=True,
+              help="Apply every --variant to one request and send it as one probe (e.g. --variant path=/v2 "
+              "--variant set-header=X-Api-Version:2 --together), instead of one probe per variant.")
 @click.option("--from", "other", metavar="OTHER", help="Also send the capture with each of OTHER's differences applied, one at a time.")
 @click.option("--list-variants", is_flag=True, is_eager=True, expose_value=False, help="List the variants and exit.",
               callback=lambda ctx, _, v: _list_variants(ctx) if v else None)
 @_probe_options
-def replay(capture: str, variants: tuple[str, ...], other: str | None, **kw: Any) -> None:
+def replay(capture: str, variants: tuple[str, ...], together: bool, other: str | None, **kw: Any) -> None:
     """Send a recorded handshake (and variants of it) to the live endpoint; report what the server answered.
 
     The request goes out byte for byte as recorded (a fresh Sec-WebSocket-Key
     unless --keep-key); redacted credentials are restored from this machine's
-    secret store.
+    secret store. Each --variant is one probe; with --together they are all
+    applied to one request, in the order given, and sent as one probe.
     """
     import asyncio
 
     from .files import load_capture
     from .runner import replay_from, replay_variants
-    from .variants import all_variants, parse_variant
+    from .variants import all_variants, combine, parse_variant
 
     cap = load_capture(capture)
     chosen = []
     for spec in variants:
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
+    if together:
+        chosen = [combine(chosen)]
     settings = _settings(kw)
     with _json_trouble(kw["as_json"]):
         rows = asyncio.run(replay_variants(cap, chosen, settings))
@@ -296,7 +307,173 @@ def bisect(good: str, bad: str, repeats: int, confirm: int, **kw: Any) -> None:
         from .view import console, render_bisect
 
         console().print(render_bisect(report, names=(good, bad)))
-    sys.exit(0 if report.complete else 1)
+    sys.exit(_bisect_status(report))
+    sys.exit(_bisect_status(report))
+
+
+def _bisect_status(report: Any) -> int:
+    """bisect's exit status, which why shares: 0 every cause found and confirmed, 1 not."""
+    return 0 if report.complete else 1
+
+
+@cli.command(epilog="Exit status: as bisect (0 every cause found and confirmed, 1 not; see bisect --help); with "
+             "--offline as compare (0 no differences, 1 differences); 2 trouble, or nothing to pair (it says what to "
+             "record).")
+@click.argument("failing", required=False, metavar="[FAILING]")
+@click.option("--good", metavar="FILE", help="Compare with this accepted capture instead of choosing one.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="The captures folder to choose from  [default: FAILING's folder, else captures]")
+@click.option("--offline", is_flag=True, help="Only compare; send nothing to the server.")
+@click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="Times each baseline (GOOD and BAD as recorded) is replayed before the search.")
+@click.option("--confirm", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Times each confirmation is asked, as bisect does.")
+@_probe_options
+def why(failing: str | None, good: str | None, directory: str | None, offline: bool, repeats: int, confirm: int,
+        **kw: Any) -> None:
+    """Explain the latest rejected attempt: pick the pair, compare it, ask the live server, name the culprit.
+
+    \b
+    With no FAILING, it takes the latest rejected attempt in the captures
+    folder; with no --good, the accepted attempt that best matches it: the
+    same endpoint first, then the closest path, then the fewest differences,
+    then the most recent. It says which pair it chose and why, compares the
+    two, then bisects them against the live server (as bisect does) and ends
+    with the culprit and the fix. --json prints bisect's JSON (compare's with
+    --offline) plus "good" and "bad", the files chosen.
+    """
+    import asyncio
+
+    from .pairing import NoPairError
+    from .search import Policy
+    from .why import default_folder, explain, find_pair
+
+    folder = directory or str(default_folder(failing))
+    key = _local_key()
+    try:
+        pair = find_pair(folder, failing=failing, good=good, key=key)
+    except NoPairError as e:
+        _no_pair(e, folder)
+    settings = None if offline else _settings(kw)
+    if not kw["as_json"]:
+        click.echo(pair.why_bad)
+        click.echo(pair.why_good)
+    with _json_trouble(kw["as_json"]):
+        result = asyncio.run(explain(pair, settings, policy=Policy(repeats=repeats, confirm=confirm), key=key))
+    chosen = {"good": pair.good.name, "bad": pair.bad.name, "why": {"good": pair.why_good, "bad": pair.why_bad}}
+    if kw["as_json"]:
+        doc = result.report.to_json() if result.report is not None else result.comparison.to_json()
+        _print_json({**doc, **chosen})
+    else:
+        from .view import console, render_bisect, render_comparison
+
+        out = console()
+        names = (pair.good.name, pair.bad.name)
+        out.print(render_comparison(result.comparison, names=names))
+        if result.report is not None:
+            out.print()
+            out.print(render_bisect(result.report, names=names))
+        from .invocation import command_name
+
+        args = [good, pair.bad.name] if good else [failing] if failing else []
+        args += ["--dir", directory] if directory and not good else []
+        args += [] if offline else ["--bisect"]
+        click.echo(f"\nTo share it: {command_name()} report {' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}")
+    if result.report is None:
+        sys.exit(1 if result.comparison.significant else 0)
+    sys.exit(_bisect_status(result.report))
+
+
+def _no_pair(e: Any, folder: str) -> NoReturn:
+    """Say what is missing and how to record it (the client table), then exit 2."""
+    from .advice import how_to_record
+    from .invocation import command_name, program
+
+    click.echo(f"wsdiff: error: {e}", err=True)
+    if e.need_working or e.need_failing:
+        for line in how_to_record(command_name(), folder, working=e.need_working, failing=e.need_failing,
+                                  mitmdump=program("mitmdump")):
+            click.echo(line, err=True)
+    sys.exit(2)
+
+
+@cli.command(epilog="Exit status: 0 written, 2 trouble.")
+@click.argument("captures", nargs=-1, metavar="[GOOD BAD | FAILING]")
+@click.option("-o", "--output", default="report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The file to write; .html or .md chooses the format.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), help="html or md (GitHub Markdown), "
+              "when the file name does not say.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Where to choose the pair from, as why does  [default: FAILING's folder, else captures]")
+@click.option("--bisect", "live", is_flag=True, help="Bisect against the live server first and include the result.")
+@click.option("--bisect-json", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Include this result of bisect --json or why --json (no probe is sent).")
+@click.option("--repeats", type=click.IntRange(1, 10), default=2, show_default=True,
+              help="With --bisect: times each baseline is replayed before the search.")
+@click.option("--confirm", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="With --bisect: times each confirmation is asked, as bisect does.")
+@_probe_options
+def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: str | None, live: bool,
+           bisect_json: str | None, repeats: int, confirm: int, **kw: Any) -> None:
+    """Write one self-contained HTML or Markdown file to attach to a bug report.
+
+    \b
+    Both attempts side by side (request line, headers in wire order with the
+    differences marked, the response, what happened after the 101), the
+    differences grouped with hints, the bisect result (--bisect runs it live;
+    --bisect-json takes a saved one) and curl and python commands that
+    reproduce both. Credentials stay fingerprints, as in every output.
+    With GOOD and BAD it reports on them; with FAILING alone, or nothing,
+    it chooses the pair as wsdiff why does (a saved why --json names it too).
+    The HTML loads nothing from anywhere and prints; the Markdown renders in
+    a GitHub issue.
+    """
+    import asyncio
+    import datetime
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .files import write_atomic
+    from .pairing import NoPairError
+    from .report import format_for
+    from .search import Policy
+    from .why import default_folder, find_pair, load_bisect, pair_of_files, report_text
+
+    if live and bisect_json:
+        raise click.UsageError("give --bisect (run it now) or --bisect-json (a saved result), not both")
+    if len(captures) > 2:
+        raise click.UsageError("give GOOD and BAD, or FAILING, or nothing")
+    chosen = format_for(output, fmt)
+    doc = load_bisect(bisect_json) if bisect_json else None
+    named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
+    key = _local_key()
+    if len(named) == 2:
+        pair = pair_of_files(*named)
+    else:
+        failing = named[0] if named else None
+        folder = directory or str(default_folder(failing))
+        try:
+            pair = find_pair(folder, failing=failing, key=key)
+        except NoPairError as e:
+            _no_pair(e, folder)
+    try:
+        made = f"wsdiff {version('wsdiff')}"
+    except PackageNotFoundError:
+        made = "wsdiff"
+    made += datetime.datetime.now(datetime.UTC).strftime(", %Y-%m-%d %H:%M UTC")
+    settings = _settings(kw) if live else None
+    with _json_trouble(kw["as_json"]):
+        text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
+                                               policy=Policy(repeats=repeats, confirm=confirm)))
+    write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    culprit = ", ".join(str(c.get("kind")) + (f" {c.get('name')}" if c.get("name") is not None else "")
+                        for c in (result.bisect or {}).get("culprit", []))
+    if kw["as_json"]:
+        _print_json({"output": output, "format": chosen, "good": pair.good.name, "bad": pair.bad.name,
+                     "verdict": (result.bisect or {}).get("verdict")})
+    else:
+        click.echo(output)
+        click.echo(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
+                   + (f"; culprit: {culprit}" if culprit else ""), err=True)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
@@ -338,15 +515,32 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     from .recording.command import record_command
 
     options = ["wsdiff_redact=false"] if no_redact else []
-    result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options)
+    say = None if as_json else lambda line: click.echo(line, err=True)  # the recorder's notice, as it comes
+    result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options,
+                            on_notice=say)
+    reasons = result.why_nothing(command)
     if as_json:
-        _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures]})
+        _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],
+                     "no_capture_reasons": reasons})
     else:
         from .files import load_capture
+        from .invocation import command_name
+        from .pairing import is_rejected
 
         click.echo(f"wsdiff: {len(result.captures)} capture(s) in {directory}", err=True)
-        for p in result.captures:
-            click.echo(f"{load_capture(p).outcome:28} {p}")
+        captures = [load_capture(p) for p in result.captures]
+        for p, c in zip(result.captures, captures, strict=True):
+            click.echo(f"{c.outcome:28} {p}")
+        for i, line in enumerate(reasons):
+            click.echo(f"wsdiff: {line}" if i == 0 else line, err=True)
+        if captures:
+            where = "" if directory.rstrip("/") == "captures" else f" --dir {shlex.quote(directory)}"
+            cmd = command_name()
+            if any(is_rejected(c) for c in captures):
+                click.echo(f"wsdiff: next: {cmd} why{where}", err=True)
+            else:
+                click.echo(f"wsdiff: next: record the failing client the same way ({cmd} record{where} --label "
+                           f"failing -- ...), then: {cmd} why{where}", err=True)
     sys.exit(result.returncode)
 
 

@@ -9,6 +9,7 @@ and the fix. Every process it starts is stopped, also on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from rich.text import Text
 from .diff import compare
 from .errors import WsdiffError
 from .files import load_capture
+from .invocation import command_name
 from .runner import Settings, bisect
 from .recording.procs import Service, free_port
 from .recording.command import record_command
@@ -49,18 +51,21 @@ def run_demo(directory: Path | None = None, console: Console | None = None, wind
               "--log-level", "warning"]
     with Service(server, port, log=directory / "service.log"):
         step("1. A TTS service is running")
-        out.print(f"   {url}  (FastAPI under uvicorn, CORS configured for http://localhost:3000)")
+        out.print(f"   {url}  (FastAPI under uvicorn, CORS configured for http://localhost:3000)", soft_wrap=True)
 
-        step("2. Record both clients through mitmdump -s addons/record.py")
+        step("2. Record both clients with wsdiff record (mitmdump as their proxy)")
         client = [sys.executable, "-m", "wsdiff.demo_clients"]
         runs = {}
         for label in ("script", "app"):
-            rec = record_command([*client, label, url], label=label, directory=directory, timeout=30)
+            rec = record_command([*client, label, url], label=label, directory=directory, timeout=30,
+                                 on_notice=lambda line: out.print(f"   {line}", soft_wrap=True, markup=False,
+                                                                  style="yellow"))
             if len(rec.captures) != 1:
                 raise WsdiffError(f"expected one capture of the {label} client, got {len(rec.captures)}")
             runs[label] = rec.captures[0]
             capture = load_capture(rec.captures[0])
-            out.print(f"   {label:6} -> {capture.outcome:28} {rec.captures[0]}")
+            # soft_wrap: a path cut at 80 columns cannot be copied (rich wraps when stdout is not a terminal).
+            out.print(f"   {label:6} -> {capture.outcome:28} {rec.captures[0]}", soft_wrap=True)
         good, bad = load_capture(runs["script"]), load_capture(runs["app"])
 
         step("3. wsdiff compare: what differs")
@@ -85,5 +90,11 @@ def run_demo(directory: Path | None = None, console: Console | None = None, wind
         out.print(Text(report.fix, style="bold green"))
     else:
         out.print("The search did not end with a confirmed culprit; see above.")
-    out.print(f"\nCaptures: {directory}  (try: wsdiff compare {runs['script']} {runs['app']})")
+    cmd, where = command_name(), shlex.quote(str(directory))
+    out.print(f"\nCaptures: {where}", soft_wrap=True)
+    out.print(f"The service has stopped; from the captures alone:\n"
+              f"  {cmd} why --offline --dir {where}\n"
+              f"  {cmd} report --dir {where} -o report.html\n"
+              f"With your own clients: {cmd} record --label working -- CMD, the same for the failing one, "
+              f"then {cmd} why", soft_wrap=True, markup=False)
     return 0 if found else 1

@@ -64,15 +64,9 @@ class Difference:
         return f"{self.kind} {self.name}" if self.name is not None else self.kind
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"group": self.group, "kind": self.kind}
-        if self.name is not None:
-            out["name"] = self.name
-        out.update({"a": self.a, "b": self.b, "noise": self.noise})
-        if self.note:
-            out["note"] = self.note
-        if self.hints:
-            out["hints"] = list(self.hints)
-        return out
+        """Return the difference as JSON: every key always present (name null, note "" and hints [] when none)."""
+        return {"group": self.group, "kind": self.kind, "name": self.name, "a": self.a, "b": self.b,
+                "noise": self.noise, "note": self.note, "hints": list(self.hints)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Turn a capture into a command or snippet that reproduces its handshake (pure).
 
 Formats: ``curl`` (an http:// URL with the upgrade headers; curl adds and
-orders some headers itself, so it reproduces the status, not the bytes),
+orders some headers itself and Sec-WebSocket-Extensions is left out, so it
+reproduces the status, not the bytes; comment lines before the command say
+so),
 ``websocat``, ``python`` (a standard-library snippet that sends the exact
 bytes) and ``har`` (a one-entry HAR 1.2 document). Redacted values stay
 fingerprints unless the caller restored them first.
@@ -22,6 +24,8 @@ __all__ = ["FORMATS", "export"]
 FORMATS = ("curl", "websocat", "python", "har")
 # Headers curl writes by itself; blanked with "Name:" when the capture lacks them.
 _CURL_DEFAULTS = ("User-Agent", "Accept")
+# curl cannot inflate permessage-deflate frames: offering it would print compressed bytes after a 101.
+_CURL_LEAVE_OUT = {"sec-websocket-extensions"}
 # Headers websocat negotiates itself.
 _WEBSOCAT_OWN = {"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
 
@@ -38,13 +42,22 @@ def _curl(c: Capture) -> str:
     args = ["curl", "--include", "--no-buffer", "--http1.1", "--max-time", "3"]
     if c.request.method != "GET":
         args += ["--request", c.request.method]
+    left_out = []
     for name, value in c.request.headers:
+        if name.lower() in _CURL_LEAVE_OUT:
+            left_out.append(name)
+            continue
         args += ["--header", f"{name}: {value}" if value else f"{name};"]
     for name in _CURL_DEFAULTS:
         if not header_values(c.request.headers, name):
             args += ["--header", f"{name}:"]
     args.append(_http_url(c))
-    return " ".join(shlex.quote(a) for a in args)
+    notes = ["# curl prints the answer's head. After a 101 it keeps reading the WebSocket until --max-time: "
+             "that timeout (exit status 28) is expected."]
+    if left_out:
+        notes.append(f"# {', '.join(dict.fromkeys(left_out))} left out: curl cannot decompress permessage-deflate, "
+                     "so compressed frames would reach the terminal.")
+    return "\n".join([*notes, " ".join(shlex.quote(a) for a in args)])
 
 
 def _websocat(c: Capture) -> str:

@@ -9,7 +9,8 @@ capture: the mechanism under ``replay --from`` and ``bisect``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .difference import Difference
@@ -19,7 +20,7 @@ from .kinds import KINDS
 from .model import Capture, Request, split_target, with_header, without_header
 from .redact import is_credential_header, is_credential_param
 
-__all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "transplant"]
+__all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "combine", "transplant"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,12 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
 }
 
 
+# A comma followed by a catalogue name, alone or with '=': the user joined two variants. A comma
+# followed by anything else (a header value 'a, b', a path '/a,b') stays part of the argument.
+_VARIANT_TAIL = re.compile(r",\s*(" + "|".join(re.escape(n) for n in sorted(CATALOGUE, key=len, reverse=True))
+                           + r"|all)(?=[=,]|$)")
+
+
 def parse_variant(spec: str) -> Variant:
     """Return the variant named by *spec* (``NAME`` or ``NAME=ARG``).
 
@@ -111,8 +118,31 @@ def parse_variant(spec: str) -> Variant:
         raise VariantError(f"variant {name} needs an argument: {name}=...")
     if not takes_arg and sep:
         raise VariantError(f"variant {name} takes no argument")
-    return Variant(spec, description.replace("URL", arg).replace("NAME:VALUE", arg) if sep else description,
-                   factory(arg))
+    tail = _VARIANT_TAIL.search(arg)
+    if tail:
+        # 'path=/v2,set-header=X:1' would otherwise be sent as the one path '/v2,set-header=X:1'.
+        raise VariantError(f"{spec!r} looks like several variants joined by a comma ({tail.group(1)!r} after it); "
+                           "give each its own --variant, and add --together to send them in one probe")
+    if sep:
+        for placeholder in ("NAME:VALUE", "URL", "PATH", "HOST", "NAME"):
+            description = description.replace(placeholder, arg)
+    return Variant(spec, description, factory(arg))
+
+
+def combine(variants: Sequence[Variant]) -> Variant:
+    """Return one variant that applies *variants* in order (``replay --together``): one probe, several changes."""
+    if not variants:
+        raise VariantError("--together needs at least one --variant")
+    if len(variants) == 1:
+        return variants[0]
+    chosen = tuple(variants)
+
+    def apply(r: Request) -> Request:
+        for v in chosen:
+            r = v.apply(r)
+        return r
+
+    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply)
 
 
 def all_variants(request: Request) -> list[Variant]:

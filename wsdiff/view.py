@@ -103,6 +103,8 @@ def render_rows(rows: Sequence[VariantRow], *, title: str) -> Table:
 def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
     """The bisect story: baselines with their counts, every cause with its hints, confirmations, the fix."""
     r = report.result
+    # The captures' labels, as compare shows them; the names (file paths) only when a capture has none.
+    names = (_label(report.comparison.a, names[0]), _label(report.comparison.b, names[1]))
     parts: list[Any] = []
     counts = report.answers()
     for base, name in (("good", names[0]), ("bad", names[1])):

@@ -15,12 +15,15 @@ for 127.0.0.1).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..advice import no_capture_reasons
 from ..errors import WsdiffError
 from .procs import Service, free_port, mitmdump_command, mitmproxy_ca
 
@@ -29,9 +32,76 @@ __all__ = ["Recorded", "record_command", "proxy_environment"]
 
 @dataclass(frozen=True)
 class Recorded:
+    """What a recorded command did: its exit status, the captures written, and what the proxy saw."""
+
     returncode: int
     captures: tuple[Path, ...]
     proxy: str
+    saw_requests: bool = False  # the proxy forwarded (or was asked to tunnel) at least one request
+    tls_refused: bool = False  # a client refused the proxy's certificate
+
+    def why_nothing(self, argv: Sequence[str]) -> list[str]:
+        """Return the likely reasons this command left no capture, most likely first (empty if it left some)."""
+        if self.captures:
+            return []
+        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused)
+
+
+# mitmdump's log: a request line ("127.0.0.1:41330: GET http://..."), a server connection, or a
+# TLS refusal. Its own "client connect" lines do not count: the readiness check makes one.
+_REQUEST_LINE = re.compile(r"^\S+: (?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT) |\] server connect ", re.M)
+_TLS_REFUSED = "Client TLS handshake failed"
+
+
+def read_proxy_log(log: Path, offset: int = 0) -> tuple[bool, bool]:
+    """Return (saw requests, a client refused the certificate) from a mitmdump log, from *offset* (bounded read)."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(offset)
+            text = f.read(4 << 20).decode("utf-8", "replace")
+    except OSError:
+        return False, False
+    return bool(_REQUEST_LINE.search(text)), _TLS_REFUSED in text
+
+
+NOTICE = " differs from the accepted "
+"""What the recorder's notice lines (wsdiff.recording.notice) say, to pick them out of mitmdump's log."""
+
+
+class _Relay:
+    """Pass the recorder's notice lines from mitmdump's log to *say* while the command runs, then the rest."""
+
+    def __init__(self, log: Path, offset: int, say: Callable[[str], None]) -> None:
+        self._log, self._offset, self._say = log, offset, say
+        self._partial = b""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wsdiff-notice-relay", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.drain()
+
+    def drain(self) -> None:
+        try:
+            with open(self._log, "rb") as f:
+                f.seek(self._offset)
+                data = f.read(1 << 20)
+        except OSError:
+            return
+        self._offset += len(data)
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if NOTICE in line and "wsdiff: " in line:
+                self._say(line[line.index("wsdiff: "):])
+
+    def close(self) -> None:
+        """Stop watching, and pass on what mitmdump logged while it stopped (the writer reports last)."""
+        self._stop.set()
+        self._thread.join(5)
+        self.drain()
 
 
 def proxy_environment(proxy: str, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -56,8 +126,14 @@ def record_command(
     reverse: str | None = None,
     options: Sequence[str] = (),
     timeout: float | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Recorded:
-    """Run *argv* through a recording mitmdump and return its exit status and new captures."""
+    """Run *argv* through a recording mitmdump and return its exit status and new captures.
+
+    Args:
+        on_notice: called with each line the recorder logs when a rejection differs from an accepted
+            attempt (``wsdiff: 403 /ws differs from the accepted 101 of ...``), as it comes.
+    """
     if not argv:
         raise WsdiffError("no command to record (wsdiff record -- COMMAND ...)")
     folder = Path(directory)
@@ -66,16 +142,27 @@ def record_command(
     port = free_port()
     proxy = f"http://127.0.0.1:{port}"
     log = Path(tempfile.gettempdir()) / f"wsdiff-mitmdump-{port}.log"
-    with Service(mitmdump_command(port, directory=folder, label=label, reverse=reverse, options=options), port,
-                 log=log):
-        # In reverse mode the client connects to mitmdump itself: no proxy variables,
-        # and WSDIFF_LISTEN tells a script where that is.
-        env = dict(os.environ, WSDIFF_LISTEN=f"127.0.0.1:{port}") if reverse else proxy_environment(proxy)
-        try:
-            code = subprocess.run(list(argv), env=env, timeout=timeout).returncode
-        except FileNotFoundError:
-            raise WsdiffError(f"command not found: {argv[0]}") from None
-        except subprocess.TimeoutExpired:
-            code = 124
+    try:
+        offset = log.stat().st_size  # the log is appended to: an earlier run on this port left its lines
+    except OSError:
+        offset = 0
+    relay = None
+    try:
+        with Service(mitmdump_command(port, directory=folder, label=label, reverse=reverse, options=options), port,
+                     log=log):
+            relay = _Relay(log, offset, on_notice) if on_notice else None
+            # In reverse mode the client connects to mitmdump itself: no proxy variables,
+            # and WSDIFF_LISTEN tells a script where that is.
+            env = dict(os.environ, WSDIFF_LISTEN=f"127.0.0.1:{port}") if reverse else proxy_environment(proxy)
+            try:
+                code = subprocess.run(list(argv), env=env, timeout=timeout).returncode
+            except FileNotFoundError:
+                raise WsdiffError(f"command not found: {argv[0]}") from None
+            except subprocess.TimeoutExpired:
+                code = 124
+    finally:
+        if relay is not None:
+            relay.close()
     after = sorted(set(folder.glob("*.json")) - before)
-    return Recorded(code, tuple(after), proxy)
+    saw, refused = read_proxy_log(log, offset) if not after else (True, False)
+    return Recorded(code, tuple(after), proxy, saw, refused)

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from ..document import build_document, dumps_document
 from ..files import capture_filename, write_atomic
+from .notice import Notices
 from .snapshot import Snapshot, capture_from_snapshot
 from ..redact import redact_capture
 from ..secrets import SecretStore
@@ -77,6 +78,7 @@ class Worker:
         self._report = report
         self._stores: dict[str, tuple[SecretStore, bytes]] = {}
         self._failing = False
+        self._notices = Notices()  # says one line when a rejection has an accepted partner
         self.written = 0
         self.failures = 0
 
@@ -110,6 +112,9 @@ class Worker:
         if self._failing:
             self._failing = False
             self._report("info", "wsdiff: writing captures again")
+        notice = self._notices.see(capture, folder)
+        if notice:
+            self._report("info", notice)
 
 
 def _log_report(level: str, message: str) -> None:
