@@ -50,7 +50,10 @@ class WsdiffGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("wsdiff: interrupted", err=True)
             sys.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as e:
+            e.message = _safe_text(e.message)  # a usage error may quote a URL the user typed, token and all
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:  # a bug, or input no check foresaw: still one line and exit 2
             if os.environ.get("WSDIFF_DEBUG"):

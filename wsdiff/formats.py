@@ -65,6 +65,10 @@ def _har_entry(entry: object, place: str) -> Capture | None:
     if not websocketish and e.obj.get("_resourceType") != "websocket":
         return None
     url = rq.str("url")
+    # urlsplit silently drops CR, LF and tabs (WHATWG): a URL that holds them is refused, not cleaned.
+    if any(c in url for c in "\r\n\t\x00"):
+        raise CaptureError("the URL holds CR, LF or NUL (or a tab): refusing a capture that would inject into the request",
+                           place=f"{place}.request.url")
     try:
         endpoint, target = endpoint_from_url(url)
     except ValueError as e:

@@ -29,6 +29,8 @@ __all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect",
 
 DISPLAY_LIMIT = 2000
 """Characters of one value shown in a terminal view; the rest is counted in a note."""
+ROW_LIMIT = 200
+"""Differences shown per group in the terminal (rich takes about a millisecond a row); --json lists them all."""
 
 
 def shown(value: object, limit: int = DISPLAY_LIMIT) -> str:
@@ -83,12 +85,15 @@ def render_comparison(comparison: Comparison, *, show_all: bool = False, names: 
         table.add_column(Text(f"A {la}"), overflow="fold")
         table.add_column(Text(f"B {lb}"), overflow="fold")
         table.add_column("note", style="dim", overflow="fold")
-        for d in items:
+        for d in items[:ROW_LIMIT]:
             what = _text(d.label, style="dim" if d.noise else "")
             inline = d.kind.endswith("-order")
             table.add_row(what, format_value(d.a, inline=inline), format_value(d.b, inline=inline), _text(d.note))
         parts.append(Text(""))
         parts.append(table)
+        if len(items) > ROW_LIMIT:
+            parts.append(Text(f"  ... and {len(items) - ROW_LIMIT} more in this group, not shown (--json lists "
+                              "them all)", style="dim"))
         seen: list[str] = []
         for d in items:
             seen.extend(h for h in d.hints if h not in seen)
