@@ -162,17 +162,23 @@ def test_recorded_token_never_reaches_another_server(recorded: tuple[Path, str],
 
 
 def websocket_answer(set_cookie: str, protocol: str, message: bytes, reason: bytes) -> Callable[[bytes], bytes]:
-    """A server that accepts, sets a cookie, echoes a subprotocol, sends one message and closes with a reason."""
+    """A server that accepts, sets a cookie, echoes a subprotocol, sends one message and closes with a reason.
+
+    It also echoes the bare token of the request's Authorization in X-Echo:
+    nothing in its shape says secret, only that the request carried it.
+    """
     def answer(request: bytes) -> bytes:
+        auth = next((line.split(b" ")[-1] for line in request.split(b"\r\n")
+                     if line.lower().startswith(b"authorization:")), b"")
         if b"GET /reject" in request:
             body = json.dumps({"error": "denied", "access_token": protocol}).encode()
-            return (b"HTTP/1.1 403 Forbidden\r\nSet-Cookie: " + set_cookie.encode() + b"\r\nContent-Length: "
-                    + str(len(body)).encode() + b"\r\n\r\n" + body)
+            return (b"HTTP/1.1 403 Forbidden\r\nSet-Cookie: " + set_cookie.encode() + b"\r\nX-Echo: " + auth
+                    + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
                    if line.lower().startswith(b"sec-websocket-key:"))
         head = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 b"Sec-WebSocket-Accept: " + accept_for(key.decode()).encode() + b"\r\nSet-Cookie: " + set_cookie.encode()
-                + b"\r\nSec-WebSocket-Protocol: " + protocol.encode() + b"\r\n\r\n")
+                + b"\r\nX-Echo: " + auth + b"\r\nSec-WebSocket-Protocol: " + protocol.encode() + b"\r\n\r\n")
         close = b"\x03\xe8" + reason
         return head + bytes([0x81, len(message)]) + message + bytes([0x88, len(close)]) + close
     return answer
@@ -181,13 +187,15 @@ def websocket_answer(set_cookie: str, protocol: str, message: bytes, reason: byt
 def test_live_answers_are_redacted_in_replay_and_bisect(tmp_path: Path) -> None:
     """Low 11 live: the server's Set-Cookie, echoed token, message and close reason never print in clear."""
     s1, s2, s3, s4 = (secrets.token_hex(10) for _ in range(4))
+    plain = "correcthorsebatterystaple"  # no digit, no JWT shape: known only because the request carried it
     answer = websocket_answer(f"session={s1}; Path=/; HttpOnly", f"eyJhbGciOiJIUzI1NiJ9.{s2}.x",
                               json.dumps({"token": s3}).encode(), f"bye access_token={s4}".encode())
     with LoggingServer(answer) as server:
         from wsdiff.files import dump_capture
 
-        good = dump_capture(handshake(f"127.0.0.1:{server.port}", "/ws", label="good"), tmp_path / "good.json")
-        bad = dump_capture(handshake(f"127.0.0.1:{server.port}", "/reject", label="bad"), tmp_path / "bad.json")
+        auth = ("Authorization", f"Bearer {plain}")
+        good = dump_capture(handshake(f"127.0.0.1:{server.port}", "/ws", auth, label="good"), tmp_path / "good.json")
+        bad = dump_capture(handshake(f"127.0.0.1:{server.port}", "/reject", auth, label="bad"), tmp_path / "bad.json")
         outputs = []
         for args in (["replay", str(good), "--json"], ["replay", str(good)], ["replay", str(bad), "--json"],
                      ["bisect", str(good), str(bad), "--json"], ["bisect", str(good), str(bad)]):
@@ -196,7 +204,8 @@ def test_live_answers_are_redacted_in_replay_and_bisect(tmp_path: Path) -> None:
             outputs.append(out + err)
         joined = "\n".join(outputs)
         assert '"status": 101' in outputs[0] and "session=redacted:" in outputs[0]
-        for s in (s1, s2, s3, s4):
+        assert f"Bearer {plain}".encode() in server.everything  # the input's own secret went to its own endpoint
+        for s in (s1, s2, s3, s4, plain):
             assert s not in joined
 
 

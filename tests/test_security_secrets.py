@@ -103,6 +103,25 @@ def test_a_fingerprint_moved_to_another_header_is_refused() -> None:
         restore_request(renamed, found, endpoint=API)
 
 
+@pytest.mark.parametrize("change", ["Host header", "absolute-form target", "SNI"])
+def test_same_address_routed_to_another_host_is_refused(change: str) -> None:
+    """A shared front end (CDN, PaaS router) picks the tenant by SNI and Host: changing them is another place to go."""
+    cap, found = recorded()
+    request, endpoint = cap.request, API
+    if change == "Host header":
+        request = request.replace(headers=with_header(request.headers, "Host", "evil.example"))
+    elif change == "absolute-form target":
+        request = request.replace(target="http://evil.example" + request.target)
+    else:
+        endpoint = Endpoint("wss", "api.example", 443, sni="evil.example")
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(request, found, endpoint=endpoint)
+    assert "(--allow-secrets-to api.example:443 --allow-secrets-to evil.example sends it there)" in str(e.value)
+    with pytest.raises(SecretRefusedError):
+        restore_request(request, found, endpoint=endpoint, allow=("api.example",))
+    restore_request(request, found, endpoint=endpoint, allow=("api.example", "evil.example"))
+
+
 def test_allow_secrets_to_names_the_host() -> None:
     """--allow-secrets-to HOST (or HOST:PORT) lets the secrets go there; another port is still refused."""
     cap, found = recorded()

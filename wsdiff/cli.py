@@ -396,7 +396,8 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
         rows = asyncio.run(replay_variants(cap, chosen, settings))
         if other_cap is not None:
             rows += asyncio.run(replay_from(cap, other_cap, settings, key=key))[1:]
-    rows = [_redacted_row(r, key) for r in rows]
+    known = _known_secrets(settings.secrets, cap, other_cap)
+    rows = [_redacted_row(r, key, known) for r in rows]
     if kw["as_json"]:
         _print_json({"capture": capture, "rows": [r.to_json() for r in rows]})
     else:
@@ -406,13 +407,21 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
     sys.exit(0 if rows[0].accepted else 1)
 
 
-def _redacted_row(row: Any, key: bytes) -> Any:
+def _known_secrets(secrets: dict[str, Secret], *captures: Capture | None) -> list[str]:
+    """The secrets the captures' requests carry (as fingerprints): a server may echo them back."""
+    from .redact import fingerprints_in
+
+    fps = {fp for c in captures if c is not None for _, fp in fingerprints_in(c.request)}
+    return [secrets[fp].value for fp in fps if fp in secrets]
+
+
+def _redacted_row(row: Any, key: bytes, known: list[str]) -> Any:
     """A replay row with the live server's answer, and the variant's text, redacted for printing."""
     from .redact import redact_result, redact_text
     from .verdict import VariantRow
 
-    return VariantRow(redact_text(row.name, key), redact_text(row.description, key), redact_result(row.result, key),
-                      row.accepted)
+    return VariantRow(redact_text(row.name, key), redact_text(row.description, key),
+                      redact_result(row.result, key, known), row.accepted)
 
 
 def _list_variants(ctx: click.Context) -> None:
@@ -468,7 +477,8 @@ def bisect(good: str, bad: str, repeats: int, confirm: int, **kw: Any) -> None:
     with _json_trouble(kw["as_json"]):
         report = asyncio.run(run_bisect(good_cap, bad_cap, settings, key=key,
                                         policy=Policy(repeats=repeats, confirm=confirm)))
-    report = dataclasses.replace(report, samples={k: redact_result(v, key) for k, v in report.samples.items()})
+    known = _known_secrets(settings.secrets, good_cap, bad_cap)
+    report = dataclasses.replace(report, samples={k: redact_result(v, key, known) for k, v in report.samples.items()})
     if kw["as_json"]:
         _print_json(report.to_json())
     else:

@@ -49,6 +49,7 @@ __all__ = [
     "Secret",
     "Secrets",
     "endpoint_key",
+    "destination_key",
     "fingerprint",
     "run_key",
     "is_credential_header",
@@ -57,7 +58,6 @@ __all__ = [
     "redact_request",
     "redact_result",
     "redact_text",
-    "redact_json",
     "restore_request",
     "reveal_capture",
     "fingerprints_in",
@@ -105,12 +105,67 @@ def run_key() -> bytes:
     return os.urandom(32)
 
 
+def _host(host: str) -> str:
+    h = host.lower().rstrip(".")
+    return f"[{h.strip('[]')}]" if ":" in h else h
+
+
 def endpoint_key(endpoint: Endpoint) -> str:
     """Return the endpoint as a binding names it: ``scheme://host:port``, host in lower case."""
-    host = endpoint.host.lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host.strip('[]')}]"
-    return f"{endpoint.scheme.lower()}://{host}:{endpoint.port}"
+    return f"{endpoint.scheme.lower()}://{_host(endpoint.host)}:{endpoint.port}"
+
+
+def _authority(request: Request) -> str | None:
+    """The authority a server routes the request by: an absolute-form target's (RFC 9112 3.2.2), else Host."""
+    scheme, sep, rest = request.target.partition("://")
+    if sep and "/" not in scheme and "?" not in scheme:
+        return rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2].lower() or None
+    host = request.header("Host")
+    return host.strip().lower() if host is not None else None
+
+
+def _split_authority(authority: str, default: int) -> tuple[str, int]:
+    if authority.startswith("["):
+        host, _, rest = authority[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif authority.count(":") == 1:
+        host, port = authority.split(":")
+    else:
+        host, port = authority, ""
+    return _host(host), int(port) if port.isdigit() else default
+
+
+def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
+    """Return where a request goes as a binding names it: the endpoint, and how the far end routes it.
+
+    ``wss://host:port``, followed by ``(SNI name)`` when TLS names another
+    host and ``(Host authority)`` when the Host header (or an absolute-form
+    target) names another: a shared front end (a CDN, a PaaS router) picks
+    the tenant by them, so a changed Host at the same address may reach
+    someone else.
+    """
+    key = endpoint_key(endpoint)
+    host = _host(endpoint.host)
+    if endpoint.scheme.lower() == "wss" and endpoint.sni and _host(endpoint.sni) != host:
+        key += f" (SNI {_host(endpoint.sni)})"
+    authority = _authority(request) if request is not None else None
+    if authority is not None and _split_authority(authority, endpoint.port) != (host, endpoint.port):
+        key += f" (Host {authority})"
+    return key
+
+
+_DESTINATION = re.compile(r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \(Host ([^)]*)\))?$")
+
+
+def _routing_hosts(destination: str) -> tuple[str, list[str]]:
+    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host)."""
+    m = _DESTINATION.match(destination)
+    if m is None:
+        return destination, []
+    others = [m.group(3)] if m.group(3) else []
+    if m.group(4):
+        others.append(_split_authority(m.group(4), 0)[0])
+    return f"{m.group(1)}:{m.group(2)}", others
 
 
 def parse_allowed_host(spec: str) -> str:
@@ -136,10 +191,30 @@ def parse_allowed_host(spec: str) -> str:
     return f"{shown}:{int(port)}" if port else shown
 
 
-def _destination_allowed(endpoint: Endpoint, allow: Sequence[str]) -> bool:
-    key = endpoint_key(endpoint)  # scheme://host:port
-    hostport = key.partition("://")[2]
+def _named(hostport: str, allow: Sequence[str]) -> bool:
     return hostport in allow or hostport.rpartition(":")[0] in allow
+
+
+def _allowed_by_name(dest: str, secret: Secret, allow: Sequence[str]) -> bool:
+    """Tell whether the user named this destination: its host (or host:port), and any other host it is routed by.
+
+    A routing host (SNI, Host) that the secret was recorded with needs no
+    naming: ``--target`` sends the recorded Host to a new address.
+    """
+    if not allow:
+        return False
+    hostport, others = _routing_hosts(dest)
+    recorded = set()
+    for b in secret.bindings:
+        bound, bound_others = _routing_hosts(b.endpoint)
+        recorded.update([bound.rpartition(":")[0], *bound_others])
+    return _named(hostport, allow) and all(h in allow or h in recorded for h in others)
+
+
+def _needed_names(dest: str, secret: Secret) -> list[str]:
+    hostport, others = _routing_hosts(dest)
+    recorded = {_routing_hosts(b.endpoint)[0].rpartition(":")[0] for b in secret.bindings}
+    return [hostport, *[h for h in others if h not in recorded]]
 
 
 # --- what names a credential ---------------------------------------------------
@@ -328,7 +403,7 @@ class _Redactor:
 
     def _header_line(self, m: re.Match[str]) -> str:
         name, value = m.group(1), m.group(2)
-        if not is_credential_header(name) or not value.strip() or FINGERPRINT_RE.search(value):
+        if not is_credential_header(name) or not value.strip():
             return m.group(0)
         return m.group(0)[: m.start(2) - m.start(0)] + self.scheme_and_credentials(value)
 
@@ -480,6 +555,8 @@ def _map_capture(capture: Capture, visit: Visit, *, request: bool = True) -> Cap
         changes["websocket"] = _map_session(capture.websocket, visit)
     if capture.proxy_mode:
         changes["proxy_mode"] = keep("proxy mode", capture.proxy_mode)
+    if capture.label:
+        changes["label"] = keep("label", capture.label)
     if capture.extra:
         changes["extra"] = {k: _map_json(v, f"extra {k}", keep) for k, v in capture.extra.items()}
     return capture.replace(**changes)
@@ -540,9 +617,17 @@ def _redact_visit(r: _Redactor) -> Visit:
     return visit
 
 
+# The handshake's own fields, and Host (a binding's destination is computed from it): never swept.
+_NOT_SWEPT = frozenset({"header host", "header upgrade", "header connection", "header sec-websocket-key",
+                        "header sec-websocket-version", "header sec-websocket-extensions", "response header upgrade",
+                        "response header connection", "response header sec-websocket-accept"})
+
+
 def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, str]) -> Visit:
     """Replace, anywhere, a secret found elsewhere in the same capture (a server echoing a token)."""
     def visit(place: str, text: str) -> str:
+        if _bound_place(place) in _NOT_SWEPT:
+            return text
         new = pattern.sub(lambda m: by_secret[m.group(0)], text)
         if new != text:
             for p, fp in _places_in(place, new):
@@ -557,9 +642,12 @@ def _secrets(r: _Redactor) -> dict[str, Secret]:
             for fp, value in r.found.items()}
 
 
-def _redact(capture: Capture, key: bytes, *, request: bool = True) -> tuple[Capture, _Redactor]:
-    r = _Redactor(key, endpoint_key(capture.endpoint))
+def _redact(capture: Capture, key: bytes, *, request: bool = True, known: Sequence[str] = ()) -> tuple[Capture, _Redactor]:
+    r = _Redactor(key, destination_key(capture.endpoint, capture.request))
     out = _map_capture(capture, _redact_visit(r), request=request)
+    for value in known:
+        if value and len(value) >= _SWEEP_MIN:
+            r.found.setdefault(fingerprint(key, value), value)
     sweepable = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
     if sweepable:
         pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
@@ -581,7 +669,7 @@ def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, Sec
 
 def redact_request(request: Request, key: bytes, endpoint: Endpoint | None = None) -> tuple[Request, dict[str, Secret]]:
     """Return *request* with every credential replaced by its fingerprint, and the secrets (bound to *endpoint*)."""
-    r = _Redactor(key, endpoint_key(endpoint) if endpoint is not None else "")
+    r = _Redactor(key, destination_key(endpoint, request) if endpoint is not None else "")
     out = _map_request(request, _redact_visit(r))
     return out, _secrets(r)
 
@@ -591,36 +679,31 @@ def redact_text(text: str, key: bytes) -> str:
     return _Redactor(key, "").text(text)
 
 
-def redact_json(value: object, key: bytes) -> object:
-    """Return a JSON value with credentials fingerprinted in every string, and in members named like credentials."""
-    r = _Redactor(key, "")
+def redact_result(result: ProbeResult, key: bytes, known: Sequence[str] = ()) -> ProbeResult:
+    """Return a live server's answer with its credentials fingerprinted (Set-Cookie, tokens in a body or message).
 
-    def walk(v: object, name: str) -> object:
-        if isinstance(v, str):
-            return r.secret(v) if name and _name_says_credential(name) else r.text(v)
-        if isinstance(v, list):
-            return [walk(x, name) for x in v]
-        if isinstance(v, dict):
-            return {k: walk(x, k) for k, x in v.items()}
-        return v
-
-    return walk(value, "")
-
-
-def redact_result(result: ProbeResult, key: bytes) -> ProbeResult:
-    """Return a live server's answer with its credentials fingerprinted (Set-Cookie, tokens in a body or message)."""
+    *known*: the secrets the request carried, replaced wherever the server
+    echoes them (a subprotocol token, an error body), whatever they look like.
+    """
     fake = Capture(Endpoint("ws", "-", 0), Request(),
                    response=Response(result.status or 0, result.reason, "HTTP/1.1", result.headers, result.body),
                    error=result.error, websocket=result.session)
-    out, r = _redact(fake, key, request=False)
+    out, r = _redact(fake, key, request=False, known=known)
     response = out.response
     assert response is not None
-    redacted = r.header
+    by_secret = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(by_secret, key=len, reverse=True))) if by_secret else None
+
+    def field(name: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = r.header(name, value)
+        return pattern.sub(lambda m: by_secret[m.group(0)], value) if pattern is not None else value
+
     return replace(
         result, reason=response.reason, headers=response.headers, body=response.body, error=out.error,
-        session=out.websocket,
-        subprotocol=None if result.subprotocol is None else redacted("Sec-WebSocket-Protocol", result.subprotocol),
-        extensions=None if result.extensions is None else redacted("Sec-WebSocket-Extensions", result.extensions),
+        session=out.websocket, subprotocol=field("Sec-WebSocket-Protocol", result.subprotocol),
+        extensions=field("Sec-WebSocket-Extensions", result.extensions),
     )
 
 
@@ -653,33 +736,33 @@ def _allowed(secret: Secret, dest: str, place: str) -> bool:
     return Binding(dest, _bound_place(place)) in secret.bindings
 
 
-def _refusal(fp: str, place: str, secret: Secret, endpoint: Endpoint) -> str:
-    host = endpoint_key(endpoint).partition("://")[2]
+def _refusal(fp: str, place: str, secret: Secret, dest: str) -> str:
+    option = " ".join(f"--allow-secrets-to {h}" for h in _needed_names(dest, secret))
     if not secret.bindings:
         return (f"the secret in {place} ({fp}) was stored by an older wsdiff without the place it was recorded; "
-                f"refusing to send it to {endpoint.url} (--allow-secrets-to {host} sends it there)")
+                f"refusing to send it to {dest} ({option} sends it there)")
     bound = sorted(secret.bindings, key=lambda b: (b.endpoint, b.place))
     where = f"{bound[0].place} at {bound[0].endpoint}" + (f" (and {len(bound) - 1} more)" if len(bound) > 1 else "")
-    return (f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {endpoint.url} "
-            f"(--allow-secrets-to {host} sends it there)")
+    return f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest} ({option} sends it there)"
 
 
 def restore_request(request: Request, secrets: Secrets, *, endpoint: Endpoint, allow: Sequence[str] = (),
                     drop_missing: bool = False) -> Request:
     """Return *request*, about to be sent to *endpoint*, with its fingerprints replaced by their secrets.
 
-    A secret is restored only at a place it is bound to on that endpoint, or
-    anywhere when the endpoint's host (or host:port) is in *allow*. A
-    fingerprint is never sent as if it were the secret: when one is missing
-    from *secrets*, this raises, or with *drop_missing* leaves out the header,
-    query parameter or cookie that held it.
+    A secret is restored only at a place it is bound to, on a request that
+    goes where it was recorded (endpoint, SNI and routing Host: see
+    :func:`destination_key`); or anywhere when the user named the endpoint's
+    host (or host:port) in *allow*, with any other host the request is
+    routed by. A fingerprint is never sent as if it were the secret: when
+    one is missing from *secrets*, this raises, or with *drop_missing*
+    leaves out the header, query parameter or cookie that held it.
 
     Raises:
         SecretRefusedError: a secret is bound elsewhere (naming its place and where it belongs).
         SecretError: a fingerprint has no secret in *secrets* (naming where).
     """
-    dest = endpoint_key(endpoint)
-    anywhere = _destination_allowed(endpoint, allow)
+    dest = destination_key(endpoint, request)
     refused: list[str] = []
     missing: list[str] = []
 
@@ -694,8 +777,8 @@ def restore_request(request: Request, secrets: Secrets, *, endpoint: Endpoint, a
                 lacking = True
                 if not drop_missing or place == "path":
                     missing.append(f"{p} ({fp})")
-            elif not anywhere and not _allowed(s, dest, p):
-                refused.append(_refusal(fp, p, s, endpoint))
+            elif not _allowed(s, dest, p) and not _allowed_by_name(dest, s, allow):
+                refused.append(_refusal(fp, p, s, dest))
         if lacking and drop_missing and place != "path":
             return None
         return FINGERPRINT_RE.sub(lambda m: secrets[m.group(0)].value if m.group(0) in secrets else m.group(0), text)
@@ -714,7 +797,7 @@ def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) 
     For display (``show --reveal-secrets``): a fingerprint that is unknown
     here, or bound elsewhere, stays a fingerprint.
     """
-    dest = endpoint_key(capture.endpoint)
+    dest = destination_key(capture.endpoint, capture.request)
 
     def visit(place: str, text: str) -> str:
         ok = {fp for p, fp in _places_in(place, text) if fp in secrets and _allowed(secrets[fp], dest, p)}
