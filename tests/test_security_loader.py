@@ -268,7 +268,7 @@ def test_compare_8000_headers_quickly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("proxy", ["http://127.0.0.1:notaport", "socks5://127.0.0.1:1080", "127.0.0.1:8080",
-                                   "http://", "http://a b:8080", "http://user:pw@127.0.0.1:8080", "http://[::1:80"])
+                                   "http://", "http://a b:8080", "http://user:pw@a b:8080", "http://[::1:80"])
 def test_bad_proxy_is_a_usage_error(tmp_path: Path, proxy: str) -> None:
     """Exit 2 naming --proxy, before anything is sent (it was a "protocol" rejection, exit 1)."""
     path = write_json(base(), tmp_path / "c.json")

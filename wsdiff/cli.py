@@ -301,7 +301,8 @@ def _proxy_url(url: str | None) -> str | None:
         parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
     except ValueError as e:
         raise click.BadParameter(f"not a usable URL: {e}", param_hint="--proxy") from None
-    if parts.scheme != "http" or not parts.hostname or not valid_host(parts.hostname) or parts.username:
+    # Userinfo is allowed (and never shown): only host and port of a proxy are ever named.
+    if parts.scheme != "http" or not parts.hostname or not valid_host(parts.hostname):
         raise click.BadParameter("expected http://HOST:PORT (an HTTP proxy that tunnels with CONNECT)",
                                  param_hint="--proxy")
     return url
