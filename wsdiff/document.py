@@ -237,7 +237,7 @@ def check_capture(capture: Capture, place: str = "") -> None:
     for i, (name, value) in enumerate(capture.request.headers):
         bad = _NOT_LATIN_1.search(name) or _NOT_LATIN_1.search(value)
         if bad is not None:
-            raise CaptureError(f"header {name[:40]!a} has a character outside ISO-8859-1 ({bad.group(0)!a})",
+            raise CaptureError(f"header {name[:40]!a} has a character outside ISO-8859-1",
                                place=at(f"request.headers[{i}]"))
     if capture.response is not None:
         for i, (name, value) in enumerate(capture.response.headers):
@@ -245,7 +245,8 @@ def check_capture(capture: Capture, place: str = "") -> None:
                 raise CaptureError("holds CR, LF or NUL", place=at(f"response.headers[{i}]"))
     ep = capture.endpoint
     if not valid_host(ep.host):
-        raise CaptureError(f"{ep.host[:80]!a} is not a host name or an IP address", place=at("endpoint.host"))
+        shown = "" if "@" in ep.host else f"{ep.host[:80]!a} "  # user:password@host is not quoted
+        raise CaptureError(f"{shown}is not a host name or an IP address", place=at("endpoint.host"))
     if ep.sni is not None and ep.sni != "" and not valid_host(ep.sni):
         raise CaptureError(f"{ep.sni[:80]!a} is not a host name", place=at("endpoint.sni"))
     if not 0 < ep.port < 65536:
@@ -348,7 +349,7 @@ class Reader:
                 if bad is not None:
                     # The value itself is not quoted: it may be a credential.
                     raise CaptureError(
-                        f"header {part} has a character outside ISO-8859-1 ({bad.group(0)!a}) at offset {bad.start()}",
+                        f"header {part} has a character outside ISO-8859-1 at offset {bad.start()}",
                         place=f"{self._at(key)}[{i}]",
                     )
             out.append((name, val))

@@ -29,7 +29,6 @@ also replaced wherever else it appears in the same capture (a server's echo).
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import os
 import re
@@ -90,7 +89,7 @@ Secrets = Mapping[str, Secret]
 
 def fingerprint(key: bytes, secret: str) -> str:
     """Return the stable keyed fingerprint that stands for *secret* in a capture."""
-    digest = hmac.new(key, secret.encode("latin-1", "surrogateescape"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, secret.encode("latin-1", "surrogateescape"), "sha256").hex()
     return f"redacted:{digest[:16]}"
 
 
@@ -279,6 +278,8 @@ _HEADER_LINE = re.compile(r"(?im)^[ \t]*([A-Za-z0-9_-]{1,64})[ \t]*:[ \t]*([^\r\
 _MEMBER = re.compile(
     r'(\\*)"([^"\\\r\n]{1,64})\1"\s*:\s*(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(-?[A-Za-z0-9._~+/=]+))')
 _MEMBER_BEFORE = re.compile(r'"([^"\\\r\n]{1,64})\\*"\s*:\s*\\*"$')
+# Every pattern below needs one of these: most header values have none and cost one search.
+_TRIGGER = re.compile(r'["=:@]|eyJ|(?i:bearer|basic)')
 _RANDOMISH = re.compile(r"[A-Za-z0-9+/=_~-]{20,}|[0-9a-fA-F-]{24,}")
 _SWEEP_MIN = 8  # a found secret this long is also replaced wherever else it appears
 
@@ -358,7 +359,7 @@ class _Redactor:
 
     def text(self, text: str) -> str:
         """Redact credentials wherever they sit in free text (a value, a body, a message, an error)."""
-        if not text or len(text) < 4:
+        if len(text) < 4 or not _TRIGGER.search(text):
             return text
         s = self.secret
         if '"' in text:
@@ -470,24 +471,29 @@ def _cookie_pairs(value: str, prefix: str, visit: Visit) -> str | None:
 def _map_target(target: str, visit: Visit) -> str:
     path, query = split_target(target)
     new_path = visit("path", path)
+    changed = new_path is not None and new_path != path
     path = path if new_path is None else new_path
     if query is None:
-        return path
+        return path if changed else target
     pairs: list[tuple[str, str | None]] = []
     for name, value in parse_query(query):
         if value is None:
-            new_name = visit("query", name)
-            if new_name is not None:
-                pairs.append((new_name, None))
-            continue
-        new = visit(f"query {name}", value)
-        if new is not None:
-            pairs.append((name, new))
+            new = visit("query", name)
+            if new is not None:
+                pairs.append((new, None))
+        else:
+            new = visit(f"query {name}", value)
+            if new is not None:
+                pairs.append((name, new))
+        changed = changed or new is None or new != (name if value is None else value)
+    if not changed:
+        return target  # nothing changed: the target as it was, byte for byte
     return f"{path}?{build_query(pairs)}" if pairs else path
 
 
 def _map_headers(headers: Headers, visit: Visit, prefix: str, cookie_header: str) -> Headers:
     out = []
+    changed = False
     for name, value in headers:
         lname = name.lower()
         if lname == cookie_header:
@@ -501,12 +507,16 @@ def _map_headers(headers: Headers, visit: Visit, prefix: str, cookie_header: str
             new = visit(f"{prefix}{name}", value)
         if new is not None:
             out.append((name, new))
-    return tuple(out)
+        changed = changed or new is not value
+    return tuple(out) if changed else headers
 
 
 def _map_request(request: Request, visit: Visit) -> Request:
-    return request.replace(target=_map_target(request.target, visit),
-                           headers=_map_headers(request.headers, visit, "header ", "cookie"))
+    target = _map_target(request.target, visit)
+    headers = _map_headers(request.headers, visit, "header ", "cookie")
+    if target is request.target and headers is request.headers:
+        return request
+    return Request(request.method, target, request.http_version, headers)
 
 
 def _keep(visit: Visit) -> Callable[[str, str], str]:
@@ -518,6 +528,8 @@ def _keep(visit: Visit) -> Callable[[str, str], str]:
 
 
 def _map_bytes(data: bytes, place: str, visit: Callable[[str, str], str]) -> bytes:
+    if not data:
+        return data
     try:
         text, codec = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -528,38 +540,53 @@ def _map_bytes(data: bytes, place: str, visit: Callable[[str, str], str]) -> byt
 
 def _map_response(response: Response, visit: Visit) -> Response:
     keep = _keep(visit)
-    return Response(response.status, keep("response reason", response.reason), response.http_version,
-                    _map_headers(response.headers, visit, "response header ", "set-cookie"),
-                    _map_bytes(response.body, "response body", keep), response.body_truncated)
+    reason = keep("response reason", response.reason) if response.reason else response.reason
+    headers = _map_headers(response.headers, visit, "response header ", "set-cookie")
+    body = _map_bytes(response.body, "response body", keep)
+    if reason is response.reason and headers is response.headers and body is response.body:
+        return response
+    return Response(response.status, reason, response.http_version, headers, body, response.body_truncated)
 
 
 def _map_session(session: Session, visit: Visit) -> Session:
     keep = _keep(visit)
-    messages = tuple(
-        m if not m.head else Message(m.direction, m.type, m.size, _map_bytes(m.head, f"message {m.direction}", keep),
-                                     m.at)
-        for m in session.messages)
-    return replace(session, messages=messages, close_reason=keep("close reason", session.close_reason))
+    messages = []
+    changed = False
+    for m in session.messages:
+        head = _map_bytes(m.head, f"message {m.direction}", keep)
+        changed = changed or head is not m.head
+        messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at))
+    reason = keep("close reason", session.close_reason) if session.close_reason else session.close_reason
+    if not changed and reason is session.close_reason:
+        return session
+    return replace(session, messages=tuple(messages), close_reason=reason)
 
 
 def _map_capture(capture: Capture, visit: Visit, *, request: bool = True) -> Capture:
     keep = _keep(visit)
     changes: dict[str, object] = {}
+
+    def change(name: str, old: object, new: object) -> None:
+        if new is not old:
+            changes[name] = new
+
     if request:
-        changes["request"] = _map_request(capture.request, visit)
+        change("request", capture.request, _map_request(capture.request, visit))
     if capture.response is not None:
-        changes["response"] = _map_response(capture.response, visit)
+        change("response", capture.response, _map_response(capture.response, visit))
     if capture.error is not None:
-        changes["error"] = Failure(capture.error.kind, keep("error", capture.error.message))
+        message = keep("error", capture.error.message)
+        if message is not capture.error.message:
+            changes["error"] = Failure(capture.error.kind, message)
     if capture.websocket is not None:
-        changes["websocket"] = _map_session(capture.websocket, visit)
+        change("websocket", capture.websocket, _map_session(capture.websocket, visit))
     if capture.proxy_mode:
-        changes["proxy_mode"] = keep("proxy mode", capture.proxy_mode)
+        change("proxy_mode", capture.proxy_mode, keep("proxy mode", capture.proxy_mode))
     if capture.label:
-        changes["label"] = keep("label", capture.label)
+        change("label", capture.label, keep("label", capture.label))
     if capture.extra:
         changes["extra"] = {k: _map_json(v, f"extra {k}", keep) for k, v in capture.extra.items()}
-    return capture.replace(**changes)
+    return capture.replace(**changes) if changes else capture
 
 
 def _map_json(value: object, place: str, visit: Callable[[str, str], str]) -> object:
@@ -592,10 +619,18 @@ def _places_in(place: str, text: str) -> list[tuple[str, str]]:
 # --- redaction -----------------------------------------------------------------------
 
 
+# The handshake's own request headers (RFC 6455 4.1) and HTTP plumbing: no credential can sit in them.
+_PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+                            "sec-websocket-extensions", "content-length", "pragma", "cache-control",
+                            "accept-encoding", "accept-language"})
+
+
 def _redact_visit(r: _Redactor) -> Visit:
     def visit(place: str, text: str) -> str:
         kind, _, name = place.partition(" ")
         if kind == "header":
+            if name.lower() in _PLAIN_HEADERS:
+                return text
             new = r.header(name, text)
         elif kind == "response" and name.startswith("header "):
             new = r.header(name[7:], text)
@@ -644,14 +679,24 @@ def _secrets(r: _Redactor) -> dict[str, Secret]:
 
 def _redact(capture: Capture, key: bytes, *, request: bool = True, known: Sequence[str] = ()) -> tuple[Capture, _Redactor]:
     r = _Redactor(key, destination_key(capture.endpoint, capture.request))
-    out = _map_capture(capture, _redact_visit(r), request=request)
+    texts: list[str] = []
+    visit = _redact_visit(r)
+
+    def visit_and_keep(place: str, text: str) -> str:
+        new = visit(place, text)
+        texts.append(new)
+        return new
+
+    out = _map_capture(capture, visit_and_keep, request=request)
     for value in known:
         if value and len(value) >= _SWEEP_MIN:
             r.found.setdefault(fingerprint(key, value), value)
     sweepable = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
     if sweepable:
         pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
-        out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
+        # A second walk only when a secret is still somewhere in clear (usually it is not).
+        if pattern.search("\x00".join(texts)):
+            out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
     return out, r
 
 
