@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from . import formats
 from .document import build_document, check_capture, dumps_document, parse_document
@@ -34,7 +35,7 @@ def _read_json(path: Path, source: str) -> object:
         # The cap counts the bytes read, not the size the file claims: a pipe or
         # a device (/dev/zero) says 0 and never ends.
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_SIZE + 1)
+            data = _read_capped(f)
         if len(data) > MAX_FILE_SIZE:
             raise CaptureError(f"file is too large (more than {MAX_FILE_SIZE} bytes)", source=source)
     except FileNotFoundError:
@@ -57,6 +58,20 @@ def _read_json(path: Path, source: str) -> object:
         raise CaptureError(f"not valid JSON: line {e.lineno} column {e.colno}: {e.msg}", source=source) from None
     except RecursionError:
         raise CaptureError("not a capture: JSON nested too deeply", source=source) from None
+
+
+def _read_capped(f: BinaryIO) -> bytes:
+    """Read at most MAX_FILE_SIZE + 1 bytes, in one read for a regular file (its size is a hint, not a limit)."""
+    size = os.fstat(f.fileno()).st_size
+    parts = [f.read(size + 1 if 0 < size <= MAX_FILE_SIZE else 1 << 16)]
+    total = len(parts[0])
+    while total <= MAX_FILE_SIZE:
+        chunk = f.read(1 << 20)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def load_captures(path: str | os.PathLike[str]) -> list[Capture]:

@@ -32,6 +32,7 @@ import functools
 import hmac
 import os
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import unquote_plus
@@ -708,8 +709,31 @@ def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, Sec
     each fingerprint to its secret, bound to the capture's endpoint and to
     each place it sat in, for the secret store.
     """
+    memo = _MEMO.get(id(capture))
+    if memo is not None and memo[0]() is capture and memo[1] == key:
+        return memo[2], dict(memo[3])
     out, r = _redact(capture, key)
-    return out.replace(redacted=True), _secrets(r)
+    out = out.replace(redacted=True)
+    found = _secrets(r)
+    if not capture.extra:  # a mutable extra could change under the memo
+        _remember(capture, key, out, found)
+        _remember(out, key, out, {})  # redacting what this returned changes nothing
+    return out, found
+
+
+_MEMO: dict[int, tuple[weakref.ref[Capture], bytes, Capture, dict[str, Secret]]] = {}
+_MEMO_SIZE = 256
+
+
+def _remember(capture: Capture, key: bytes, out: Capture, found: dict[str, Secret]) -> None:
+    """Remember a redaction by the input's identity: compare redacts both sides each time, the same
+    reference against thousands of captures, and the CLI hands it captures redacted already."""
+    try:
+        while len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)), None)
+    except (RuntimeError, StopIteration):  # another thread (the recorder's writer thread) got there first
+        pass
+    _MEMO[id(capture)] = (weakref.ref(capture), key, out, found)
 
 
 def redact_request(request: Request, key: bytes, endpoint: Endpoint | None = None) -> tuple[Request, dict[str, Secret]]:
