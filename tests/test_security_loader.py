@@ -93,6 +93,8 @@ def test_injection_property(text: str, at: int, bad: str, where: str) -> None:
         capture = capture.replace(request=capture.request.replace(http_version=hostile))
     with pytest.raises(CaptureError):
         parse_document(json.loads(json.dumps(build_document(capture))))
+    if where == "header name" and hostile.startswith(":"):
+        return  # HAR's HTTP/2 pseudo-headers are left out of an HTTP/1.1 request: never sent, nothing to refuse
     with pytest.raises(CaptureError):
         load_har(capture)
 

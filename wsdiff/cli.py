@@ -528,17 +528,20 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
     from .why import default_folder, explain, find_pair
 
     folder = directory or str(default_folder(failing))
-    key = _local_key()
+    key, _ = _fingerprint_key()
     try:
         pair = find_pair(folder, failing=failing, good=good, key=key)
     except NoPairError as e:
         _no_pair(e, folder)
-    settings = None if offline else _settings(kw)
+    pair, found = _redacted_pair(pair, key)
+    settings = None if offline else _settings(kw, _stored_secrets(found))
     if not kw["as_json"]:
-        click.echo(pair.why_bad)
-        click.echo(pair.why_good)
+        click.echo(_safe_text(pair.why_bad))
+        click.echo(_safe_text(pair.why_good))
     with _json_trouble(kw["as_json"]):
         result = asyncio.run(explain(pair, settings, policy=Policy(repeats=repeats, confirm=confirm), key=key))
+    if result.report is not None and settings is not None:
+        result = _redacted_why(result, key, _known_secrets(settings.secrets, pair.good.capture, pair.bad.capture))
     chosen = {"good": pair.good.name, "bad": pair.bad.name, "why": {"good": pair.why_good, "bad": pair.why_bad}}
     if kw["as_json"]:
         doc = result.report.to_json() if result.report is not None else result.comparison.to_json()
@@ -557,10 +560,36 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
         args = [good, pair.bad.name] if good else [failing] if failing else []
         args += ["--dir", directory] if directory and not good else []
         args += [] if offline else ["--bisect"]
-        click.echo(f"\nTo share it: {command_name()} report {' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}")
+        click.echo()
+        click.echo(_safe_text(f"To share it: {command_name()} report "
+                              f"{' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}"))
     if result.report is None:
         sys.exit(1 if result.comparison.significant else 0)
     sys.exit(_bisect_status(result.report))
+
+
+def _redacted_pair(pair: Any, key: bytes) -> tuple[Any, dict[str, Secret]]:
+    """The pair with both captures redacted as they would be loaded, and the secrets that were in them."""
+    import dataclasses
+
+    from .redact import merge_secrets, redact_capture
+
+    good, found_good = redact_capture(pair.good.capture, key)
+    bad, found_bad = redact_capture(pair.bad.capture, key)
+    return (dataclasses.replace(pair, good=dataclasses.replace(pair.good, capture=good),
+                                bad=dataclasses.replace(pair.bad, capture=bad)),
+            merge_secrets(found_good, found_bad))
+
+
+def _redacted_why(result: Any, key: bytes, known: list[str]) -> Any:
+    """why's answer with the live server's answers (the baselines shown) redacted."""
+    import dataclasses
+
+    from .redact import redact_result
+
+    report = dataclasses.replace(result.report, samples={k: redact_result(v, key, known)
+                                                         for k, v in result.report.samples.items()})
+    return dataclasses.replace(result, report=report)
 
 
 def _no_pair(e: Any, folder: str) -> NoReturn:
@@ -568,11 +597,11 @@ def _no_pair(e: Any, folder: str) -> NoReturn:
     from .advice import how_to_record
     from .invocation import command_name, program
 
-    click.echo(f"wsdiff: error: {e}", err=True)
+    click.echo(f"wsdiff: error: {_safe_text(str(e))}", err=True)
     if e.need_working or e.need_failing:
         for line in how_to_record(command_name(), folder, working=e.need_working, failing=e.need_failing,
                                   mitmdump=program("mitmdump")):
-            click.echo(line, err=True)
+            click.echo(_safe_text(line), err=True)
     sys.exit(2)
 
 
@@ -624,7 +653,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     chosen = format_for(output, fmt)
     doc = load_bisect(bisect_json) if bisect_json else None
     named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
-    key = _local_key()
+    key, _ = _fingerprint_key()
     if len(named) == 2:
         pair = pair_of_files(*named)
     else:
@@ -639,7 +668,8 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     except PackageNotFoundError:
         made = "wsdiff"
     made += datetime.datetime.now(datetime.UTC).strftime(", %Y-%m-%d %H:%M UTC")
-    settings = _settings(kw) if live else None
+    pair, found = _redacted_pair(pair, key)
+    settings = _settings(kw, _stored_secrets(found)) if live else None
     with _json_trouble(kw["as_json"]):
         text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
                                                policy=Policy(repeats=repeats, confirm=confirm)))
@@ -650,9 +680,9 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         _print_json({"output": output, "format": chosen, "good": pair.good.name, "bad": pair.bad.name,
                      "verdict": (result.bisect or {}).get("verdict")})
     else:
-        click.echo(output)
-        click.echo(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
-                   + (f"; culprit: {culprit}" if culprit else ""), err=True)
+        click.echo(_safe_text(output))
+        click.echo(_safe_text(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
+                              + (f"; culprit: {culprit}" if culprit else "")), err=True)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
@@ -694,7 +724,8 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     from .recording.command import record_command
 
     options = ["wsdiff_redact=false"] if no_redact else []
-    say = None if as_json else lambda line: click.echo(line, err=True)  # the recorder's notice, as it comes
+    # The recorder's notice, as it comes (it names no value; a path may still hold an escape sequence).
+    say = None if as_json else lambda line: click.echo(_safe_text(line), err=True)
     result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options,
                             on_notice=say)
     reasons = result.why_nothing(command)

@@ -270,7 +270,8 @@ def is_credential_param(name: str) -> bool:
 
 # JWS/JWE compact serialisations start with base64url('{"'); cut ones (one segment) count too.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,4}")
-_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/=:-]{4,})")
+# RFC 9110 11.4: the credentials after the scheme are a token68; ``Bearer realm="x"`` (a challenge) is not one.
+_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{4,}=*)(?![A-Za-z0-9._~+/=:\"-])")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,15}://)([^/?#@\s\"'<>\\]+)@")
 # name=value, in a query, a form or any text; a name starts with no dash (``--missing-secrets=drop`` is an option).
 _PAIR = re.compile(r"(?<![A-Za-z0-9_.%~+\-\[\]])([A-Za-z0-9_.%~+\[\]][A-Za-z0-9_.%~+\-\[\]]{0,63})=([^&\s\"'<>#;,\\]*)")
