@@ -174,3 +174,20 @@ def test_no_output_ever_shows_a_secret(tmp_path: Path, secret: str, where: str, 
         assert not leaks(secret, result.stdout + result.stderr), (where, fmt, argv)
     bad_target = runner.invoke(cli, ["replay", str(path), "--target", f"ws://h:99999/x?access_token={secret}"])
     assert bad_target.exit_code == 2 and not leaks(secret, bad_target.stderr)
+
+
+def test_shared_report_redacts_a_saved_result_and_the_captures(tmp_path: Path) -> None:
+    """report (a file meant to be shared) shows no secret: not from the captures, not from a saved bisect result."""
+    good = write_json(placements(SAMPLE)["authorization bearer"].replace(label="good"), tmp_path / "good.json")
+    bad = write_json(base(("Authorization", f"Bearer {SAMPLE}"), label="bad",
+                          response=Response(403, "Forbidden", body=f"token={SAMPLE}".encode())), tmp_path / "bad.json")
+    other = "Z9Y8X7W6V5U4"
+    saved = tmp_path / "bisect.json"
+    saved.write_text(json.dumps({"verdict": "unexplained", "culprit": [], "reason": f"Bearer {other}",
+                                 "fix": f"connect with ?access_token={other}"}))
+    for fmt in ("md", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = CliRunner().invoke(cli, ["report", str(good), str(bad), "--bisect-json", str(saved), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        text = out.read_text()
+        assert not leaks(SAMPLE, text) and not leaks(other, text) and "redacted:" in text

@@ -642,6 +642,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
 
     from .files import write_atomic
     from .pairing import NoPairError
+    from .redact import redact_json
     from .report import format_for
     from .search import Policy
     from .why import default_folder, find_pair, load_bisect, pair_of_files, report_text
@@ -651,9 +652,10 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     if len(captures) > 2:
         raise click.UsageError("give GOOD and BAD, or FAILING, or nothing")
     chosen = format_for(output, fmt)
-    doc = load_bisect(bisect_json) if bisect_json else None
-    named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
     key, _ = _fingerprint_key()
+    # A saved result is an input like any other: whatever it holds, the shared report shows no secret.
+    doc = redact_json(load_bisect(bisect_json), key) if bisect_json else None
+    named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
     if len(named) == 2:
         pair = pair_of_files(*named)
     else:

@@ -58,6 +58,7 @@ __all__ = [
     "redact_request",
     "redact_result",
     "redact_text",
+    "redact_json",
     "restore_request",
     "reveal_capture",
     "fingerprints_in",
@@ -747,6 +748,22 @@ def redact_request(request: Request, key: bytes, endpoint: Endpoint | None = Non
 def redact_text(text: str, key: bytes) -> str:
     """Return free text (an error message, a variant name) with the credentials in it fingerprinted."""
     return _Redactor(key, "").text(text)
+
+
+def redact_json(value: object, key: bytes) -> object:
+    """Return a JSON value (a saved bisect result) with the credentials in each of its strings fingerprinted."""
+    r = _Redactor(key, "")
+
+    def walk(v: object) -> object:
+        if isinstance(v, str):
+            return r.text(v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    return walk(value)
 
 
 def redact_result(result: ProbeResult, key: bytes, known: Sequence[str] = ()) -> ProbeResult:
