@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 import websockets
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wsdiff.cli import cli
 from wsdiff.wire import accept_for
@@ -254,3 +256,47 @@ def test_writer_child_does_not_import_from_the_working_folder(tmp_path: Path, mo
     assert not marker.exists()
     [capture] = [load_capture(p) for p in out.glob("*.json")]
     assert capture.request.target == "/ws?i=1"
+
+
+ANSWER_PLACES = ("set-cookie", "message", "body", "close reason", "jwt echo", "request token echo")
+
+
+@pytest.fixture(scope="module")
+def answering() -> Iterator[tuple[LoggingServer, dict[str, str]]]:
+    """One server for the property below; where the secret goes in its answers is set per example."""
+    now: dict[str, str] = {}
+
+    def answer(request: bytes) -> bytes:
+        s, where = now["secret"], now["where"]
+        if b"GET /reject" in request:
+            body = (json.dumps({"error": "denied", "refresh_token": s}) if where == "body" else "denied").encode()
+            return (b"HTTP/1.1 403 Forbidden\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        return websocket_answer(
+            f"sid={s}; Path=/" if where == "set-cookie" else "theme=dark",
+            f"eyJhbGciOiJIUzI1NiJ9.{s}" if where == "jwt echo" else "chat",
+            json.dumps({"type": "hello", "passcode": s} if where == "message" else {"type": "hello"}).encode(),
+            f"expired access_token={s}".encode() if where == "close reason" else b"bye",
+        )(request)
+
+    with LoggingServer(answer) as server:
+        yield server, now
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(secret=st.text("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", min_size=12, max_size=24),
+       where=st.sampled_from(ANSWER_PLACES))
+def test_live_answers_property(answering: tuple[LoggingServer, dict[str, str]], tmp_path: Path, secret: str,
+                               where: str) -> None:
+    """Property: a secret anywhere in a live server's answer never shows in replay --json or bisect --json."""
+    from wsdiff.files import dump_capture
+
+    server, now = answering
+    now.update(secret=secret, where=where)
+    extra = ("Authorization", f"Bearer {secret}") if where == "request token echo" else ("X-Plain", "1")
+    good = dump_capture(handshake(f"127.0.0.1:{server.port}", "/ws", extra, label="good"), tmp_path / "good.json")
+    bad = dump_capture(handshake(f"127.0.0.1:{server.port}", "/reject", extra, label="bad"), tmp_path / "bad.json")
+    for args in (["replay", str(good), "--json"], ["replay", str(bad), "--json"], ["replay", str(good)],
+                 ["bisect", str(good), str(bad), "--json", "--repeats", "1", "--confirm", "1"]):
+        code, out, err = cli_run(*args, "--timeout", "2", "--window", "0.2", "--oracle", "status")
+        assert code in (0, 1), (args, err)
+        assert secret[:8] not in out + err and secret[-8:] not in out + err, (where, args)
