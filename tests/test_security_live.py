@@ -41,7 +41,8 @@ pytestmark = pytest.mark.live
 class LoggingServer:
     """A TCP server on 127.0.0.1 that keeps every byte it receives and answers each connection with *answer*."""
 
-    def __init__(self, answer: Callable[[bytes], bytes] = lambda _: b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"):
+    def __init__(self, answer: Callable[[bytes], bytes] = lambda _: (
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")) -> None:
         self.received: list[bytes] = []
         outer = self
 
@@ -89,7 +90,8 @@ def cli_run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def recorded(app_server: str, start_recorder, tmp_path: Path) -> Iterator[tuple[Path, str]]:  # type: ignore[no-untyped-def]
+def recorded(app_server: str, start_recorder,  # type: ignore[no-untyped-def]
+             tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A capture of a real client sending a real token through the recording mitmdump; yields (path, token)."""
     token = "tok" + secrets.token_hex(12)
     rec = start_recorder(label="good")
@@ -179,7 +181,8 @@ def websocket_answer(set_cookie: str, protocol: str, message: bytes, reason: byt
         key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
                    if line.lower().startswith(b"sec-websocket-key:"))
         head = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                b"Sec-WebSocket-Accept: " + accept_for(key.decode()).encode() + b"\r\nSet-Cookie: " + set_cookie.encode()
+                b"Sec-WebSocket-Accept: " + accept_for(key.decode()).encode()
+                + b"\r\nSet-Cookie: " + set_cookie.encode()
                 + b"\r\nX-Echo: " + auth + b"\r\nSec-WebSocket-Protocol: " + protocol.encode() + b"\r\n\r\n")
         close = b"\x03\xe8" + reason
         return head + bytes([0x81, len(message)]) + message + bytes([0x88, len(close)]) + close

@@ -206,7 +206,8 @@ def hostile(tmp_path: Path) -> tuple[Path, Path]:
     return path, write_json(base(label="plain"), tmp_path / "p.json")
 
 
-@pytest.mark.parametrize("args", [["show"], ["show", "--json"], ["compare", "{other}"], ["compare", "--json", "{other}"],
+@pytest.mark.parametrize("args", [["show"], ["show", "--json"], ["compare", "{other}"],
+                                  ["compare", "--json", "{other}"],
                                   ["export", "--format", "curl"], ["export", "--format", "websocat"],
                                   ["export", "--format", "python"], ["export", "--format", "har"]])
 def test_control_characters_never_reach_the_terminal(tmp_path: Path, args: list[str]) -> None:

@@ -79,7 +79,8 @@ def placements(s: str) -> dict[str, Capture]:
         "referer userinfo": base(("Referer", f"https://user:{s}@app.example/")),
         "location query": base(response=Response(302, "Found", headers=(
             ("Location", f"https://login.example/cb?access_token={s}"),))),
-        "set-cookie": base(response=Response(101, "Switching Protocols", headers=(("Set-Cookie", f"sid={s}; Path=/"),))),
+        "set-cookie": base(response=Response(101, "Switching Protocols",
+                                             headers=(("Set-Cookie", f"sid={s}; Path=/"),))),
         "response body json": base(response=Response(403, "Forbidden", body=json.dumps({"error": "x", "jwt": s}).encode())),
         "response body form": base(response=Response(403, "Forbidden", body=f"error=1&access_token={s}".encode())),
         "message key": base(messages=(msg(json.dumps({"type": "hello", "key": s})),)),

@@ -67,8 +67,8 @@ def _har_entry(entry: object, place: str) -> Capture | None:
     url = rq.str("url")
     # urlsplit silently drops CR, LF and tabs (WHATWG): a URL that holds them is refused, not cleaned.
     if any(c in url for c in "\r\n\t\x00"):
-        raise CaptureError("the URL holds CR, LF or NUL (or a tab): refusing a capture that would inject into the request",
-                           place=f"{place}.request.url")
+        raise CaptureError("the URL holds CR, LF or NUL (or a tab): refusing a capture that would inject into "
+                           "the request", place=f"{place}.request.url")
     try:
         endpoint, target = endpoint_from_url(url)
     except ValueError as e:

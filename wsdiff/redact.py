@@ -680,7 +680,8 @@ def _secrets(r: _Redactor) -> dict[str, Secret]:
             for fp, value in r.found.items()}
 
 
-def _redact(capture: Capture, key: bytes, *, request: bool = True, known: Sequence[str] = ()) -> tuple[Capture, _Redactor]:
+def _redact(capture: Capture, key: bytes, *, request: bool = True,
+            known: Sequence[str] = ()) -> tuple[Capture, _Redactor]:
     r = _Redactor(key, destination_key(capture.endpoint, capture.request))
     texts: list[str] = []
     visit = _redact_visit(r)
@@ -779,7 +780,8 @@ def redact_result(result: ProbeResult, key: bytes, known: Sequence[str] = ()) ->
     response = out.response
     assert response is not None
     by_secret = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(by_secret, key=len, reverse=True))) if by_secret else None
+    alternatives = "|".join(re.escape(v) for v in sorted(by_secret, key=len, reverse=True))
+    pattern = re.compile(alternatives) if by_secret else None
 
     def field(name: str, value: str | None) -> str | None:
         if value is None:

@@ -71,7 +71,8 @@ async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeRes
     # Restore every request first, for the endpoint it goes to, so that a missing or
     # misplaced secret stops the run before anything of it is sent.
     connections = [settings.connection(c.endpoint) for c in captures]
-    prepared = [(settings.request(c.request, conn.endpoint), conn) for c, conn in zip(captures, connections, strict=True)]
+    prepared = [(settings.request(c.request, conn.endpoint), conn)
+                for c, conn in zip(captures, connections, strict=True)]
     gate = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(request: Request, conn: Connection) -> ProbeResult:
