@@ -339,3 +339,17 @@ async def test_captures_folder_is_created_owner_only(tmp_path: Path) -> None:
         tctx.configure(rec, wsdiff_dir=str(folder), wsdiff_secrets=str(tmp_path / "s"), wsdiff_writer="thread")
         rec.done()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_show_reveals_only_on_request(tmp_path: Path) -> None:
+    """show prints fingerprints; --reveal-secrets puts back the input's own secrets (an unredacted HAR or JSON)."""
+    from formats_helpers import write
+
+    raw = Capture(API, Request(target="/ws", headers=minimal_headers("api.example") + (
+        ("Authorization", f"Bearer {TOKEN}"),)), Response(403, "Forbidden"))
+    for fmt in ("json", "har"):
+        path = write(raw, fmt, tmp_path, name=f"raw-{fmt}")
+        code, out, _ = run("show", str(path))
+        assert code == 0 and TOKEN not in out and "Authorization: Bearer redacted:" in out
+        code, out, _ = run("show", "--reveal-secrets", str(path))
+        assert code == 0 and f"Authorization: Bearer {TOKEN}" in out
