@@ -72,7 +72,12 @@ def test_compare_is_symmetric_and_serialisable(a: Capture, b: Capture) -> None:
 @SETTINGS
 @given(captures(), captures())
 def test_transplanting_every_difference_leaves_none(a: Capture, b: Capture) -> None:
-    """What bisect relies on: applying all of B's applicable differences to A leaves none to apply."""
-    applicable = [d for d in compare(a, b).differences if d.applicable]
-    moved = transplant(a, b, applicable)
-    assert [d.label for d in compare(moved, b).differences if d.applicable] == []
+    """What bisect relies on: applying all of B's applicable differences to A leaves none to apply.
+
+    Differences apply to the captures as compared (redacted: a secret-looking
+    subprotocol is named by its fingerprint), as bisect applies them.
+    """
+    c = compare(a, b)
+    applicable = [d for d in c.differences if d.applicable]
+    moved = transplant(c.a, c.b, applicable)
+    assert [d.label for d in compare(moved, c.b).differences if d.applicable] == []

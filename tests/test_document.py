@@ -58,13 +58,14 @@ def test_round_trip_through_a_file(tmp_path: Path) -> None:
     assert '["X-Latin", "café"]' in path.read_text(encoding="utf-8")
 
 
-latin1 = st.text(st.characters(min_codepoint=0, max_codepoint=255), max_size=20)
+# ISO-8859-1 without CR, LF and NUL: those would end the request head early, and loading refuses them.
+latin1 = st.text(st.characters(min_codepoint=0, max_codepoint=255, blacklist_characters="\r\n\x00"), max_size=20)
 headers = st.lists(st.tuples(latin1, latin1), max_size=8).map(tuple)
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    target=st.text(max_size=30),
+    target=latin1,
     hdrs=headers,
     body=st.binary(max_size=40),
     status=st.integers(100, 999),
@@ -100,7 +101,7 @@ def _doc(**changes: object) -> dict:
         (_doc(request__path=KeyError), "request.path: missing"),
         (_doc(request__headers={"Host": "x"}), "request.headers: expected a list of [name, value] pairs, got an object"),
         (_doc(request__headers=[["Host"]]), "request.headers[0]: expected a [name, value] pair of strings, got a list"),
-        (_doc(request__headers=[["X", "\u20ac"]]), "request.headers[0]: header value '€' has characters outside ISO-8859-1"),
+        (_doc(request__headers=[["X", "\u20ac"]]), "request.headers[0]: header value has a character outside ISO-8859-1 at offset 0"),
         (_doc(endpoint__scheme="http"), "endpoint.scheme: expected one of ws, wss, got 'http'"),
         (_doc(endpoint__port=0), "endpoint.port: port 0 is out of range"),
         (_doc(endpoint__port=True), "endpoint.port: expected an integer, got a boolean"),

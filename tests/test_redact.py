@@ -10,12 +10,13 @@ import pytest
 from wsdiff.errors import SecretError
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
 from wsdiff.redact import (
-    FINGERPRINT_RE, fingerprint, fingerprints_in, is_credential_header, is_credential_param, redact_capture,
+    FINGERPRINT_RE, Secret, fingerprint, fingerprints_in, is_credential_header, is_credential_param, redact_capture,
     redact_request, restore_request,
 )
 from wsdiff.secrets import SecretStore
 
 KEY = b"k" * 32
+EP = Endpoint("ws", "h", 80)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_redact_request_covers_every_place() -> None:
         headers=(("Authorization", "Bearer eyJhbGciOi.x.y"), ("Cookie", "sid=123; theme=dark"),
                  ("X-API-Key", "k-123"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Origin", "https://a")),
     )
-    out, secrets = redact_request(r, KEY)
+    out, secrets = redact_request(r, KEY, EP)
     fp = lambda s: fingerprint(KEY, s)  # noqa: E731
     assert out.target == f"/ws?voice=alloy&token={fp('abc')}&api_key="
     assert out.headers == (
@@ -70,7 +71,7 @@ def test_redact_request_covers_every_place() -> None:
         ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
         ("Origin", "https://a"),
     )
-    assert sorted(secrets.values()) == sorted(["abc", "eyJhbGciOi.x.y", "123", "dark", "k-123"])
+    assert sorted(s.value for s in secrets.values()) == sorted(["abc", "eyJhbGciOi.x.y", "123", "dark", "k-123"])
     # Redacting twice changes nothing more.
     assert redact_request(out, KEY)[0] == out
 
@@ -89,30 +90,30 @@ def test_redact_capture_covers_response_and_messages() -> None:
     assert out.response.headers == (("Set-Cookie", f"sid={fingerprint(KEY, 'abc')}; Path=/; HttpOnly"),)
     assert out.websocket is not None
     assert out.websocket.messages[0].head == f'{{"type":"auth","token":"{fingerprint(KEY, "tok-9")}"}}'.encode()
-    assert set(secrets.values()) == {"abc", "tok-9"}
+    assert {s.value for s in secrets.values()} == {"abc", "tok-9"}
 
 
 def test_restore_request() -> None:
     """restore_request puts the secrets back byte for byte."""
     r = Request(target="/ws?token=abc", headers=(("Authorization", "Bearer t"), ("Cookie", "a=1; b=2")))
-    redacted, secrets = redact_request(r, KEY)
-    assert restore_request(redacted, secrets) == r
+    redacted, secrets = redact_request(r, KEY, EP)
+    assert restore_request(redacted, secrets, endpoint=EP) == r
 
 
 def test_restore_request_missing_secret() -> None:
     """A missing secret is named; with drop_missing the credential is left out, never sent as a fingerprint."""
-    redacted, _ = redact_request(Request(headers=(("X-API-Key", "k"),)), KEY)
+    redacted, _ = redact_request(Request(headers=(("X-API-Key", "k"),)), KEY, EP)
     with pytest.raises(SecretError) as e:
-        restore_request(redacted, {})
+        restore_request(redacted, {}, endpoint=EP)
     assert str(e.value) == (
         f"the local secret store has no value for header X-API-Key ({fingerprint(KEY, 'k')}) "
         "(replay on the machine that recorded it, or --missing-secrets=drop to leave them out)"
     )
-    assert restore_request(redacted, {}, drop_missing=True) == Request()
+    assert restore_request(redacted, {}, endpoint=EP, drop_missing=True) == Request()
     partial, secrets = redact_request(
-        Request(target="/ws?token=t&v=1", headers=(("Cookie", "a=1; b=2"), ("X-API-Key", "k"))), KEY)
+        Request(target="/ws?token=t&v=1", headers=(("Cookie", "a=1; b=2"), ("X-API-Key", "k"))), KEY, EP)
     del secrets[fingerprint(KEY, "1")], secrets[fingerprint(KEY, "t")]
-    assert restore_request(partial, secrets, drop_missing=True) == Request(
+    assert restore_request(partial, secrets, endpoint=EP, drop_missing=True) == Request(
         target="/ws?v=1", headers=(("Cookie", "b=2"), ("X-API-Key", "k")))
     assert fingerprints_in(redacted) == [("header X-API-Key", fingerprint(KEY, "k"))]
 
@@ -124,7 +125,7 @@ def test_secret_store_is_owner_only(tmp_path: Path) -> None:
     assert len(key) == 32 and store.key() == key
     store.add({"redacted:0000000000000000": "s"})
     store.add({"redacted:0000000000000000": "s"})  # no duplicate line
-    assert SecretStore(tmp_path / "store").load() == {"redacted:0000000000000000": "s"}
+    assert SecretStore(tmp_path / "store").load() == {"redacted:0000000000000000": Secret("s")}
     assert store.secrets_file.read_text().count("\n") == 1
     for p in (store.path,):
         assert stat.S_IMODE(p.stat().st_mode) == 0o700

@@ -5,27 +5,42 @@ a rejection where one was not expected), 2 trouble (bad input, bad usage, a
 server that cannot be reached at all).
 Heavy modules (mitmproxy, aiohttp, uvicorn, rich) are imported inside the
 commands that need them, so ``wsdiff compare`` starts fast.
+
+Safe to share: every capture a command reads is redacted as it is loaded,
+whatever its format and whatever it says of itself, so every output
+(tables, ``--json``, exports, error messages) shows fingerprints, never
+secrets; a live server's answer is redacted before it is printed, and every
+string printed has its control characters escaped. ``--reveal-secrets``
+(show, export) puts back only secrets that were in the input or are bound
+to its endpoint; replay and bisect restore a secret only where it was
+recorded, or at a host named with ``--allow-secrets-to``.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .errors import WsdiffError
 
+if TYPE_CHECKING:
+    from .model import Capture
+    from .redact import Secret
+
 EXIT_CODES = "Exit status: 0 no differences, 1 differences, 2 trouble (bad input or usage)."
+JSON_VALUE_LIMIT = 16384
+"""Characters of one difference value in ``compare --json``; the rest is counted under ``cut``."""
 
 
 class WsdiffGroup(click.Group):
-    """A click group that turns WsdiffError into one line on stderr and exit status 2."""
+    """A click group that turns any trouble into one line on stderr and exit status 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -35,15 +50,81 @@ class WsdiffGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("wsdiff: interrupted", err=True)
             sys.exit(130)
+        except click.ClickException as e:
+            e.message = _safe_text(e.message)  # a usage error may quote a URL the user typed, token and all
+            raise
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # a bug, or input no check foresaw: still one line and exit 2
+            if os.environ.get("WSDIFF_DEBUG"):
+                raise
+            _fail(f"unexpected {type(e).__name__}: {e} (WSDIFF_DEBUG=1 shows the traceback)")
+
+
+def _safe_text(message: str) -> str:
+    """Return an error message with no credential, no control character and no more than 2,000 characters."""
+    from .export import printable
+    from .redact import redact_text, run_key
+
+    return printable(redact_text(message, run_key()))[:2000]
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"wsdiff: error: {message}", err=True)
+    # An error may quote a value from a capture or a URL: no secret, no escape sequence, one line.
+    click.echo(f"wsdiff: error: {_safe_text(message)}", err=True)
     sys.exit(2)
 
 
 def _print_json(obj: object) -> None:
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+    from .export import printable_json
+
+    click.echo(printable_json(obj))
+
+
+def _fingerprint_key() -> tuple[bytes, bool]:
+    """Return the key to fingerprint clear values with, and whether it is made for this run only.
+
+    The local store's key when this machine has one, so that fingerprints
+    match those of captures it recorded; otherwise a random key for this
+    run (a fixed key would let anyone test guesses of a short secret).
+    """
+    from .redact import run_key
+    from .secrets import SecretStore
+
+    key = SecretStore().existing_key()
+    return (key, False) if key is not None else (run_key(), True)
+
+
+def _load(spec: str, key: bytes) -> tuple[Capture, dict[str, Secret]]:
+    """Load a capture (any format) redacted, with the secrets that were in it, bound to its endpoint."""
+    from .files import load_capture
+    from .redact import redact_capture
+
+    return redact_capture(load_capture(spec), key)
+
+
+def _stored_secrets(*found: dict[str, Secret]) -> dict[str, Secret]:
+    """The local store's secrets joined with those found in the inputs."""
+    from .redact import merge_secrets
+    from .secrets import SecretStore
+
+    return merge_secrets(SecretStore().load(), *found)
+
+
+def _allowed_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    from .redact import parse_allowed_host
+
+    out = []
+    for v in values:
+        try:
+            out.append(parse_allowed_host(v))
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--allow-secrets-to") from None
+    return tuple(out)
+
+
+_ALLOW_HELP = ("Let secrets from this machine's store go to HOST (or HOST:PORT) even where they were not recorded "
+               "(repeatable). Without it a secret goes only to the endpoint and place it was recorded at.")
 
 
 @contextmanager
@@ -60,6 +141,8 @@ def _json_trouble(as_json: bool) -> Iterator[None]:
             else:
                 kinds = ((CaptureError, "capture"), (SecretError, "secret"), (VariantError, "variant"))
                 error = {"kind": next((k for cls, k in kinds if isinstance(e, cls)), "trouble"), "message": str(e)}
+            # The message may quote a URL or a value: redacted, like the line on stderr.
+            error = {k: _safe_text(v) if k == "message" else v for k, v in error.items()}
             _print_json({"error": error})
         raise
 
@@ -87,15 +170,25 @@ def cli() -> None:
 @cli.command()
 @click.argument("captures", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed capture documents as JSON.")
-def show(captures: tuple[str, ...], as_json: bool) -> None:
-    """Summarise captures: where, what was sent, what came back.
+@click.option("--reveal-secrets", is_flag=True,
+              help="Show the credentials in clear: those in the file itself, and those in this machine's store "
+              "that were recorded at the capture's endpoint, in the same place.")
+def show(captures: tuple[str, ...], as_json: bool, reveal_secrets: bool) -> None:
+    """Summarise captures: where, what was sent, what came back (credentials as fingerprints).
 
     Exit status: 0 shown, 2 a file could not be read.
     """
     from .document import build_document
-    from .files import load_capture
 
-    loaded = [(spec, load_capture(spec)) for spec in captures]
+    key, _ = _fingerprint_key()
+    loaded = []
+    for spec in captures:
+        cap, found = _load(spec, key)
+        if reveal_secrets:
+            from .redact import reveal_capture
+
+            cap = reveal_capture(cap, _stored_secrets(found))
+        loaded.append((spec, cap))
     if as_json:
         _print_json([build_document(c) for _, c in loaded])
         return
@@ -104,17 +197,6 @@ def show(captures: tuple[str, ...], as_json: bool) -> None:
     for spec, capture in loaded:
         for line in summary_lines(capture, spec):
             click.echo(line)
-
-
-def _local_key() -> bytes | None:
-    """The local secret store's fingerprint key, if this machine has recorded anything."""
-    from .secrets import SecretStore
-
-    store = SecretStore()
-    try:
-        return store.key_file.read_bytes() or None
-    except OSError:
-        return None
 
 
 @cli.command(epilog=EXIT_CODES)
@@ -129,16 +211,50 @@ def compare(a: str, b: str, show_all: bool, as_json: bool) -> None:
     rejection where a difference matches one.
     """
     from .diff import compare as compare_captures
-    from .files import load_capture
 
-    comparison = compare_captures(load_capture(a), load_capture(b), key=_local_key())
+    key, this_run = _fingerprint_key()
+    comparison = compare_captures(_load(a, key)[0], _load(b, key)[0], key=key)
+    note = ("no local secret store: the fingerprints of clear values use a key made for this run, so they match "
+            "only within this run" if this_run else "")
     if as_json:
-        _print_json(comparison.to_json(show_all))
+        doc = comparison.to_json(show_all)
+        doc["fingerprints"] = "this run only" if this_run else "local store key"
+        _cap_values(doc["differences"])
+        _print_json(doc)
     else:
+        from rich.text import Text
+
+        from .redact import FINGERPRINT_RE
         from .view import console, render_comparison
 
-        console().print(render_comparison(comparison, show_all=show_all, names=(a, b)))
+        out = console()
+        out.print(render_comparison(comparison, show_all=show_all, names=(a, b)))
+        if note and any(FINGERPRINT_RE.search(repr((d.a, d.b))) for d in comparison.visible(show_all)):
+            out.print(Text(f"({note}.)", style="dim"))
     sys.exit(1 if comparison.significant else 0)
+
+
+def _cap_values(differences: list[dict[str, Any]]) -> None:
+    """Cut each value of ``compare --json`` at JSON_VALUE_LIMIT characters, counting what was cut under ``cut``."""
+    for d in differences:
+        cut: dict[str, int] = {}
+        for side in ("a", "b"):
+            value = d.get(side)
+            if isinstance(value, str) and len(value) > JSON_VALUE_LIMIT:
+                d[side], cut[side] = value[:JSON_VALUE_LIMIT], len(value) - JSON_VALUE_LIMIT
+            elif isinstance(value, list):
+                total = 0
+                items = []
+                for item in value:
+                    if isinstance(item, str) and len(item) > JSON_VALUE_LIMIT:
+                        total += len(item) - JSON_VALUE_LIMIT
+                        item = item[:JSON_VALUE_LIMIT]
+                    items.append(item)
+                d[side] = items
+                if total:
+                    cut[side] = total
+        if cut:
+            d["cut"] = cut
 
 
 def _probe_options(f: Any) -> Any:
@@ -159,6 +275,7 @@ def _probe_options(f: Any) -> Any:
         click.option("--missing-secrets", type=click.Choice(["stop", "drop"]), default="stop", show_default=True,
                      help="When the local secret store lacks a redacted value: stop, or drop that credential "
                      "and go on (a fingerprint is never sent as the secret)."),
+        click.option("--allow-secrets-to", "allow_secrets_to", multiple=True, metavar="HOST[:PORT]", help=_ALLOW_HELP),
         click.option("--oracle", type=click.Choice(["close", "status"]), default="close", show_default=True,
                      help="close: a 101 then a server close with a code other than 1000/1001 is a rejection; "
                      "status: only the status counts."),
@@ -171,13 +288,48 @@ def _probe_options(f: Any) -> Any:
     return f
 
 
-def _settings(kw: dict[str, Any]) -> Any:
+def _proxy_url(url: str | None) -> str | None:
+    """Check a --proxy URL before anything is sent: a bad one is a usage error, not a rejection."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    from .document import valid_host
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
+    except ValueError as e:
+        raise click.BadParameter(f"not a usable URL: {e}", param_hint="--proxy") from None
+    # Userinfo is allowed (and never shown): only host and port of a proxy are ever named.
+    if parts.scheme != "http" or not parts.hostname or not valid_host(parts.hostname):
+        raise click.BadParameter("expected http://HOST:PORT (an HTTP proxy that tunnels with CONNECT)",
+                                 param_hint="--proxy")
+    return url
+
+
+def _target(url: str | None) -> Any:
+    if not url:
+        return None
+    from .document import valid_host
+    from .errors import ReplayError
+    from .probe import parse_target_url
+
+    try:
+        endpoint = parse_target_url(url)
+    except ReplayError as e:
+        raise click.BadParameter(str(e), param_hint="--target") from None
+    if not valid_host(endpoint.host) or "@" in url.partition("://")[2].split("/")[0]:
+        raise click.BadParameter("expected ws://HOST[:PORT] or wss://HOST[:PORT], with a host name or an address",
+                                 param_hint="--target")
+    return endpoint
+
+
+def _settings(kw: dict[str, Any], secrets: dict[str, Secret]) -> Any:
     import re
 
     from .oracle import Oracle
-    from .probe import parse_target_url
     from .runner import Settings
-    from .secrets import SecretStore
 
     for name in ("expect_message", "reject_message"):
         if kw.get(name):
@@ -186,16 +338,17 @@ def _settings(kw: dict[str, Any]) -> Any:
             except re.error as e:
                 raise click.BadParameter(f"not a regular expression: {e}", param_hint=f"--{name.replace('_', '-')}")
     return Settings(
-        target=parse_target_url(kw["target"]) if kw.get("target") else None,
-        proxy=kw.get("proxy"),
+        target=_target(kw.get("target")),
+        proxy=_proxy_url(kw.get("proxy")),
         insecure=kw["insecure"],
         ca=kw.get("ca"),
         timeout=kw["timeout"],
         window=kw["window"],
         keep_key=kw["keep_key"],
         concurrency=kw["concurrency"],
-        secrets=SecretStore().load(),
+        secrets=secrets,
         drop_missing_secrets=kw["missing_secrets"] == "drop",
+        allow_secrets_to=_allowed_hosts(kw.get("allow_secrets_to") or ()),
         oracle=Oracle(kw["oracle"], kw.get("expect_message"), kw.get("reject_message")),
     )
 
@@ -228,21 +381,24 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
     """
     import asyncio
 
-    from .files import load_capture
     from .runner import replay_from, replay_variants
     from .variants import all_variants, combine, parse_variant
 
-    cap = load_capture(capture)
+    key, _ = _fingerprint_key()
+    cap, found = _load(capture, key)
+    other_cap, other_found = _load(other, key) if other else (None, {})
     chosen = []
     for spec in variants:
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
     if together:
         chosen = [combine(chosen)]
-    settings = _settings(kw)
+    settings = _settings(kw, _stored_secrets(found, other_found))
     with _json_trouble(kw["as_json"]):
         rows = asyncio.run(replay_variants(cap, chosen, settings))
-        if other:
-            rows += asyncio.run(replay_from(cap, load_capture(other), settings, key=_local_key()))[1:]
+        if other_cap is not None:
+            rows += asyncio.run(replay_from(cap, other_cap, settings, key=key))[1:]
+    known = _known_secrets(settings.secrets, cap, other_cap)
+    rows = [_redacted_row(r, key, known) for r in rows]
     if kw["as_json"]:
         _print_json({"capture": capture, "rows": [r.to_json() for r in rows]})
     else:
@@ -250,6 +406,23 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
 
         console().print(render_rows(rows, title=f"{capture} ({cap.label or 'no label'}, recorded: {cap.outcome})"))
     sys.exit(0 if rows[0].accepted else 1)
+
+
+def _known_secrets(secrets: dict[str, Secret], *captures: Capture | None) -> list[str]:
+    """The secrets the captures' requests carry (as fingerprints): a server may echo them back."""
+    from .redact import fingerprints_in
+
+    fps = {fp for c in captures if c is not None for _, fp in fingerprints_in(c.request)}
+    return [secrets[fp].value for fp in fps if fp in secrets]
+
+
+def _redacted_row(row: Any, key: bytes, known: list[str]) -> Any:
+    """A replay row with the live server's answer, and the variant's text, redacted for printing."""
+    from .redact import redact_result, redact_text
+    from .verdict import VariantRow
+
+    return VariantRow(redact_text(row.name, key), redact_text(row.description, key),
+                      redact_result(row.result, key, known), row.accepted)
 
 
 def _list_variants(ctx: click.Context) -> None:
@@ -292,15 +465,21 @@ def bisect(good: str, bad: str, repeats: int, confirm: int, **kw: Any) -> None:
     request both ways ends the search as flaky, with the counts.
     """
     import asyncio
+    import dataclasses
 
-    from .files import load_capture
+    from .redact import redact_result
     from .runner import bisect as run_bisect
     from .search import Policy
 
-    goodc, badc = load_capture(good), load_capture(bad)
+    key, _ = _fingerprint_key()
+    (good_cap, good_found), (bad_cap, bad_found) = _load(good, key), _load(bad, key)
+    # Each input's secrets are bound to its own endpoint: GOOD's never go to BAD's, unless they are one.
+    settings = _settings(kw, _stored_secrets(good_found, bad_found))
     with _json_trouble(kw["as_json"]):
-        report = asyncio.run(run_bisect(goodc, badc, _settings(kw), key=_local_key(),
+        report = asyncio.run(run_bisect(good_cap, bad_cap, settings, key=key,
                                         policy=Policy(repeats=repeats, confirm=confirm)))
+    known = _known_secrets(settings.secrets, good_cap, bad_cap)
+    report = dataclasses.replace(report, samples={k: redact_result(v, key, known) for k, v in report.samples.items()})
     if kw["as_json"]:
         _print_json(report.to_json())
     else:
@@ -349,17 +528,20 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
     from .why import default_folder, explain, find_pair
 
     folder = directory or str(default_folder(failing))
-    key = _local_key()
+    key, _ = _fingerprint_key()
     try:
         pair = find_pair(folder, failing=failing, good=good, key=key)
     except NoPairError as e:
         _no_pair(e, folder)
-    settings = None if offline else _settings(kw)
+    pair, found = _redacted_pair(pair, key)
+    settings = None if offline else _settings(kw, _stored_secrets(found))
     if not kw["as_json"]:
-        click.echo(pair.why_bad)
-        click.echo(pair.why_good)
+        click.echo(_safe_text(pair.why_bad))
+        click.echo(_safe_text(pair.why_good))
     with _json_trouble(kw["as_json"]):
         result = asyncio.run(explain(pair, settings, policy=Policy(repeats=repeats, confirm=confirm), key=key))
+    if result.report is not None and settings is not None:
+        result = _redacted_why(result, key, _known_secrets(settings.secrets, pair.good.capture, pair.bad.capture))
     chosen = {"good": pair.good.name, "bad": pair.bad.name, "why": {"good": pair.why_good, "bad": pair.why_bad}}
     if kw["as_json"]:
         doc = result.report.to_json() if result.report is not None else result.comparison.to_json()
@@ -378,10 +560,36 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
         args = [good, pair.bad.name] if good else [failing] if failing else []
         args += ["--dir", directory] if directory and not good else []
         args += [] if offline else ["--bisect"]
-        click.echo(f"\nTo share it: {command_name()} report {' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}")
+        click.echo()
+        click.echo(_safe_text(f"To share it: {command_name()} report "
+                              f"{' '.join(shlex.quote(a) for a in args + ['-o', 'report.html'])}"))
     if result.report is None:
         sys.exit(1 if result.comparison.significant else 0)
     sys.exit(_bisect_status(result.report))
+
+
+def _redacted_pair(pair: Any, key: bytes) -> tuple[Any, dict[str, Secret]]:
+    """The pair with both captures redacted as they would be loaded, and the secrets that were in them."""
+    import dataclasses
+
+    from .redact import merge_secrets, redact_capture
+
+    good, found_good = redact_capture(pair.good.capture, key)
+    bad, found_bad = redact_capture(pair.bad.capture, key)
+    return (dataclasses.replace(pair, good=dataclasses.replace(pair.good, capture=good),
+                                bad=dataclasses.replace(pair.bad, capture=bad)),
+            merge_secrets(found_good, found_bad))
+
+
+def _redacted_why(result: Any, key: bytes, known: list[str]) -> Any:
+    """why's answer with the live server's answers (the baselines shown) redacted."""
+    import dataclasses
+
+    from .redact import redact_result
+
+    report = dataclasses.replace(result.report, samples={k: redact_result(v, key, known)
+                                                         for k, v in result.report.samples.items()})
+    return dataclasses.replace(result, report=report)
 
 
 def _no_pair(e: Any, folder: str) -> NoReturn:
@@ -389,11 +597,11 @@ def _no_pair(e: Any, folder: str) -> NoReturn:
     from .advice import how_to_record
     from .invocation import command_name, program
 
-    click.echo(f"wsdiff: error: {e}", err=True)
+    click.echo(f"wsdiff: error: {_safe_text(str(e))}", err=True)
     if e.need_working or e.need_failing:
         for line in how_to_record(command_name(), folder, working=e.need_working, failing=e.need_failing,
                                   mitmdump=program("mitmdump")):
-            click.echo(line, err=True)
+            click.echo(_safe_text(line), err=True)
     sys.exit(2)
 
 
@@ -434,6 +642,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
 
     from .files import write_atomic
     from .pairing import NoPairError
+    from .redact import redact_json
     from .report import format_for
     from .search import Policy
     from .why import default_folder, find_pair, load_bisect, pair_of_files, report_text
@@ -443,9 +652,10 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     if len(captures) > 2:
         raise click.UsageError("give GOOD and BAD, or FAILING, or nothing")
     chosen = format_for(output, fmt)
-    doc = load_bisect(bisect_json) if bisect_json else None
+    key, _ = _fingerprint_key()
+    # A saved result is an input like any other: whatever it holds, the shared report shows no secret.
+    doc = redact_json(load_bisect(bisect_json), key) if bisect_json else None
     named = captures or tuple(str(doc[k]) for k in ("good", "bad") if doc and isinstance(doc.get(k), str))
-    key = _local_key()
     if len(named) == 2:
         pair = pair_of_files(*named)
     else:
@@ -460,7 +670,8 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     except PackageNotFoundError:
         made = "wsdiff"
     made += datetime.datetime.now(datetime.UTC).strftime(", %Y-%m-%d %H:%M UTC")
-    settings = _settings(kw) if live else None
+    pair, found = _redacted_pair(pair, key)
+    settings = _settings(kw, _stored_secrets(found)) if live else None
     with _json_trouble(kw["as_json"]):
         text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
                                                policy=Policy(repeats=repeats, confirm=confirm)))
@@ -471,9 +682,9 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         _print_json({"output": output, "format": chosen, "good": pair.good.name, "bad": pair.bad.name,
                      "verdict": (result.bisect or {}).get("verdict")})
     else:
-        click.echo(output)
-        click.echo(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
-                   + (f"; culprit: {culprit}" if culprit else ""), err=True)
+        click.echo(_safe_text(output))
+        click.echo(_safe_text(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
+                              + (f"; culprit: {culprit}" if culprit else "")), err=True)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")
@@ -515,7 +726,8 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     from .recording.command import record_command
 
     options = ["wsdiff_redact=false"] if no_redact else []
-    say = None if as_json else lambda line: click.echo(line, err=True)  # the recorder's notice, as it comes
+    # The recorder's notice, as it comes (it names no value; a path may still hold an escape sequence).
+    say = None if as_json else lambda line: click.echo(_safe_text(line), err=True)
     result = record_command(list(command), label=label, directory=directory, reverse=reverse, options=options,
                             on_notice=say)
     reasons = result.why_nothing(command)
@@ -523,24 +735,25 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
         _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],
                      "no_capture_reasons": reasons})
     else:
-        from .files import load_capture
+        from .export import printable
         from .invocation import command_name
         from .pairing import is_rejected
 
-        click.echo(f"wsdiff: {len(result.captures)} capture(s) in {directory}", err=True)
-        captures = [load_capture(p) for p in result.captures]
+        key, _ = _fingerprint_key()
+        click.echo(printable(f"wsdiff: {len(result.captures)} capture(s) in {directory}"), err=True)
+        captures = [_load(str(p), key)[0] for p in result.captures]
         for p, c in zip(result.captures, captures, strict=True):
-            click.echo(f"{c.outcome:28} {p}")
+            click.echo(printable(f"{c.outcome:28} {p}"))
         for i, line in enumerate(reasons):
-            click.echo(f"wsdiff: {line}" if i == 0 else line, err=True)
+            click.echo(printable(f"wsdiff: {line}" if i == 0 else line), err=True)
         if captures:
             where = "" if directory.rstrip("/") == "captures" else f" --dir {shlex.quote(directory)}"
             cmd = command_name()
             if any(is_rejected(c) for c in captures):
-                click.echo(f"wsdiff: next: {cmd} why{where}", err=True)
+                click.echo(printable(f"wsdiff: next: {cmd} why{where}"), err=True)
             else:
-                click.echo(f"wsdiff: next: record the failing client the same way ({cmd} record{where} --label "
-                           f"failing -- ...), then: {cmd} why{where}", err=True)
+                click.echo(printable(f"wsdiff: next: record the failing client the same way ({cmd} record{where} "
+                                     f"--label failing -- ...), then: {cmd} why{where}"), err=True)
     sys.exit(result.returncode)
 
 
@@ -562,8 +775,14 @@ def addon() -> None:
 @click.option("--format", "fmt", type=click.Choice(["curl", "websocat", "python", "har"]), default="curl",
               show_default=True, help="What to print.")
 @click.option("--reveal-secrets", is_flag=True,
-              help="Put the real credentials from this machine's secret store in place of fingerprints.")
-def export(capture: str, fmt: str, reveal_secrets: bool) -> None:
+              help="Put the real credentials in place of fingerprints: those in the file itself, and those in "
+              "this machine's store recorded at the capture's endpoint in the same place.")
+@click.option("--allow-secrets-to", "allow_secrets_to", multiple=True, metavar="HOST[:PORT]",
+              help="With --reveal-secrets: " + _ALLOW_HELP)
+@click.option("--missing-secrets", type=click.Choice(["stop", "drop"]), default="stop", show_default=True,
+              help="With --reveal-secrets, when a secret is not known here: stop, or leave that credential out.")
+def export(capture: str, fmt: str, reveal_secrets: bool, allow_secrets_to: tuple[str, ...],
+           missing_secrets: str) -> None:
     """Print a command or snippet that reproduces a capture's handshake.
 
     curl reproduces the status (it adds and orders some headers itself);
@@ -571,14 +790,17 @@ def export(capture: str, fmt: str, reveal_secrets: bool) -> None:
     Credentials stay fingerprints unless --reveal-secrets.
     """
     from .export import export as export_capture
-    from .files import load_capture
 
-    cap = load_capture(capture)
+    key, _ = _fingerprint_key()
+    cap, found = _load(capture, key)
     if reveal_secrets:
-        from .redact import restore_request
-        from .secrets import SecretStore
+        from .redact import restore_request, reveal_capture
 
-        cap = cap.replace(request=restore_request(cap.request, SecretStore().load()))
+        secrets = _stored_secrets(found)
+        # The exported command connects to the capture's endpoint: restore for there, as replay would.
+        request = restore_request(cap.request, secrets, endpoint=cap.endpoint,
+                                  allow=_allowed_hosts(allow_secrets_to), drop_missing=missing_secrets == "drop")
+        cap = reveal_capture(cap, secrets, request=False).replace(request=request)
     click.echo(export_capture(cap, fmt))
 
 

@@ -25,8 +25,8 @@ from .difference import GROUPS, Comparison, Difference, Value
 from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
 from .hints import hints_for, situation
 from .kinds import group_of
-from .model import Capture, Headers, default_port, header_values
-from .redact import redact_capture
+from .model import Capture, Headers, default_port
+from .redact import redact_capture, run_key
 from .responder import Responder, identify
 
 __all__ = ["compare", "Difference", "Comparison", "GROUPS"]
@@ -82,12 +82,28 @@ def _one_or_many(values: list[str]) -> Value:
     return values[0] if len(values) == 1 else values
 
 
-def _spelling(name: str, *header_lists: Headers) -> str:
-    for headers in header_lists:
-        for k, _ in headers:
-            if k.lower() == name:
-                return k
-    return name
+def _by_name(headers: Headers) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Group header values by lower-case name, in wire order, with each name's first spelling.
+
+    One pass, so that comparing thousands of headers stays linear rather
+    than a scan of every header for every name.
+    """
+    values: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for k, v in headers:
+        lk = k.lower()
+        if lk not in values:
+            values[lk] = []
+            spelled[lk] = k
+        values[lk].append(v)
+    return values, spelled
+
+
+def _group(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for n, v in pairs:
+        out.setdefault(n, []).append(v)
+    return out
 
 
 def _path_note(a: str, b: str) -> str:
@@ -155,26 +171,24 @@ def _request_line(a: Capture, b: Capture) -> Iterable[Difference]:
 
 def _query(a: Capture, b: Capture) -> Iterable[Difference]:
     qa, qb = parse_query(a.request.query), parse_query(b.request.query)
-    names = list(dict.fromkeys([n for n, _ in qa] + [n for n, _ in qb]))
-    for name in names:
-        va = [v if v is not None else "" for n, v in qa if n == name]
-        vb = [v if v is not None else "" for n, v in qb if n == name]
+    ga = _group((n, v if v is not None else "") for n, v in qa)
+    gb = _group((n, v if v is not None else "") for n, v in qb)
+    for name in dict.fromkeys([*ga, *gb]):
+        va, vb = ga.get(name, []), gb.get(name, [])
         if va != vb:
             yield _d("query-param", name, _one_or_many(va), _one_or_many(vb), noise=_cache_buster(name, va, vb))
-    shared = [n for n in names if any(n == m for m, _ in qa) and any(n == m for m, _ in qb)]
-    order_a = list(dict.fromkeys(n for n, _ in qa if n in shared))
-    order_b = list(dict.fromkeys(n for n, _ in qb if n in shared))
+    order_a = [n for n in ga if n in gb]
+    order_b = [n for n in gb if n in ga]
     if order_a != order_b:
         yield _d("query-order", None, order_a, order_b, note="same parameters, another order")
 
 
 def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
-    ha, hb = a.request.headers, b.request.headers
-    names = list(dict.fromkeys([k.lower() for k, _ in ha] + [k.lower() for k, _ in hb]))
-    for lname in names:
+    (ga, sa), (gb, sb) = _by_name(a.request.headers), _by_name(b.request.headers)
+    for lname in dict.fromkeys([*ga, *gb]):
         if lname in _PARSED_HEADERS:
             continue
-        va, vb = header_values(ha, lname), header_values(hb, lname)
+        va, vb = ga.get(lname, []), gb.get(lname, [])
         if va == vb:
             continue
         note = ""
@@ -183,15 +197,15 @@ def _headers(a: Capture, b: Capture) -> Iterable[Difference]:
             note = "; ".join(f"{side}: {rel}" for side, rel in (("A", relation(a)), ("B", relation(b))) if rel)
         elif len(va) > 1 or len(vb) > 1:
             note = "repeated header"
-        yield _d("header", _spelling(lname, ha, hb), _one_or_many(va), _one_or_many(vb),
+        yield _d("header", sa.get(lname) or sb[lname], _one_or_many(va), _one_or_many(vb),
                  note=note, noise=lname in _NOISE_HEADERS)
 
 
 def _named(kind: str, pa: list[tuple[str, str]], pb: list[tuple[str, str]]) -> Iterable[Difference]:
     """One difference per name whose values (all of them, in order: a name can repeat) differ."""
-    for name in dict.fromkeys([n for n, _ in pa] + [n for n, _ in pb]):
-        va = [v for n, v in pa if n == name]
-        vb = [v for n, v in pb if n == name]
+    ga, gb = _group(pa), _group(pb)
+    for name in dict.fromkeys([*ga, *gb]):
+        va, vb = ga.get(name, []), gb.get(name, [])
         if va != vb:
             yield _d(kind, name, _one_or_many(va), _one_or_many(vb))
 
@@ -202,29 +216,27 @@ def _cookies(a: Capture, b: Capture) -> Iterable[Difference]:
 
 def _websocket_tokens(a: Capture, b: Capture) -> Iterable[Difference]:
     pa, pb = subprotocols(a.request.headers), subprotocols(b.request.headers)
+    sa, sb = set(pa), set(pb)
     for token in dict.fromkeys(pa + pb):
-        if (token in pa) != (token in pb):
-            yield _d("subprotocol", token, "offered" if token in pa else None,
-                             "offered" if token in pb else None)
-    common = [t for t in pa if t in pb]
-    if common != [t for t in pb if t in pa]:
-        yield _d("subprotocol-order", None, common, [t for t in pb if t in pa],
+        if (token in sa) != (token in sb):
+            yield _d("subprotocol", token, "offered" if token in sa else None,
+                             "offered" if token in sb else None)
+    common = [t for t in pa if t in sb]
+    if common != [t for t in pb if t in sa]:
+        yield _d("subprotocol-order", None, common, [t for t in pb if t in sa],
                          note="the server picks by its own preference or the client's order")
     yield from _named("extension", extensions(a.request.headers), extensions(b.request.headers))
 
 
 def _order_and_case(a: Capture, b: Capture) -> Iterable[Difference]:
-    ha, hb = a.request.headers, b.request.headers
-    la = {k.lower() for k, _ in ha}
-    lb = {k.lower() for k, _ in hb}
-    shared = la & lb
-    order_a = list(dict.fromkeys(k.lower() for k, _ in ha if k.lower() in shared))
-    order_b = list(dict.fromkeys(k.lower() for k, _ in hb if k.lower() in shared))
+    (_, spelled_a), (_, spelled_b) = _by_name(a.request.headers), _by_name(b.request.headers)
+    order_a = [n for n in spelled_a if n in spelled_b]  # first occurrences, in wire order
+    order_b = [n for n in spelled_b if n in spelled_a]
     if order_a != order_b:
         yield _d("header-order", None, order_a, order_b,
                          note="order of the headers both sides sent")
     for lname in order_a:
-        sa, sb = _spelling(lname, ha), _spelling(lname, hb)
+        sa, sb = spelled_a[lname], spelled_b[lname]
         if sa != sb:
             yield _d("header-case", lname, sa, sb)
 
@@ -247,14 +259,14 @@ def _response(a: Capture, b: Capture, who: tuple[Responder, Responder] | None = 
     wa, wb = who or (identify(a), identify(b))
     if (wa.who, wa.front) != (wb.who, wb.front):  # the same party answering two ways is the status's story
         yield _d("responder", None, str(wa), str(wb))
-    names = list(dict.fromkeys([k.lower() for k, _ in ra.headers] + [k.lower() for k, _ in rb.headers]))
+    (ga, spa), (gb, spb) = _by_name(ra.headers), _by_name(rb.headers)
     # When the status differs, the handshake mechanics differ with it; they
     # say nothing the status does not (RFC 6455 4.2.2 lists them for a 101).
     consequences = _CONSEQUENCES if sa != sb else frozenset()
-    for lname in names:
-        va, vb = header_values(ra.headers, lname), header_values(rb.headers, lname)
+    for lname in dict.fromkeys([*ga, *gb]):
+        va, vb = ga.get(lname, []), gb.get(lname, [])
         if va != vb:
-            yield _d("response-header", _spelling(lname, ra.headers, rb.headers),
+            yield _d("response-header", spa.get(lname) or spb[lname],
                              _one_or_many(va), _one_or_many(vb),
                              noise=lname in _NOISE_HEADERS or lname in consequences)
     if ra.body != rb.body:
@@ -329,16 +341,19 @@ def _noise(a: Capture, b: Capture) -> Iterable[Difference]:
 def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
     """Return every difference between capture *a* and capture *b*, grouped.
 
+    Both captures are redacted first, whatever they say of themselves (a
+    capture that claims ``"redacted": true`` may still hold clear values);
+    fingerprints already there are kept.
+
     Args:
-        key: the fingerprint key for unredacted captures (the local secret
-            store's, so that they match captures recorded on this machine);
-            a fixed display key when None.
+        key: the fingerprint key (the local secret store's, so that clear
+            values match the fingerprints of captures recorded on this
+            machine); when None, a random key made for this process, so
+            fingerprints of clear values match only within this run.
     """
-    display_key = key or b"wsdiff display fingerprint"
-    if not a.redacted:
-        a = redact_capture(a, display_key)[0]
-    if not b.redacted:
-        b = redact_capture(b, display_key)[0]
+    display_key = key or run_key()
+    a = redact_capture(a, display_key)[0]
+    b = redact_capture(b, display_key)[0]
     s = situation(a, b)  # who answered each side, read once for the response pass and every hint
     passes = (_endpoint, _request_line, _query, _headers, _cookies, _websocket_tokens, _order_and_case,
               partial(_response, who=(s.ra, s.rb)), _session, _noise)

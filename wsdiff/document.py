@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import ipaddress
 import json
+import math
+import re
 from typing import Any, cast
 
 from .errors import CaptureError
 from .model import SCHEMA, Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
-__all__ = ["build_document", "parse_document", "dumps_document", "encode_bytes", "decode_bytes"]
+__all__ = ["build_document", "parse_document", "dumps_document", "encode_bytes", "decode_bytes", "check_capture",
+           "request_injection", "valid_host", "LATEST_START"]
+
+LATEST_START = 253402300800.0
+"""The first second of the year 10000: a start time at or after it cannot be written as a date."""
 
 
 ERROR_KINDS = ("refused", "reset", "tls", "timeout", "protocol", "other")
@@ -169,6 +177,91 @@ def dumps_document(doc: dict[str, Any]) -> bytes:
 
 # --- parsing -------------------------------------------------------------
 
+_NOT_LATIN_1 = re.compile(r"[^\x00-\xff]")
+_HEAD_BREAKERS = re.compile(r"[\r\n\x00]")
+_SUSPECT = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+@functools.lru_cache(maxsize=1024)  # hosts repeat: every capture of a run names the same few
+def valid_host(host: str) -> bool:
+    """Tell whether *host* is a DNS name or an IP address: no userinfo, no spaces, no control characters."""
+    h = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    name = h[:-1] if h.endswith(".") else h
+    if 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
+        return True  # a DNS name (a dotted IPv4 address is one too)
+    try:
+        ipaddress.ip_address(h)  # IPv6, with or without a zone
+        return True
+    except ValueError:
+        return False
+
+
+def request_injection(request: Request) -> str | None:
+    """Name the part of *request* that holds CR, LF or NUL (which would end the request head early), or None.
+
+    Such a character in a header would let a capture make replay send a
+    second request, or any bytes, to the endpoint (RFC 9110 5.5 forbids them
+    in field values); the value itself is not quoted, it may be a credential.
+    """
+    for part, text in (("method", request.method), ("path", request.target), ("HTTP version", request.http_version)):
+        if _HEAD_BREAKERS.search(text):
+            return f"{part} holds CR, LF or NUL"
+    for i, (name, value) in enumerate(request.headers):
+        if _HEAD_BREAKERS.search(name):
+            return f"header name [{i}] holds CR, LF or NUL"
+        if _HEAD_BREAKERS.search(value):
+            return f"header {name[:40]!a} holds CR, LF or NUL in its value"
+    return None
+
+
+def check_capture(capture: Capture, place: str = "") -> None:
+    """Refuse a capture that replay could not send safely, or that names no real host.
+
+    Checks: no CR, LF or NUL in the request line or any header (request or
+    response); the request in ISO-8859-1 (the wire's octets); the endpoint
+    host a DNS name or an IP address (no ``@``, no whitespace), the SNI too;
+    the port in range; the start time a date.
+
+    Raises:
+        CaptureError: naming the place and the problem, never quoting a header value.
+    """
+    def at(sub: str) -> str:
+        return f"{place}.{sub}" if place else sub
+
+    req = capture.request
+    # One search over the whole request head finds nothing in a sound capture; only then look closer.
+    if _SUSPECT.search("\x01".join([req.method, req.target, req.http_version, *(x for h in req.headers for x in h)])):
+        problem = request_injection(req)
+        if problem is not None:
+            raise CaptureError(f"the request's {problem}: refusing a capture that would inject into the request",
+                               place=at("request"))
+        for part, text in (("method", req.method), ("path", req.target)):
+            bad = _NOT_LATIN_1.search(text)
+            if bad is not None:
+                raise CaptureError(f"has a character outside ISO-8859-1 at offset {bad.start()}",
+                                   place=at(f"request.{part}"))
+        for i, (name, value) in enumerate(req.headers):
+            if _NOT_LATIN_1.search(name) or _NOT_LATIN_1.search(value):
+                raise CaptureError(f"header {name[:40]!a} has a character outside ISO-8859-1",
+                                   place=at(f"request.headers[{i}]"))
+    if capture.response is not None and _HEAD_BREAKERS.search(
+            "\x01".join(x for h in capture.response.headers for x in h)):
+        for i, (name, value) in enumerate(capture.response.headers):
+            if _HEAD_BREAKERS.search(name) or _HEAD_BREAKERS.search(value):
+                raise CaptureError("holds CR, LF or NUL", place=at(f"response.headers[{i}]"))
+    ep = capture.endpoint
+    if not valid_host(ep.host):
+        shown = "" if "@" in ep.host else f"{ep.host[:80]!a} "  # user:password@host is not quoted
+        raise CaptureError(f"{shown}is not a host name or an IP address", place=at("endpoint.host"))
+    if ep.sni is not None and ep.sni != "" and not valid_host(ep.sni):
+        raise CaptureError(f"{ep.sni[:80]!a} is not a host name", place=at("endpoint.sni"))
+    if not 0 < ep.port < 65536:
+        raise CaptureError(f"port {ep.port} is out of range", place=at("endpoint.port"))
+    if not (math.isfinite(capture.started) and 0 <= capture.started < LATEST_START):
+        raise CaptureError(f"start time {capture.started!r} is not a date between 1970 and 9999",
+                           place=at("timing.started"))
+
 _TYPE_NAMES = {
     dict: "an object",
     list: "a list",
@@ -225,7 +318,15 @@ class Reader:
 
     def opt_number(self, key: str) -> float | None:
         value = self.get(key, (int, float, type(None)), "a number or null", required=False)
-        return None if value is None else float(value)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise CaptureError(f"expected a finite number, got {value!r}"[:80], place=self._at(key))
+        return number
 
     def bool(self, key: str) -> bool:
         return cast(bool, self.get(key, (bool,), "a boolean", required=False, default=False))
@@ -251,13 +352,13 @@ class Reader:
                 )
             name, val = item
             for text, part in ((name, "name"), (val, "value")):
-                try:
-                    text.encode("latin-1")
-                except UnicodeEncodeError:
+                bad = None if text.isascii() else _NOT_LATIN_1.search(text)
+                if bad is not None:
+                    # The value itself is not quoted: it may be a credential.
                     raise CaptureError(
-                        f"header {part} {text[:40]!r} has characters outside ISO-8859-1",
+                        f"header {part} has a character outside ISO-8859-1 at offset {bad.start()}",
                         place=f"{self._at(key)}[{i}]",
-                    ) from None
+                    )
             out.append((name, val))
         return tuple(out)
 
@@ -349,7 +450,7 @@ def parse_document(doc: object) -> Capture:
         "schema", "id", "label", "endpoint", "request", "response", "error", "websocket",
         "timing", "client", "proxy_mode", "host_rewritten", "redacted",
     }
-    return Capture(
+    capture = Capture(
         endpoint=endpoint,
         request=request,
         response=response,
@@ -365,3 +466,5 @@ def parse_document(doc: object) -> Capture:
         redacted=top.bool("redacted"),
         extra={k: v for k, v in top.obj.items() if k not in known},
     )
+    check_capture(capture)
+    return capture

@@ -6,6 +6,8 @@ The tree::
     ├── CaptureError        a capture file (or HAR, or flow file) cannot be read
     ├── VariantError        a variant name or argument is not understood
     ├── SecretError         a redacted value cannot be restored for replay
+    │   └── SecretRefusedError  a secret belongs to another endpoint or place
+    ├── SecretStoreError    the local secret store is unusable (not a folder, a short key, loose modes)
     └── ReplayError         a replay cannot be attempted (bad target, bad proxy)
         └── UnreachableError  the server cannot be reached at all (refused, DNS, TLS, no route)
 
@@ -16,7 +18,8 @@ that cannot be reached at all gave no answer to observe: that is trouble.
 
 from __future__ import annotations
 
-__all__ = ["WsdiffError", "CaptureError", "VariantError", "SecretError", "ReplayError", "UnreachableError"]
+__all__ = ["WsdiffError", "CaptureError", "VariantError", "SecretError", "SecretRefusedError", "SecretStoreError",
+           "ReplayError", "UnreachableError"]
 
 
 class WsdiffError(Exception):
@@ -62,6 +65,26 @@ class SecretError(WsdiffError):
             + ", ".join(self.missing)
             + " (replay on the machine that recorded it, or --missing-secrets=drop to leave them out)"
         )
+
+
+class SecretRefusedError(SecretError):
+    """Raised when a secret would go to an endpoint or a place other than where it was recorded.
+
+    ``str()`` names the place, the fingerprint, where the secret belongs and
+    the option that sends it anyway; one line, the first refusal and a count.
+    """
+
+    def __init__(self, refusals: list[str]) -> None:
+        super().__init__(refusals)
+        self.refusals = refusals
+
+    def __str__(self) -> str:
+        more = len(self.refusals) - 1
+        return self.refusals[0] + (f"; and {more} more" if more else "")
+
+
+class SecretStoreError(WsdiffError):
+    """Raised when the local secret store cannot be used safely (not a folder, a short key, a symlink)."""
 
 
 class ReplayError(WsdiffError):

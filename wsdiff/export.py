@@ -7,19 +7,80 @@ so),
 ``websocat``, ``python`` (a standard-library snippet that sends the exact
 bytes) and ``har`` (a one-entry HAR 1.2 document). Redacted values stay
 fingerprints unless the caller restored them first.
+
+Whatever a capture holds, the text returned holds no control character
+(escape sequences, bidi overrides): shell words that need one are written
+``$'...'`` with escapes, Python as ``repr``, JSON with ``\\u`` escapes.
+:func:`printable` and :func:`printable_json` do the same for any text a
+command prints.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import shlex
 from datetime import datetime, timezone
 from typing import Any
 
+from .errors import CaptureError
 from .model import Capture, default_port, header_values
 from .wire import build_request
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "export", "printable", "printable_json"]
+
+# Characters a terminal may act on: C0 and C1 controls (ESC, CSI), DEL, bidi
+# overrides and isolates, zero-width and other format characters, line and
+# paragraph separators, lone surrogates.
+_OTHER_UNSAFE = (r"\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+                 r"\ud800-\udfff\U000e0000-\U000e007f")
+_UNSAFE = re.compile(r"[\x00-\x1f" + _OTHER_UNSAFE + "]")
+_UNSAFE_KEEP_LINES = re.compile(r"[\x00-\x09\x0b-\x1f" + _OTHER_UNSAFE + "]")
+
+
+def _escape(ch: str) -> str:
+    o = ord(ch)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """Return *text* with every character a terminal could act on written as an escape (``\\x1b``)."""
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    return pattern.sub(lambda m: _escape(m.group(0)), text)
+
+
+def _json_escape(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x10000:
+        return f"\\u{o:04x}"
+    o -= 0x10000
+    return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
+
+
+def printable_json(obj: object, *, indent: int | None = 2) -> str:
+    """Return *obj* as JSON text that holds no character a terminal could act on (they become ``\\u`` escapes)."""
+    text = json.dumps(obj, indent=indent, ensure_ascii=False)
+    return _UNSAFE_KEEP_LINES.sub(lambda m: _json_escape(m.group(0)), text)
+
+
+def _quote(word: str) -> str:
+    """Quote one shell word; a word with a control or non-ASCII character becomes ``$'...'`` with escapes.
+
+    ``$'...'`` (bash, zsh, ksh; POSIX since 2024) gives back the exact
+    octets (headers are ISO-8859-1), and the command printed stays inert text.
+    """
+    if all(" " <= c <= "~" for c in word):
+        return shlex.quote(word)
+    out = []
+    for c in word:
+        if c in "\\'":
+            out.append("\\" + c)
+        elif " " <= c <= "~":
+            out.append(c)
+        else:
+            out.append(_escape(c))
+    return "$'" + "".join(out) + "'"
 
 FORMATS = ("curl", "websocat", "python", "har")
 # Headers curl writes by itself; blanked with "Name:" when the capture lacks them.
@@ -55,9 +116,9 @@ def _curl(c: Capture) -> str:
     notes = ["# curl prints the answer's head. After a 101 it keeps reading the WebSocket until --max-time: "
              "that timeout (exit status 28) is expected."]
     if left_out:
-        notes.append(f"# {', '.join(dict.fromkeys(left_out))} left out: curl cannot decompress permessage-deflate, "
-                     "so compressed frames would reach the terminal.")
-    return "\n".join([*notes, " ".join(shlex.quote(a) for a in args)])
+        notes.append(printable(f"# {', '.join(dict.fromkeys(left_out))} left out: curl cannot decompress "
+                               "permessage-deflate, so compressed frames would reach the terminal."))
+    return "\n".join([*notes, " ".join(_quote(a) for a in args)])
 
 
 def _websocat(c: Capture) -> str:
@@ -66,11 +127,15 @@ def _websocat(c: Capture) -> str:
         if name.lower() not in _WEBSOCAT_OWN:
             args += ["-H", f"{name}: {value}"]
     args.append(c.endpoint.url + c.request.target)
-    return " ".join(shlex.quote(a) for a in args)
+    return " ".join(_quote(a) for a in args)
 
 
 def _python(c: Capture) -> str:
-    raw = build_request(c.request)
+    try:
+        raw = build_request(c.request)
+    except UnicodeEncodeError as e:
+        raise CaptureError(f"the request has a character outside ISO-8859-1 at offset {e.start}: it has no bytes "
+                           "to send") from None
     ep = c.endpoint
     tls = (f"sock = ssl.create_default_context().wrap_socket(sock, server_hostname={(ep.sni or ep.host)!r})\n"
            if ep.tls else "")
@@ -92,8 +157,17 @@ def _python(c: Capture) -> str:
     )
 
 
+def _finite(x: float | None) -> float:
+    return x if x is not None and math.isfinite(x) and 0 <= x < 1e12 else 0.0
+
+
 def _har(c: Capture) -> str:
-    started = datetime.fromtimestamp(c.started or 0, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    try:
+        when = datetime.fromtimestamp(_finite(c.started), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):  # past the year 9999
+        when = datetime.fromtimestamp(0, tz=timezone.utc)
+    started = when.isoformat().replace("+00:00", "Z")
+    wait = round(_finite(c.response_time) * 1000, 3)
     resp: dict[str, Any] = {"status": 0, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
                             "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1,
                             "bodySize": -1}
@@ -102,7 +176,7 @@ def _har(c: Capture) -> str:
                     headers=[{"name": k, "value": v} for k, v in c.response.headers])
     entry = {
         "startedDateTime": started,
-        "time": round((c.response_time or 0) * 1000, 3),
+        "time": wait,
         "request": {
             "method": c.request.method, "url": c.endpoint.url + c.request.target,
             "httpVersion": c.request.http_version,
@@ -111,11 +185,11 @@ def _har(c: Capture) -> str:
         },
         "response": resp,
         "cache": {},
-        "timings": {"send": 0, "wait": round((c.response_time or 0) * 1000, 3), "receive": 0},
+        "timings": {"send": 0, "wait": wait, "receive": 0},
         "comment": c.label,
     }
     doc = {"log": {"version": "1.2", "creator": {"name": "wsdiff", "version": "0.1"}, "entries": [entry]}}
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return printable_json(doc)
 
 
 def export(capture: Capture, fmt: str) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import threading
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from . import formats
-from .document import build_document, dumps_document, parse_document
+from .document import build_document, check_capture, dumps_document, parse_document
 from .errors import CaptureError
 from .model import Capture
 
@@ -30,10 +32,12 @@ def _read_json(path: Path, source: str) -> object:
     try:
         if path.is_dir():
             raise CaptureError("is a directory, not a capture file", source=source)
-        size = path.stat().st_size
-        if size > MAX_FILE_SIZE:
-            raise CaptureError(f"file is too large ({size} bytes, at most {MAX_FILE_SIZE})", source=source)
-        data = path.read_bytes()
+        # The cap counts the bytes read, not the size the file claims: a pipe or
+        # a device (/dev/zero) says 0 and never ends.
+        with open(path, "rb") as f:
+            data = _read_capped(f)
+        if len(data) > MAX_FILE_SIZE:
+            raise CaptureError(f"file is too large (more than {MAX_FILE_SIZE} bytes)", source=source)
     except FileNotFoundError:
         raise CaptureError("no such file", source=source) from None
     except PermissionError:
@@ -56,6 +60,20 @@ def _read_json(path: Path, source: str) -> object:
         raise CaptureError("not a capture: JSON nested too deeply", source=source) from None
 
 
+def _read_capped(f: BinaryIO) -> bytes:
+    """Read at most MAX_FILE_SIZE + 1 bytes, in one read for a regular file (its size is a hint, not a limit)."""
+    size = os.fstat(f.fileno()).st_size
+    parts = [f.read(size + 1 if 0 < size <= MAX_FILE_SIZE else 1 << 16)]
+    total = len(parts[0])
+    while total <= MAX_FILE_SIZE:
+        chunk = f.read(1 << 20)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
     """Return every handshake attempt in a file (a capture holds exactly one)."""
     p = Path(path)
@@ -65,7 +83,10 @@ def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
         if isinstance(doc, formats.FlowBytes):
             from .recording.snapshot import captures_from_flows  # mitmproxy, only for flow files
 
-            return captures_from_flows(doc.data)
+            captures = captures_from_flows(doc.data)
+            for i, capture in enumerate(captures, 1):
+                check_capture(capture, f"#{i}")
+            return captures
         if isinstance(doc, dict) and "log" in doc and "schema" not in doc:
             return formats.captures_from_har(doc)
         return [parse_document(doc)]
@@ -133,8 +154,10 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     the promise is that a reader never sees a partial capture, not that it
     survives a power cut, and fsync would triple the cost of recording.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    # A fresh name, created exclusively and never through a symbolic link: in a
+    # folder others can write to, a planted link must not redirect the write.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     try:
         try:
             _write_all(fd, data)  # a short write (a nearly full disk) must not pass for a whole one

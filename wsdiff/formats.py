@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .document import Reader, decode_bytes
+from .document import Reader, check_capture, decode_bytes
 from .errors import CaptureError
 from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Capture, Message, Request, Response, Session,
                     endpoint_from_url, header_value)
@@ -51,8 +51,8 @@ def _har_headers(reader: Reader, key: str) -> tuple[tuple[str, str], ...]:
 
 def _started(text: str) -> float:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+        return max(0.0, datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    except (ValueError, OverflowError, OSError):
         return 0.0
 
 
@@ -65,6 +65,10 @@ def _har_entry(entry: object, place: str) -> Capture | None:
     if not websocketish and e.obj.get("_resourceType") != "websocket":
         return None
     url = rq.str("url")
+    # urlsplit silently drops CR, LF and tabs (WHATWG): a URL that holds them is refused, not cleaned.
+    if any(c in url for c in "\r\n\t\x00"):
+        raise CaptureError("the URL holds CR, LF or NUL (or a tab): refusing a capture that would inject into "
+                           "the request", place=f"{place}.request.url")
     try:
         endpoint, target = endpoint_from_url(url)
     except ValueError as e:
@@ -103,7 +107,11 @@ def _har_entry(entry: object, place: str) -> Capture | None:
             mr = Reader(m, f"{place}._webSocketMessages[{i}]")
             data = mr.str("data", required=False)
             binary = mr.obj.get("opcode") == 2
-            payload = decode_bytes(data, "base64") if binary else data.encode("utf-8")
+            try:
+                payload = decode_bytes(data, "base64") if binary else data.encode("utf-8", "replace")
+            except ValueError:
+                raise CaptureError("a binary message whose data is not valid base64",
+                                   place=f"{place}._webSocketMessages[{i}].data") from None
             at = mr.opt_number("time")
             messages.append(
                 Message(
@@ -117,9 +125,9 @@ def _har_entry(entry: object, place: str) -> Capture | None:
         session = Session(state="observed", messages=tuple(messages), messages_dropped=max(0, len(raw_messages) - MESSAGE_LIMIT))
     wait = None
     timings = e.obj.get("timings")
-    if isinstance(timings, dict) and isinstance(timings.get("wait"), (int, float)) and timings["wait"] >= 0:
+    if isinstance(timings, dict) and isinstance(timings.get("wait"), (int, float)) and 0 <= timings["wait"] < 1e12:
         wait = timings["wait"] / 1000
-    return Capture(
+    capture = Capture(
         endpoint=endpoint,
         request=request,
         response=response,
@@ -129,6 +137,8 @@ def _har_entry(entry: object, place: str) -> Capture | None:
         response_time=wait,
         websocket=session,
     )
+    check_capture(capture, place)
+    return capture
 
 
 def captures_from_har(doc: Any) -> list[Capture]:

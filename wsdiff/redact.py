@@ -1,217 +1,896 @@
-"""Credential detection and redaction by keyed fingerprint (pure).
+"""Credential detection, redaction by keyed fingerprint, and restoring secrets where they belong (pure).
 
 A secret is replaced by ``redacted:<16 hex>``, the first 64 bits of
 HMAC-SHA256(key, secret). With one key per machine, two captures that hold
 the same secret still compare equal and different secrets differ, while the
 file is safe to share. The originals go to a secret store
-(:mod:`wsdiff.secrets`), never into a capture, so replay can restore them on
-the machine that recorded them.
+(:mod:`wsdiff.secrets`), never into a capture.
+
+Every secret is **bound** to where it was recorded: the endpoint
+(``scheme://host:port``) and the place (``header authorization``,
+``cookie sid``, ``query token``, ``message client token``, ...). A
+fingerprint is restored only at a place it is bound to, in a request that
+goes to that endpoint, or to a host the user named (``allow``). Fingerprints
+appear in every shared capture: without the binding, a capture sent back
+with another endpoint, or with the fingerprint moved into another header,
+would make replay deliver the secret to whoever edited it.
+
+Where credentials are found: Authorization and Proxy-Authorization (the
+scheme is kept), each cookie, Set-Cookie values, headers and query
+parameters whose names say key, token, secret, password, session, ...
+(``X-AccessToken``, ``refreshToken``, ``access%5Ftoken`` too), bearer
+tokens in Sec-WebSocket-Protocol, and, in every other value, body and
+message: JWT-shaped values, ``Bearer``/``Basic`` credentials, URL userinfo,
+``name=value`` pairs and JSON members (escaped JSON, and values cut at the
+kept-bytes limit, too) whose names say credential. A secret found once is
+also replaced wherever else it appears in the same capture (a server's echo).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
+import os
 import re
-from collections.abc import Mapping
-from dataclasses import replace
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import unquote_plus
 
-from .errors import SecretError
+from .document import valid_host
+from .errors import SecretError, SecretRefusedError
 from .headers import build_query, parse_query
-from .model import Capture, Headers, Message, Request, Response, split_target
+from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, split_target
+from .oracle import ProbeResult
 
 __all__ = [
     "FINGERPRINT_RE",
+    "Binding",
+    "Secret",
+    "Secrets",
+    "endpoint_key",
+    "destination_key",
     "fingerprint",
+    "run_key",
     "is_credential_header",
     "is_credential_param",
     "redact_capture",
     "redact_request",
+    "redact_result",
+    "redact_text",
+    "redact_json",
     "restore_request",
+    "reveal_capture",
     "fingerprints_in",
+    "merge_secrets",
+    "parse_allowed_host",
 ]
 
 FINGERPRINT_RE = re.compile(r"redacted:[0-9a-f]{16}")
 
-# Tokens of a header or parameter name (split on - _ .) that mark a credential.
-_CREDENTIAL_WORDS = frozenset(
-    {
-        "auth", "authorization", "authentication", "key", "apikey", "token", "secret",
-        "password", "passwd", "pwd", "jwt", "session", "sessionid", "sid", "sig",
-        "signature", "credential", "credentials", "bearer", "cookie",
-    }
-)
-_CREDENTIAL_PREFIXES = ("auth", "token", "secret", "apikey", "api_key", "access_token", "passw")
-# Names that contain such words but carry no secret (RFC 6455 4.1: the key is a nonce). A
-# challenge (RFC 9110 11.6.1, 11.7.1) names the scheme and realm the server wants, and
-# Access-Control-Allow-Credentials is "true": a hint needs them, and nothing is hidden in them.
-_NOT_CREDENTIAL_HEADERS = frozenset({"sec-websocket-key", "sec-websocket-accept", "keep-alive", "www-authenticate",
-                                     "proxy-authenticate", "access-control-allow-credentials"})
-_SPLIT = re.compile(r"[-_.]")
-# A JSON member whose name says it holds a credential, in a WebSocket message.
-_JSON_SECRET = re.compile(
-    r'("(?:[A-Za-z_-]*(?:token|secret|password|api[_-]?key|apikey|auth)[A-Za-z_-]*)"\s*:\s*")([^"\\]*)(")',
-    re.IGNORECASE,
-)
+
+@dataclass(frozen=True)
+class Binding:
+    """Where a secret was recorded: the endpoint (``wss://host:443``) and the place in the handshake."""
+
+    endpoint: str
+    place: str
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret and every place it was recorded; no binding means "recorded by a wsdiff that did not say"."""
+
+    value: str
+    bindings: frozenset[Binding] = frozenset()
+
+
+Secrets = Mapping[str, Secret]
+"""Fingerprint -> secret, as the store and redaction give them."""
 
 
 def fingerprint(key: bytes, secret: str) -> str:
     """Return the stable keyed fingerprint that stands for *secret* in a capture."""
-    digest = hmac.new(key, secret.encode("latin-1", "surrogateescape"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, secret.encode("latin-1", "surrogateescape"), "sha256").hex()
     return f"redacted:{digest[:16]}"
 
 
-@functools.lru_cache(maxsize=1024)  # header names repeat: this runs for every header of every capture
+@functools.cache
+def run_key() -> bytes:
+    """Return a random key made for this process: fingerprints made with it match only within this run.
+
+    The one piece of randomness in the core, for the case where no local
+    store's key is given: a key written in the source would let anyone who
+    reads a fingerprint test guesses of a short secret against it.
+    """
+    return os.urandom(32)
+
+
+def _host(host: str) -> str:
+    h = host.lower().rstrip(".")
+    return f"[{h.strip('[]')}]" if ":" in h else h
+
+
+def endpoint_key(endpoint: Endpoint) -> str:
+    """Return the endpoint as a binding names it: ``scheme://host:port``, host in lower case."""
+    return f"{endpoint.scheme.lower()}://{_host(endpoint.host)}:{endpoint.port}"
+
+
+def _authority(request: Request) -> str | None:
+    """The authority a server routes the request by: an absolute-form target's (RFC 9112 3.2.2), else Host."""
+    scheme, sep, rest = request.target.partition("://")
+    if sep and "/" not in scheme and "?" not in scheme:
+        return rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2].lower() or None
+    host = request.header("Host")
+    return host.strip().lower() if host is not None else None
+
+
+def _split_authority(authority: str, default: int) -> tuple[str, int]:
+    if authority.startswith("["):
+        host, _, rest = authority[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif authority.count(":") == 1:
+        host, port = authority.split(":")
+    else:
+        host, port = authority, ""
+    return _host(host), int(port) if port.isdigit() else default
+
+
+def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
+    """Return where a request goes as a binding names it: the endpoint, and how the far end routes it.
+
+    ``wss://host:port``, followed by ``(SNI name)`` when TLS names another
+    host and ``(Host authority)`` when the Host header (or an absolute-form
+    target) names another: a shared front end (a CDN, a PaaS router) picks
+    the tenant by them, so a changed Host at the same address may reach
+    someone else.
+    """
+    key = endpoint_key(endpoint)
+    host = _host(endpoint.host)
+    if endpoint.scheme.lower() == "wss" and endpoint.sni and _host(endpoint.sni) != host:
+        key += f" (SNI {_host(endpoint.sni)})"
+    authority = _authority(request) if request is not None else None
+    if authority is not None and _split_authority(authority, endpoint.port) != (host, endpoint.port):
+        key += f" (Host {authority})"
+    return key
+
+
+_DESTINATION = re.compile(r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \(Host ([^)]*)\))?$")
+
+
+def _routing_hosts(destination: str) -> tuple[str, list[str]]:
+    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host)."""
+    m = _DESTINATION.match(destination)
+    if m is None:
+        return destination, []
+    others = [m.group(3)] if m.group(3) else []
+    if m.group(4):
+        others.append(_split_authority(m.group(4), 0)[0])
+    return f"{m.group(1)}:{m.group(2)}", others
+
+
+def parse_allowed_host(spec: str) -> str:
+    """Normalise a ``--allow-secrets-to`` value (``HOST`` or ``HOST:PORT``, ``[v6]:PORT``).
+
+    Raises:
+        ValueError: not a host name or address, or a bad port.
+    """
+    text = spec.strip().lower().rstrip(".")
+    host, port = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"expected HOST or HOST:PORT, got {spec!r}")
+        port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or not valid_host(host):
+        raise ValueError(f"expected HOST or HOST:PORT, got {spec!r}")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ValueError(f"bad port in {spec!r}")
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{int(port)}" if port else shown
+
+
+def _named(hostport: str, allow: Sequence[str]) -> bool:
+    return hostport in allow or hostport.rpartition(":")[0] in allow
+
+
+def _allowed_by_name(dest: str, secret: Secret, allow: Sequence[str]) -> bool:
+    """Tell whether the user named this destination: its host (or host:port), and any other host it is routed by.
+
+    A routing host (SNI, Host) that the secret was recorded with needs no
+    naming: ``--target`` sends the recorded Host to a new address.
+    """
+    if not allow:
+        return False
+    hostport, others = _routing_hosts(dest)
+    recorded = set()
+    for b in secret.bindings:
+        bound, bound_others = _routing_hosts(b.endpoint)
+        recorded.update([bound.rpartition(":")[0], *bound_others])
+    return _named(hostport, allow) and all(h in allow or h in recorded for h in others)
+
+
+def _needed_names(dest: str, secret: Secret) -> list[str]:
+    hostport, others = _routing_hosts(dest)
+    recorded = {_routing_hosts(b.endpoint)[0].rpartition(":")[0] for b in secret.bindings}
+    return [hostport, *[h for h in others if h not in recorded]]
+
+
+# --- what names a credential ---------------------------------------------------
+
+_WORDS = frozenset({
+    "auth", "authorization", "authentication", "key", "apikey", "token", "secret", "password", "passwd", "pwd",
+    "pass", "passcode", "passphrase", "pin", "otp", "jwt", "session", "sessionid", "sid", "sig", "signature",
+    "credential", "credentials", "bearer", "cookie", "hmac", "ticket",
+})
+_PREFIXES = ("auth", "token", "secret", "apikey", "passw", "jwt", "bearer", "credential", "session")
+_SUFFIXES = ("token", "secret", "password", "passwd", "passcode", "apikey", "jwt", "sessionid", "sessid",
+             "accesskey", "secretkey", "privatekey", "clientkey", "authkey", "signingkey", "appkey")
+# Names that contain such words but carry no secret: RFC 6455 4.1's key is a nonce; a
+# challenge (RFC 9110 11.6.1, 11.7.1) names the scheme and realm the server wants, and
+# Access-Control-Allow-Credentials is "true": a hint needs them, and nothing is hidden in them.
+_NOT_CREDENTIAL_HEADERS = frozenset({"sec-websocket-key", "sec-websocket-accept", "keep-alive",
+                                     "www-authenticate", "proxy-authenticate", "access-control-allow-credentials"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _word_says_credential(w: str) -> bool:
+    return w in _WORDS or w.startswith(_PREFIXES) or w.endswith(_SUFFIXES) or (
+        w.endswith("s") and w[:-1] in _WORDS)
+
+
+@functools.lru_cache(maxsize=4096)  # names repeat: this runs for every header of every capture
 def _name_says_credential(name: str) -> bool:
-    lname = name.lower()
-    words = [w for w in _SPLIT.split(lname) if w]
-    return any(w in _CREDENTIAL_WORDS for w in words) or any(w.startswith(_CREDENTIAL_PREFIXES) for w in words)
+    text = name
+    for _ in range(3):  # percent-encoded names (access%5Ftoken), even twice (access%255Ftoken)
+        decoded = unquote_plus(text)
+        if decoded == text:
+            break
+        text = decoded
+    words = [w for w in _NON_WORD.split(_CAMEL.sub(" ", text).lower()) if w]
+    return any(_word_says_credential(w) for w in words) or _word_says_credential("".join(words))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=4096)
 def is_credential_header(name: str) -> bool:
-    """Tell whether a header holds a credential (Authorization, Cookie, X-API-Key, ...)."""
+    """Tell whether a header holds a credential (Authorization, Cookie, X-API-Key, X-AccessToken, ...)."""
     if name.lower() in _NOT_CREDENTIAL_HEADERS:
         return False
     return _name_says_credential(name)
 
 
 def is_credential_param(name: str) -> bool:
-    """Tell whether a query parameter holds a credential (token, api_key, ...)."""
+    """Tell whether a query parameter (or JSON member) holds a credential (token, api_key, accessToken, ...)."""
     return _name_says_credential(name)
 
 
+# --- finding credentials in any text -------------------------------------------
+
+# JWS/JWE compact serialisations start with base64url('{"'); cut ones (one segment) count too.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,4}")
+# RFC 9110 11.4: the credentials after the scheme are a token68; ``Bearer realm="x"`` (a challenge) is not one.
+_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{4,}=*)(?![A-Za-z0-9._~+/=:\"-])")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,15}://)([^/?#@\s\"'<>\\]+)@")
+# name=value, in a query, a form or any text; a name starts with no dash (``--missing-secrets=drop`` is an option).
+_PAIR = re.compile(r"(?<![A-Za-z0-9_.%~+\-\[\]])([A-Za-z0-9_.%~+\[\]][A-Za-z0-9_.%~+\-\[\]]{0,63})=([^&\s\"'<>#;,\\]*)")
+_HEADER_LINE = re.compile(r"(?im)^[ \t]*([A-Za-z0-9_-]{1,64})[ \t]*:[ \t]*([^\r\n]*)")
+# A JSON member, possibly inside a JSON string (escaped quotes: \"token\":\"...\"), possibly cut at the end.
+_MEMBER = re.compile(
+    r'(\\*)"([^"\\\r\n]{1,64})\1"\s*:\s*(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(-?[A-Za-z0-9._~+/=]+))')
+_MEMBER_BEFORE = re.compile(r'"([^"\\\r\n]{1,64})\\*"\s*:\s*\\*"$')
+# Every pattern below needs one of these: most header values have none and cost one search.
+_TRIGGER = re.compile(r'["=:@]|eyJ|(?i:bearer|basic)')
+_RANDOMISH = re.compile(r"[A-Za-z0-9+/=_~-]{20,}|[0-9a-fA-F-]{24,}")
+_SWEEP_MIN = 8  # a found secret this long is also replaced wherever else it appears
+
+
 class _Redactor:
-    def __init__(self, key: bytes) -> None:
+    """Replace secrets by fingerprints, remembering each secret and the places it sat in."""
+
+    def __init__(self, key: bytes, endpoint: str) -> None:
         self.key = key
-        self.secrets: dict[str, str] = {}
+        self.endpoint = endpoint
+        self.found: dict[str, str] = {}  # fingerprint -> secret
+        self.places: dict[str, set[str]] = {}  # fingerprint -> places
 
     def secret(self, value: str) -> str:
         if not value or FINGERPRINT_RE.fullmatch(value):
             return value
         fp = fingerprint(self.key, value)
-        self.secrets[fp] = value
+        self.found[fp] = value
         return fp
 
-    def cookie_pairs(self, value: str, sep: str = ";") -> str:
-        parts = []
-        for part in value.split(sep):
-            name, eq, val = part.partition("=")
-            if eq:
-                stripped = val.strip()
-                part = name + eq + val.replace(stripped, self.secret(stripped), 1) if stripped else part
-            parts.append(part)
-        return sep.join(parts)
+    # values by kind
 
-    def header(self, name: str, value: str) -> str:
-        lname = name.lower()
-        if lname == "cookie":
-            return self.cookie_pairs(value)
-        if lname == "set-cookie":
-            first, sep, attributes = value.partition(";")
-            return self.cookie_pairs(first) + sep + attributes
-        if lname in ("authorization", "proxy-authorization"):
-            # RFC 9110 11.4: credentials = auth-scheme [ 1*SP token68 / params ];
-            # the scheme (Basic, Bearer) tells a reader a lot and is no secret.
-            scheme, sp, rest = value.partition(" ")
-            if sp and rest.strip():
-                return f"{scheme} {self.secret(rest.strip())}"
-        return self.secret(value)
+    def scheme_and_credentials(self, value: str) -> str:
+        # RFC 9110 11.4: credentials = auth-scheme [ 1*SP token68 / params ];
+        # the scheme (Basic, Bearer) tells a reader a lot and is no secret.
+        scheme, sp, rest = value.partition(" ")
+        if sp and rest.strip() and re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]*", scheme):
+            return f"{scheme} {self.secret(rest.strip())}"
+        return self.secret(value.strip()) if value.strip() else value
 
-    def headers(self, headers: Headers) -> Headers:
-        return tuple((n, self.header(n, v) if is_credential_header(n) else v) for n, v in headers)
+    def subprotocols(self, value: str) -> str:
+        """Bearer tokens in Sec-WebSocket-Protocol (the browsers' usual workaround; RFC 6455 11.3.4 tokens).
+
+        Redacted: a token after a marker (``access_token, <token>``), the last
+        part of a prefixed one (``bearer.<token>``, Kubernetes'
+        ``base64url.bearer.authorization.k8s.io.<token>``), JWT-shaped or
+        random-looking tokens, and any other token whose name says credential.
+        """
+        out = []
+        after_marker = False
+        for raw in value.split(","):
+            token = raw.strip()
+            new = token
+            marker = _is_marker(token)
+            if token and not FINGERPRINT_RE.fullmatch(token) and not (marker and not after_marker):
+                parts = re.split(r"[.|]", token)
+                if after_marker:
+                    new = self.secret(token)
+                elif _JWT.search(token):
+                    new = _JWT.sub(lambda m: self.secret(m.group(0)), token)
+                elif len(parts) > 1 and any(_name_says_credential(p) for p in parts[:-1]) and parts[-1]:
+                    new = token[: len(token) - len(parts[-1])] + self.secret(parts[-1])
+                elif _name_says_credential(token) or _RANDOMISH.fullmatch(token) and _mixed(token):
+                    new = self.secret(token)
+            out.append(raw.replace(token, new, 1) if token else raw)
+            after_marker = marker and not after_marker
+        return ",".join(out)
+
+    def url_query(self, query: str) -> str:
+        pairs = parse_query(query)
+        return build_query([(n, self.query_value(n, v)) if v is not None else (self.text(n), None) for n, v in pairs])
+
+    def query_value(self, name: str, value: str) -> str:
+        if not value:
+            return value
+        if is_credential_param(name):
+            return self.secret(value)
+        decoded = unquote_plus(value)
+        if decoded != value and _Redactor(self.key, "").text(decoded) != decoded:
+            return self.secret(value)  # a credential inside an encoded URL or JSON: the whole value
+        return self.text(value)
 
     def target(self, target: str) -> str:
         path, query = split_target(target)
-        if query is None:
-            return target
-        pairs = parse_query(query)
-        if not any(is_credential_param(n) and v for n, v in pairs):
-            return target
-        redacted = [(n, self.secret(v) if v and is_credential_param(n) else v) for n, v in pairs]
-        return f"{path}?{build_query(redacted)}"
+        path = self.text(path)
+        return path if query is None else f"{path}?{self.url_query(query)}"
 
-    def message(self, message: Message) -> Message:
-        try:
-            text = message.head.decode("utf-8")
-        except UnicodeDecodeError:
-            return message
-        redacted = _JSON_SECRET.sub(lambda m: m.group(1) + self.secret(m.group(2)) + m.group(3), text)
-        if redacted == text:
-            return message
-        return Message(message.direction, message.type, message.size, redacted.encode("utf-8"), message.at)
+    def text(self, text: str) -> str:
+        """Redact credentials wherever they sit in free text (a value, a body, a message, an error)."""
+        if len(text) < 4 or not _TRIGGER.search(text):
+            return text
+        s = self.secret
+        if '"' in text:
+            text = self._members(text)
+        if ":" in text:
+            text = _HEADER_LINE.sub(self._header_line, text)
+            text = _USERINFO.sub(lambda m: m.group(1) + s(m.group(2)) + "@", text)
+        if "=" in text:
+            text = _PAIR.sub(lambda m: m.group(1) + "=" + (s(m.group(2)) if _name_says_credential(m.group(1))
+                                                             else m.group(2)), text)
+        text = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + s(m.group(3)), text)
+        if "eyJ" in text:
+            text = _JWT.sub(lambda m: s(m.group(0)), text)
+        return text
+
+    def _members(self, text: str) -> str:
+        """Fingerprint the values of JSON members named like credentials.
+
+        A member with another name is passed over by its name only, not its
+        value: the value may be a JSON document in a string (escaped JSON)
+        with credentials of its own.
+        """
+        out = []
+        pos = 0
+        while (m := _MEMBER.search(text, pos)) is not None:
+            name, quoted, bare = m.group(2), m.group(3), m.group(4)
+            span = None
+            if _name_says_credential(name):
+                if quoted:
+                    span = m.span(3)
+                elif bare is not None and bare not in ("true", "false", "null"):
+                    span = m.span(4)
+            if span is None:
+                out.append(text[pos:m.end(2)])
+                pos = m.end(2)
+                continue
+            out.append(text[pos:span[0]])
+            out.append(self.secret(text[span[0]:span[1]]))
+            pos = span[1]
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _header_line(self, m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if not is_credential_header(name) or not value.strip():
+            return m.group(0)
+        return m.group(0)[: m.start(2) - m.start(0)] + self.scheme_and_credentials(value)
+
+    def header(self, name: str, value: str) -> str:
+        lname = name.lower()
+        if lname in ("sec-websocket-key", "sec-websocket-accept"):
+            return value  # RFC 6455 4.1: a nonce, and a hash of it
+        if lname == "sec-websocket-protocol":
+            return self.subprotocols(value)
+        if lname in ("authorization", "proxy-authorization"):
+            return self.scheme_and_credentials(value)
+        if is_credential_header(name):
+            return self.secret(value)
+        return self.text(value)
+
+    def cookie_value(self, value: str) -> str:
+        stripped = value.strip()
+        return value.replace(stripped, self.secret(stripped), 1) if stripped else value
 
 
-def redact_request(request: Request, key: bytes) -> tuple[Request, dict[str, str]]:
-    """Return *request* with every credential replaced by its fingerprint, and the secrets."""
-    r = _Redactor(key)
-    out = request.replace(target=r.target(request.target), headers=r.headers(request.headers))
-    return out, r.secrets
+_MARKER_WORDS = frozenset({"access", "id", "x", "api", "refresh", "auth", "authorization", "token", "bearer", "jwt",
+                           "key", "apikey", "accesstoken", "authtoken", "session"})
 
 
-def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, str]]:
-    """Return *capture* redacted (request, response headers, first messages) and the secrets.
+def _is_marker(token: str) -> bool:
+    """A subprotocol token that announces a credential in the next one (``access_token``, ``bearer``)."""
+    words = [w for w in _NON_WORD.split(_CAMEL.sub(" ", token).lower()) if w]
+    return bool(words) and len(token) <= 32 and all(w in _MARKER_WORDS for w in words) and _name_says_credential(token)
 
-    The result maps each fingerprint to its secret, for the secret store.
+
+def _mixed(token: str) -> bool:
+    """A random-looking token: letters and digits both (subprotocol names rarely mix them this much)."""
+    digits = sum(c.isdigit() for c in token)
+    return digits >= 3 and any(c.isalpha() for c in token) and "." not in token
+
+
+# --- walking every text of a capture, with its place ------------------------------
+
+Visit = Callable[[str, str], "str | None"]
+"""Called with (place, text); returns the new text, or None to leave that item out (restoring)."""
+
+
+def _cookie_pairs(value: str, prefix: str, visit: Visit) -> str | None:
+    """Visit each ``name=value`` of a Cookie (or a Set-Cookie's first pair), keeping separators and spaces.
+
+    A pair left out (restoring without its secret) takes its separator with
+    it; None when no pair is left.
     """
-    r = _Redactor(key)
-    request = capture.request.replace(target=r.target(capture.request.target), headers=r.headers(capture.request.headers))
-    response = capture.response
-    if response is not None:
-        response = Response(
-            response.status, response.reason, response.http_version,
-            r.headers(response.headers), response.body, response.body_truncated,
-        )
-    websocket = capture.websocket
-    if websocket is not None and websocket.messages:
-        websocket = replace(websocket, messages=tuple(r.message(m) for m in websocket.messages))
-    out = capture.replace(request=request, response=response, websocket=websocket, redacted=True)
-    return out, r.secrets
+    parts = []
+    dropped = False
+    for part in value.split(";"):
+        name, eq, val = part.partition("=")
+        new = visit(f"{prefix} {name.strip()}" if eq else prefix, val if eq else part)
+        if new is None:
+            dropped = True
+            continue
+        parts.append(name + eq + new if eq else new)
+    if dropped:
+        kept = ";".join(parts).strip()
+        return kept or None
+    return ";".join(parts)
+
+
+def _map_target(target: str, visit: Visit) -> str:
+    path, query = split_target(target)
+    new_path = visit("path", path)
+    changed = new_path is not None and new_path != path
+    path = path if new_path is None else new_path
+    if query is None:
+        return path if changed else target
+    pairs: list[tuple[str, str | None]] = []
+    for name, value in parse_query(query):
+        if value is None:
+            new = visit("query", name)
+            if new is not None:
+                pairs.append((new, None))
+        else:
+            new = visit(f"query {name}", value)
+            if new is not None:
+                pairs.append((name, new))
+        changed = changed or new is None or new != (name if value is None else value)
+    if not changed:
+        return target  # nothing changed: the target as it was, byte for byte
+    return f"{path}?{build_query(pairs)}" if pairs else path
+
+
+def _map_headers(headers: Headers, visit: Visit, prefix: str, cookie_header: str) -> Headers:
+    out = []
+    changed = False
+    for name, value in headers:
+        lname = name.lower()
+        if lname == cookie_header:
+            if cookie_header == "set-cookie":
+                first, sep, attributes = value.partition(";")
+                pair = _cookie_pairs(first, "set-cookie", visit)
+                new = None if pair is None else pair + sep + attributes
+            else:
+                new = _cookie_pairs(value, "cookie", visit)
+        else:
+            new = visit(f"{prefix}{name}", value)
+        if new is not None:
+            out.append((name, new))
+        changed = changed or new is not value
+    return tuple(out) if changed else headers
+
+
+def _map_request(request: Request, visit: Visit) -> Request:
+    target = _map_target(request.target, visit)
+    headers = _map_headers(request.headers, visit, "header ", "cookie")
+    if target is request.target and headers is request.headers:
+        return request
+    return Request(request.method, target, request.http_version, headers)
+
+
+def _keep(visit: Visit) -> Callable[[str, str], str]:
+    """A visit for places that cannot be left out: None keeps the text as it was."""
+    def visit_or_keep(place: str, text: str) -> str:
+        new = visit(place, text)
+        return text if new is None else new
+    return visit_or_keep
+
+
+def _map_bytes(data: bytes, place: str, visit: Callable[[str, str], str]) -> bytes:
+    if not data:
+        return data
+    try:
+        text, codec = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, codec = data.decode("latin-1"), "latin-1"  # binary: every byte maps to one character
+    new = visit(place, text)
+    return data if new == text else new.encode(codec)
+
+
+def _map_response(response: Response, visit: Visit) -> Response:
+    keep = _keep(visit)
+    reason = keep("response reason", response.reason) if response.reason else response.reason
+    headers = _map_headers(response.headers, visit, "response header ", "set-cookie")
+    body = _map_bytes(response.body, "response body", keep)
+    if reason is response.reason and headers is response.headers and body is response.body:
+        return response
+    return Response(response.status, reason, response.http_version, headers, body, response.body_truncated)
+
+
+def _map_session(session: Session, visit: Visit) -> Session:
+    keep = _keep(visit)
+    messages = []
+    changed = False
+    for m in session.messages:
+        head = _map_bytes(m.head, f"message {m.direction}", keep)
+        changed = changed or head is not m.head
+        messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at))
+    reason = keep("close reason", session.close_reason) if session.close_reason else session.close_reason
+    if not changed and reason is session.close_reason:
+        return session
+    return replace(session, messages=tuple(messages), close_reason=reason)
+
+
+def _map_capture(capture: Capture, visit: Visit, *, request: bool = True) -> Capture:
+    keep = _keep(visit)
+    changes: dict[str, object] = {}
+
+    def change(name: str, old: object, new: object) -> None:
+        if new is not old:
+            changes[name] = new
+
+    if request:
+        change("request", capture.request, _map_request(capture.request, visit))
+    if capture.response is not None:
+        change("response", capture.response, _map_response(capture.response, visit))
+    if capture.error is not None:
+        message = keep("error", capture.error.message)
+        if message is not capture.error.message:
+            changes["error"] = Failure(capture.error.kind, message)
+    if capture.websocket is not None:
+        change("websocket", capture.websocket, _map_session(capture.websocket, visit))
+    if capture.proxy_mode:
+        change("proxy_mode", capture.proxy_mode, keep("proxy mode", capture.proxy_mode))
+    if capture.label:
+        change("label", capture.label, keep("label", capture.label))
+    if capture.extra:
+        changes["extra"] = {k: _map_json(v, f"extra {k}", keep) for k, v in capture.extra.items()}
+    return capture.replace(**changes) if changes else capture
+
+
+def _map_json(value: object, place: str, visit: Callable[[str, str], str]) -> object:
+    if isinstance(value, str):
+        return visit(place, value)
+    if isinstance(value, list):
+        return [_map_json(v, place, visit) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_json(v, f"{place} {k}", visit) for k, v in value.items()}
+    return value
+
+
+def _bound_place(place: str) -> str:
+    """The place as a binding names it: header names in lower case (RFC 9110 5.1), the rest as written."""
+    for prefix in ("header ", "response header "):
+        if place.startswith(prefix):
+            return prefix + place[len(prefix):].lower()
+    return place
+
+
+def _places_in(place: str, text: str) -> list[tuple[str, str]]:
+    """Return ``(place, fingerprint)`` for each fingerprint in *text*; a JSON member's name refines the place."""
+    found = []
+    for m in FINGERPRINT_RE.finditer(text):
+        before = _MEMBER_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        found.append((f"{place} {before.group(1)}" if before else place, m.group(0)))
+    return found
+
+
+# --- redaction -----------------------------------------------------------------------
+
+
+# The handshake's own request headers (RFC 6455 4.1) and HTTP plumbing: no credential can sit in them.
+_PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+                            "sec-websocket-extensions", "content-length", "pragma", "cache-control",
+                            "accept-encoding", "accept-language"})
+
+
+def _redact_visit(r: _Redactor) -> Visit:
+    def visit(place: str, text: str) -> str:
+        kind, _, name = place.partition(" ")
+        if kind == "header":
+            if name.lower() in _PLAIN_HEADERS:
+                return text
+            new = r.header(name, text)
+        elif kind == "response" and name.startswith("header "):
+            new = r.header(name[7:], text)
+        elif kind in ("cookie", "set-cookie"):
+            new = r.cookie_value(text)
+        elif kind == "query" and name:
+            new = r.query_value(name, text)
+        elif kind == "path":
+            new = r.text(text)
+        elif kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
+            new = r.secret(text)
+        else:
+            new = r.text(text)
+        if new is not text and new != text:
+            for p, fp in _places_in(place, new):
+                if fp in r.found:
+                    r.places.setdefault(fp, set()).add(_bound_place(p))
+        return new
+    return visit
+
+
+# The handshake's own fields, and Host (a binding's destination is computed from it): never swept.
+_NOT_SWEPT = frozenset({"header host", "header upgrade", "header connection", "header sec-websocket-key",
+                        "header sec-websocket-version", "header sec-websocket-extensions", "response header upgrade",
+                        "response header connection", "response header sec-websocket-accept"})
+
+
+def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, str]) -> Visit:
+    """Replace, anywhere, a secret found elsewhere in the same capture (a server echoing a token)."""
+    def visit(place: str, text: str) -> str:
+        if _bound_place(place) in _NOT_SWEPT:
+            return text
+        new = pattern.sub(lambda m: by_secret[m.group(0)], text)
+        if new != text:
+            for p, fp in _places_in(place, new):
+                if fp in r.found:
+                    r.places.setdefault(fp, set()).add(_bound_place(p))
+        return new
+    return visit
+
+
+def _secrets(r: _Redactor) -> dict[str, Secret]:
+    return {fp: Secret(value, frozenset(Binding(r.endpoint, p) for p in r.places.get(fp, ())))
+            for fp, value in r.found.items()}
+
+
+def _redact(capture: Capture, key: bytes, *, request: bool = True,
+            known: Sequence[str] = ()) -> tuple[Capture, _Redactor]:
+    r = _Redactor(key, destination_key(capture.endpoint, capture.request))
+    texts: list[str] = []
+    visit = _redact_visit(r)
+
+    def visit_and_keep(place: str, text: str) -> str:
+        new = visit(place, text)
+        texts.append(new)
+        return new
+
+    out = _map_capture(capture, visit_and_keep, request=request)
+    for value in known:
+        if value and len(value) >= _SWEEP_MIN:
+            r.found.setdefault(fingerprint(key, value), value)
+    sweepable = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
+    if sweepable:
+        pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
+        # A second walk only when a secret is still somewhere in clear (usually it is not).
+        if pattern.search("\x00".join(texts)):
+            out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
+    return out, r
+
+
+def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, Secret]]:
+    """Return *capture* with every credential replaced by its fingerprint, and the secrets found.
+
+    Every value is examined, whatever the capture says of itself (a
+    ``"redacted": true`` capture may still hold clear values). The result maps
+    each fingerprint to its secret, bound to the capture's endpoint and to
+    each place it sat in, for the secret store.
+    """
+    memo = _MEMO.get(id(capture))
+    if memo is not None and memo[0]() is capture and memo[1] == key:
+        return memo[2], dict(memo[3])
+    out, r = _redact(capture, key)
+    out = out.replace(redacted=True)
+    found = _secrets(r)
+    if not capture.extra:  # a mutable extra could change under the memo
+        _remember(capture, key, out, found)
+        _remember(out, key, out, {})  # redacting what this returned changes nothing
+    return out, found
+
+
+_MEMO: dict[int, tuple[weakref.ref[Capture], bytes, Capture, dict[str, Secret]]] = {}
+_MEMO_SIZE = 256
+
+
+def _remember(capture: Capture, key: bytes, out: Capture, found: dict[str, Secret]) -> None:
+    """Remember a redaction by the input's identity: compare redacts both sides each time, the same
+    reference against thousands of captures, and the CLI hands it captures redacted already."""
+    try:
+        while len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)), None)
+    except (RuntimeError, StopIteration):  # another thread (the recorder's writer thread) got there first
+        pass
+    _MEMO[id(capture)] = (weakref.ref(capture), key, out, found)
+
+
+def redact_request(request: Request, key: bytes, endpoint: Endpoint | None = None) -> tuple[Request, dict[str, Secret]]:
+    """Return *request* with every credential replaced by its fingerprint, and the secrets (bound to *endpoint*)."""
+    r = _Redactor(key, destination_key(endpoint, request) if endpoint is not None else "")
+    out = _map_request(request, _redact_visit(r))
+    return out, _secrets(r)
+
+
+def redact_text(text: str, key: bytes) -> str:
+    """Return free text (an error message, a variant name) with the credentials in it fingerprinted."""
+    return _Redactor(key, "").text(text)
+
+
+def redact_json(value: object, key: bytes) -> object:
+    """Return a JSON value (a saved bisect result) with the credentials in each of its strings fingerprinted."""
+    r = _Redactor(key, "")
+
+    def walk(v: object) -> object:
+        if isinstance(v, str):
+            return r.text(v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    return walk(value)
+
+
+def redact_result(result: ProbeResult, key: bytes, known: Sequence[str] = ()) -> ProbeResult:
+    """Return a live server's answer with its credentials fingerprinted (Set-Cookie, tokens in a body or message).
+
+    *known*: the secrets the request carried, replaced wherever the server
+    echoes them (a subprotocol token, an error body), whatever they look like.
+    """
+    fake = Capture(Endpoint("ws", "-", 0), Request(),
+                   response=Response(result.status or 0, result.reason, "HTTP/1.1", result.headers, result.body),
+                   error=result.error, websocket=result.session)
+    out, r = _redact(fake, key, request=False, known=known)
+    response = out.response
+    assert response is not None
+    by_secret = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
+    alternatives = "|".join(re.escape(v) for v in sorted(by_secret, key=len, reverse=True))
+    pattern = re.compile(alternatives) if by_secret else None
+
+    def field(name: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = r.header(name, value)
+        return pattern.sub(lambda m: by_secret[m.group(0)], value) if pattern is not None else value
+
+    return replace(
+        result, reason=response.reason, headers=response.headers, body=response.body, error=out.error,
+        session=out.websocket, subprotocol=field("Sec-WebSocket-Protocol", result.subprotocol),
+        extensions=field("Sec-WebSocket-Extensions", result.extensions),
+    )
+
+
+def merge_secrets(*many: Secrets) -> dict[str, Secret]:
+    """Return the union of several fingerprint -> secret mappings, bindings joined."""
+    out: dict[str, Secret] = {}
+    for secrets in many:
+        for fp, s in secrets.items():
+            old = out.get(fp)
+            out[fp] = s if old is None else Secret(old.value, old.bindings | s.bindings)
+    return out
+
+
+# --- restoring -------------------------------------------------------------------------
 
 
 def fingerprints_in(request: Request) -> list[tuple[str, str]]:
     """Return ``(place, fingerprint)`` for each redacted value in *request*."""
-    found = [("request target", fp) for fp in FINGERPRINT_RE.findall(request.target)]
-    for name, value in request.headers:
-        found.extend((f"header {name}", fp) for fp in FINGERPRINT_RE.findall(value))
+    found: list[tuple[str, str]] = []
+
+    def visit(place: str, text: str) -> str:
+        found.extend(_places_in(place, text))
+        return text
+
+    _map_request(request, visit)
     return found
 
 
-def restore_request(request: Request, secrets: Mapping[str, str], *, drop_missing: bool = False) -> Request:
-    """Return *request* with every fingerprint replaced by its secret.
+def _allowed(secret: Secret, dest: str, place: str) -> bool:
+    return Binding(dest, _bound_place(place)) in secret.bindings
 
-    A fingerprint is never sent as if it were the secret: when one is
-    missing, this raises, or with *drop_missing* leaves out the header or
-    query parameter (or the one cookie) that held it.
+
+def _refusal(fp: str, place: str, secret: Secret, dest: str) -> str:
+    option = " ".join(f"--allow-secrets-to {h}" for h in _needed_names(dest, secret))
+    if not secret.bindings:
+        return (f"the secret in {place} ({fp}) was stored by an older wsdiff without the place it was recorded; "
+                f"refusing to send it to {dest} ({option} sends it there)")
+    bound = sorted(secret.bindings, key=lambda b: (b.endpoint, b.place))
+    where = f"{bound[0].place} at {bound[0].endpoint}" + (f" (and {len(bound) - 1} more)" if len(bound) > 1 else "")
+    return f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest} ({option} sends it there)"
+
+
+def restore_request(request: Request, secrets: Secrets, *, endpoint: Endpoint, allow: Sequence[str] = (),
+                    drop_missing: bool = False) -> Request:
+    """Return *request*, about to be sent to *endpoint*, with its fingerprints replaced by their secrets.
+
+    A secret is restored only at a place it is bound to, on a request that
+    goes where it was recorded (endpoint, SNI and routing Host: see
+    :func:`destination_key`); or anywhere when the user named the endpoint's
+    host (or host:port) in *allow*, with any other host the request is
+    routed by. A fingerprint is never sent as if it were the secret: when
+    one is missing from *secrets*, this raises, or with *drop_missing*
+    leaves out the header, query parameter or cookie that held it.
 
     Raises:
+        SecretRefusedError: a secret is bound elsewhere (naming its place and where it belongs).
         SecretError: a fingerprint has no secret in *secrets* (naming where).
     """
-    missing = [f"{place} ({fp})" for place, fp in fingerprints_in(request) if fp not in secrets]
-    if missing and not drop_missing:
+    dest = destination_key(endpoint, request)
+    refused: list[str] = []
+    missing: list[str] = []
+
+    def visit(place: str, text: str) -> str | None:
+        found = _places_in(place, text)
+        if not found:
+            return text
+        lacking = False
+        for p, fp in found:
+            s = secrets.get(fp)
+            if s is None:
+                lacking = True
+                if not drop_missing or place == "path":
+                    missing.append(f"{p} ({fp})")
+            elif not _allowed(s, dest, p) and not _allowed_by_name(dest, s, allow):
+                refused.append(_refusal(fp, p, s, dest))
+        if lacking and drop_missing and place != "path":
+            return None
+        return FINGERPRINT_RE.sub(lambda m: secrets[m.group(0)].value if m.group(0) in secrets else m.group(0), text)
+
+    out = _map_request(request, visit)
+    if refused:
+        raise SecretRefusedError(refused)
+    if missing:
         raise SecretError(missing)
+    return out
 
-    def has_missing(text: str | None) -> bool:
-        return text is not None and any(fp not in secrets for fp in FINGERPRINT_RE.findall(text))
 
-    def sub(text: str) -> str:
-        return FINGERPRINT_RE.sub(lambda m: secrets[m.group(0)], text)
+def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) -> Capture:
+    """Return *capture* with the fingerprints whose secrets are bound to its endpoint and place put back.
 
-    path, query = split_target(request.target)
-    if query is not None:
-        pairs = [(n, v) for n, v in parse_query(query) if not has_missing(v)]
-        target = sub(f"{path}?{build_query(pairs)}" if pairs else path)
-    else:
-        target = sub(request.target)
-    headers = []
-    for name, value in request.headers:
-        if name.lower() == "cookie" and has_missing(value):
-            kept = [p for p in value.split(";") if not has_missing(p)]
-            if kept:
-                headers.append((name, sub(";".join(kept).strip())))
-            continue
-        if has_missing(value):
-            continue
-        headers.append((name, sub(value)))
-    return request.replace(target=target, headers=tuple(headers))
+    For display (``show --reveal-secrets``): a fingerprint that is unknown
+    here, or bound elsewhere, stays a fingerprint.
+    """
+    dest = destination_key(capture.endpoint, capture.request)
+
+    def visit(place: str, text: str) -> str:
+        ok = {fp for p, fp in _places_in(place, text) if fp in secrets and _allowed(secrets[fp], dest, p)}
+        return FINGERPRINT_RE.sub(lambda m: secrets[m.group(0)].value if m.group(0) in ok else m.group(0), text)
+
+    return _map_capture(capture, visit, request=request)
+

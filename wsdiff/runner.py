@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .diff import compare
-from .errors import UnreachableError
+from .document import request_injection
+from .errors import ReplayError, UnreachableError
 from .model import Capture, Endpoint, Request
 from .oracle import Oracle, ProbeResult
 from .probe import Connection, probe
-from .redact import restore_request
+from .redact import Secret, merge_secrets, redact_capture, restore_request, run_key
 from .search import Policy, Probe, search
 from .variants import Variant, transplant
 from .verdict import BisectReport, VariantRow
@@ -41,21 +42,37 @@ class Settings:
     window: float = 1.0
     keep_key: bool = False
     concurrency: int = 4
-    secrets: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    secrets: Mapping[str, Secret] = dataclasses.field(default_factory=dict)
     drop_missing_secrets: bool = False
+    allow_secrets_to: tuple[str, ...] = ()  # hosts (or host:port) any secret may go to, as the user named them
     oracle: Oracle = Oracle()
 
     def connection(self, endpoint: Endpoint) -> Connection:
         return Connection(self.target or endpoint, self.proxy, self.insecure, self.ca, self.timeout,
                           self.window, self.keep_key)
 
-    def request(self, request: Request) -> Request:
-        return restore_request(request, self.secrets, drop_missing=self.drop_missing_secrets)
+    def request(self, request: Request, endpoint: Endpoint) -> Request:
+        """Return *request* as it will be sent to *endpoint*: secrets restored where they belong there.
+
+        Raises:
+            SecretRefusedError: a secret is bound to another endpoint or place.
+            SecretError: a secret is missing (unless dropped).
+            ReplayError: the request would carry CR, LF or NUL into the request head.
+        """
+        out = restore_request(request, self.secrets, endpoint=endpoint, allow=self.allow_secrets_to,
+                              drop_missing=self.drop_missing_secrets)
+        problem = request_injection(out)
+        if problem is not None:
+            raise ReplayError(f"refusing to send a request whose {problem}")
+        return out
 
 
 async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeResult]:
-    # Restore every request first, so a missing secret stops the run before anything is sent.
-    prepared = [(settings.request(c.request), settings.connection(c.endpoint)) for c in captures]
+    # Restore every request first, for the endpoint it goes to, so that a missing or
+    # misplaced secret stops the run before anything of it is sent.
+    connections = [settings.connection(c.endpoint) for c in captures]
+    prepared = [(settings.request(c.request, conn.endpoint), conn)
+                for c, conn in zip(captures, connections, strict=True)]
     gate = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(request: Request, conn: Connection) -> ProbeResult:
@@ -80,7 +97,8 @@ def _address(conn: Connection, how: str) -> str:
 
 async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
     """Send one capture's request as recorded; an unreachable server is a result here (``unreachable`` set)."""
-    return await probe(settings.request(capture.request), settings.connection(capture.endpoint))
+    conn = settings.connection(capture.endpoint)
+    return await probe(settings.request(capture.request, conn.endpoint), conn)
 
 
 async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
@@ -101,12 +119,27 @@ async def replay_from(capture: Capture, other: Capture, settings: Settings, *, k
     Raises:
         UnreachableError: a request could not be sent at all.
     """
+    capture, other, settings = _redacted(capture, other, settings, key)
     diffs = [d for d in compare(capture, other, key=key).significant if d.applicable]
     captures = [capture] + [transplant(capture, other, [d]) for d in diffs]
     results = await _run(captures, settings)
     names = [("as recorded", "the request exactly as captured")] + [
         (f"from other: {d.label}", f"{_show(d.a)} -> {_show(d.b)}") for d in diffs]
     return [VariantRow(n, desc, r, settings.oracle.accepts(r)) for (n, desc), r in zip(names, results, strict=True)]
+
+
+def _redacted(a: Capture, b: Capture, settings: Settings, key: bytes | None) -> tuple[Capture, Capture, Settings]:
+    """Redact both captures, their secrets bound to each one's endpoint, before differences move between them.
+
+    Transplanting clear values would carry GOOD's credentials to BAD's
+    endpoint unchecked; as fingerprints, they are restored only where they
+    were recorded (Settings.request).
+    """
+    a, found_a = redact_capture(a, key or run_key())
+    b, found_b = redact_capture(b, key or run_key())
+    if found_a or found_b:
+        settings = dataclasses.replace(settings, secrets=merge_secrets(settings.secrets, found_a, found_b))
+    return a, b, settings
 
 
 def _show(value: object) -> str:
@@ -125,6 +158,7 @@ async def bisect(good: Capture, bad: Capture, settings: Settings, *, repeats: in
     Raises:
         UnreachableError: a request could not be sent at all (the search stops there).
     """
+    good, bad, settings = _redacted(good, bad, settings, key)
     comparison = compare(good, bad, key=key)
     candidates = tuple(d for d in comparison.significant if d.applicable)
     gen = search(len(candidates), policy=policy or Policy(repeats=repeats))

@@ -2,6 +2,12 @@
 
 ``summary_lines`` is plain text; the rest are rich renderables (rich is
 imported here, so only commands that print tables pay for it).
+
+Capture text is never markup and never reaches the terminal raw: every
+string from a capture or a server goes into a ``Text`` (not parsed for
+markup) after :func:`wsdiff.export.printable` has escaped its control
+characters, and each value shown is cut at DISPLAY_LIMIT characters with a
+note of how much was not shown.
 """
 
 from __future__ import annotations
@@ -14,10 +20,29 @@ from rich.table import Table
 from rich.text import Text
 
 from .difference import GROUPS, Comparison
+from .export import printable
 from .model import Capture
 from .verdict import BisectReport, VariantRow
 
-__all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console"]
+__all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console",
+           "shown", "DISPLAY_LIMIT"]
+
+DISPLAY_LIMIT = 2000
+"""Characters of one value shown in a terminal view; the rest is counted in a note."""
+ROW_LIMIT = 200
+"""Differences shown per group in the terminal (rich takes about a millisecond a row); --json lists them all."""
+
+
+def shown(value: object, limit: int = DISPLAY_LIMIT) -> str:
+    """Return *value* as terminal-safe text, cut at *limit* characters with a note of what was cut."""
+    text = str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit} more characters not shown)"
+    return printable(text)
+
+
+def _text(value: object, style: str = "") -> Text:
+    return Text(shown(value), style=style)
 
 
 def format_value(value: Any, *, inline: bool = False) -> Text:
@@ -25,14 +50,17 @@ def format_value(value: Any, *, inline: bool = False) -> Text:
     if value is None:
         return Text("(absent)", style="dim")
     if isinstance(value, list):
-        return Text((", " if inline else "\n").join(str(v) for v in value) or "(empty)")
+        items = [shown(v) for v in value[:200]]
+        if len(value) > 200:
+            items.append(f"... ({len(value) - 200} more not shown)")
+        return Text((", " if inline else "\n").join(items) or "(empty)")
     if value == "":
         return Text('""', style="dim")
-    return Text(str(value))
+    return _text(value)
 
 
 def _label(c: Capture, fallback: str) -> str:
-    return c.label or fallback
+    return shown(c.label or fallback, 80)
 
 
 def render_comparison(comparison: Comparison, *, show_all: bool = False, names: tuple[str, str] = ("A", "B")) -> Group:
@@ -42,32 +70,35 @@ def render_comparison(comparison: Comparison, *, show_all: bool = False, names: 
     parts: list[Any] = []
     for tag, c, label in (("A", a, la), ("B", b, lb)):
         style = "green" if c.accepted else "red"
-        parts.append(Text.assemble((f"{tag} {label}: ", "bold"), (c.outcome, style),
-                                   f"  {c.endpoint.url}{c.request.target}"))
-    shown = comparison.visible(show_all)
+        parts.append(Text.assemble((f"{tag} {label}: ", "bold"), (shown(c.outcome, 200), style),
+                                   f"  {shown(c.endpoint.url + c.request.target)}"))
+    visible = comparison.visible(show_all)
     if not comparison.significant:
         parts.append(Text("\nNo differences" + (" (noise aside)" if comparison.noise else "") + ".", style="bold green"))
     for group, heading in GROUPS.items():
-        items = [d for d in shown if d.group == group]
+        items = [d for d in visible if d.group == group]
         if not items:
             continue
         table = Table(title=heading, title_justify="left", title_style="bold cyan", show_lines=False,
                       expand=False, header_style="dim")
         table.add_column("what")
-        table.add_column(f"A {la}", overflow="fold")
-        table.add_column(f"B {lb}", overflow="fold")
+        table.add_column(Text(f"A {la}"), overflow="fold")
+        table.add_column(Text(f"B {lb}"), overflow="fold")
         table.add_column("note", style="dim", overflow="fold")
-        for d in items:
-            what = Text(d.label, style="dim" if d.noise else "")
+        for d in items[:ROW_LIMIT]:
+            what = _text(d.label, style="dim" if d.noise else "")
             inline = d.kind.endswith("-order")
-            table.add_row(what, format_value(d.a, inline=inline), format_value(d.b, inline=inline), d.note)
+            table.add_row(what, format_value(d.a, inline=inline), format_value(d.b, inline=inline), _text(d.note))
         parts.append(Text(""))
         parts.append(table)
+        if len(items) > ROW_LIMIT:
+            parts.append(Text(f"  ... and {len(items) - ROW_LIMIT} more in this group, not shown (--json lists "
+                              "them all)", style="dim"))
         seen: list[str] = []
         for d in items:
             seen.extend(h for h in d.hints if h not in seen)
         for h in seen:
-            parts.append(Text.assemble(("  hint: ", "yellow bold"), (h, "yellow")))
+            parts.append(Text.assemble(("  hint: ", "yellow bold"), (printable(h), "yellow")))
     hidden = len(comparison.noise) if not show_all else 0
     n = len(comparison.significant)
     tail = f"\n{n} difference{'s' if n != 1 else ''}"
@@ -78,8 +109,8 @@ def render_comparison(comparison: Comparison, *, show_all: bool = False, names: 
 
 
 def console(**kwargs: Any) -> Console:
-    """A console for stdout that keeps colour off when not on a terminal."""
-    return Console(highlight=False, soft_wrap=False, **kwargs)
+    """A console for stdout that keeps colour off when not on a terminal, and reads no markup or emoji codes."""
+    return Console(highlight=False, soft_wrap=False, markup=False, emoji=False, **kwargs)
 
 
 
@@ -90,13 +121,13 @@ def _verdict(accepted: bool) -> Text:
 
 def render_rows(rows: Sequence[VariantRow], *, title: str) -> Table:
     """A table with one row per variant: what changed, what the server answered, the verdict."""
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = Table(title=Text(shown(title, 400)), title_justify="left", title_style="bold")
     table.add_column("variant")
     table.add_column("changed", style="dim", overflow="fold")
     table.add_column("server answered", overflow="fold")
     table.add_column("verdict")
     for r in rows:
-        table.add_row(r.name, r.description, r.result.outcome, _verdict(r.accepted))
+        table.add_row(_text(r.name), _text(r.description), _text(r.result.outcome), _verdict(r.accepted))
     return table
 
 
@@ -111,12 +142,12 @@ def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BA
         sample = report.samples.get(base)
         tally = counts[base]
         seen = f"  [{tally}]" if tally is not None and tally.total else ""
-        parts.append(Text.assemble((f"{base.upper()} {name}: ", "bold"),
-                                   sample.outcome if sample else "not replayed", seen))
+        parts.append(Text.assemble((f"{base.upper()} {shown(name, 200)}: ", "bold"),
+                                   shown(sample.outcome, 400) if sample else "not replayed", seen))
     parts.append(Text(f"{len(report.candidates)} difference(s) to search; {r.probes} probes in {r.rounds} rounds.",
                       style="dim"))
     if not report.causes:
-        parts.append(Text(f"\nNo culprit: {report.reason()}.", style="bold yellow"))
+        parts.append(Text(f"\nNo culprit: {shown(report.reason())}.", style="bold yellow"))
         return Group(*parts)
     causes = report.causes
     if len(causes) == 1:
@@ -129,17 +160,17 @@ def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BA
     if len(causes) > 1:
         table.add_column("cause")
     table.add_column("what")
-    table.add_column(f"GOOD {names[0]}", overflow="fold")
-    table.add_column(f"BAD {names[1]}", overflow="fold")
+    table.add_column(Text(f"GOOD {shown(names[0], 80)}"), overflow="fold")
+    table.add_column(Text(f"BAD {shown(names[1], 80)}"), overflow="fold")
     for number, group in enumerate(causes, 1):
         for d in group:
-            row = [d.label, format_value(d.a), format_value(d.b)]
-            table.add_row(*([str(number)] + row if len(causes) > 1 else row))
+            row = [_text(d.label), format_value(d.a), format_value(d.b)]
+            table.add_row(*([Text(str(number))] + row if len(causes) > 1 else row))
     parts += [Text(""), table]
     hints: list[str] = []
     for d in report.culprit:
         hints.extend(h for h in d.hints if h not in hints)
-    parts.extend(Text.assemble(("  hint: ", "yellow bold"), (h, "yellow")) for h in hints)
+    parts.extend(Text.assemble(("  hint: ", "yellow bold"), (printable(h), "yellow")) for h in hints)
     yes = {True: "yes", False: "NO", None: "not asked"}
     plus, minus = counts["good_plus_culprit"], counts["bad_minus_culprit"]
     parts.append(Text(f"Confirmed: GOOD + culprit is rejected: {yes[r.confirmed_good_plus]}"
@@ -147,35 +178,40 @@ def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BA
                       + f"; BAD - culprit is accepted: {yes[r.confirmed_bad_minus]}"
                       + (f" ({minus})" if minus and minus.total else "") + "."))
     if r.verdict != "found":
-        parts.append(Text(f"Not complete: {report.reason()}.", style="bold yellow"))
+        parts.append(Text(f"Not complete: {shown(report.reason())}.", style="bold yellow"))
         return Group(*parts)
-    parts.append(Text(report.fix, style="bold green"))
+    parts.append(Text(shown(report.fix), style="bold green"))
     return Group(*parts)
 
 
 def summary_lines(capture: Capture, source: str = "") -> list[str]:
-    """Return a short human summary of one capture, one fact per line."""
+    """Return a short human summary of one capture, one fact per line (terminal-safe, long values cut)."""
+    def cut(value: object) -> str:
+        text = str(value)
+        return text if len(text) <= DISPLAY_LIMIT else (
+            f"{text[:DISPLAY_LIMIT]}... ({len(text) - DISPLAY_LIMIT} more characters not shown)")
+
     req = capture.request
     head = f"{source}: " if source else ""
-    label = f" [{capture.label}]" if capture.label else ""
-    lines = [f"{head}{capture.outcome}{label}  {capture.endpoint.url}{req.target}"]
-    lines.append(f"  > {req.method} {req.target} {req.http_version}")
-    lines.extend(f"  > {name}: {value}" for name, value in req.headers)
+    label = f" [{cut(capture.label)}]" if capture.label else ""
+    lines = [f"{head}{cut(capture.outcome)}{label}  {cut(capture.endpoint.url + req.target)}"]
+    lines.append(f"  > {cut(req.method)} {cut(req.target)} {cut(req.http_version)}")
+    lines.extend(f"  > {cut(name)}: {cut(value)}" for name, value in req.headers)
     if capture.response is not None:
         resp = capture.response
-        lines.append(f"  < {resp.http_version} {resp.status} {resp.reason}".rstrip())
-        lines.extend(f"  < {name}: {value}" for name, value in resp.headers)
+        lines.append(f"  < {cut(resp.http_version)} {resp.status} {cut(resp.reason)}".rstrip())
+        lines.extend(f"  < {cut(name)}: {cut(value)}" for name, value in resp.headers)
         if resp.body:
             body = resp.body[:200].decode("utf-8", "replace")
             more = " ..." if resp.body_truncated or len(resp.body) > 200 else ""
             lines.append(f"  < (body) {body!r}{more}")
     if capture.error is not None:
-        lines.append(f"  ! {capture.error.kind}: {capture.error.message}")
+        lines.append(f"  ! {capture.error.kind}: {cut(capture.error.message)}")
     ws = capture.websocket
     if ws is not None:
         if ws.state == "closed":
             code = "no close frame" if ws.close_code is None else f"code {ws.close_code}"
-            reason = f" {ws.close_reason!r}" if ws.close_reason else ""
+            reason = f" {cut(ws.close_reason)!r}" if ws.close_reason else ""
             after = f" after {ws.duration:.3f} s" if ws.duration is not None else ""
             lines.append(f"  = closed by {ws.closed_by or 'unknown'}, {code}{reason}{after}")
         else:
@@ -184,4 +220,4 @@ def summary_lines(capture: Capture, source: str = "") -> list[str]:
             arrow = "<-" if m.direction == "server" else "->"
             preview = m.head[:80].decode("utf-8", "replace") if m.type == "text" else m.head[:16].hex()
             lines.append(f"  {arrow} {m.type} {m.size} B at {m.at:.3f} s: {preview}")
-    return lines
+    return [printable(line) for line in lines]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -133,24 +135,31 @@ def record_command(
     Args:
         on_notice: called with each line the recorder logs when a rejection differs from an accepted
             attempt (``wsdiff: 403 /ws differs from the accepted 101 of ...``), as it comes.
+
+    mitmdump's log (which holds URLs, tokens in query strings among them)
+    goes to a private temporary folder (0700, the file 0600) that is removed
+    at the end; it is kept, and its path told on stderr, only when mitmdump
+    failed.
     """
     if not argv:
         raise WsdiffError("no command to record (wsdiff record -- COMMAND ...)")
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # captures are owner-only; so is a new folder of them
     before = set(folder.glob("*.json"))
     port = free_port()
     proxy = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.gettempdir()) / f"wsdiff-mitmdump-{port}.log"
+    logs = Path(tempfile.mkdtemp(prefix="wsdiff-record-"))  # 0700, a name nobody can predict
+    log = logs / "mitmdump.log"
+    os.close(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    offset = 0  # a fresh log: nothing of an earlier run in it
+    service = Service(mitmdump_command(port, directory=folder, label=label, reverse=reverse, options=options), port,
+                      log=log)
+    started, status, relay = False, None, None
     try:
-        offset = log.stat().st_size  # the log is appended to: an earlier run on this port left its lines
-    except OSError:
-        offset = 0
-    relay = None
-    try:
-        with Service(mitmdump_command(port, directory=folder, label=label, reverse=reverse, options=options), port,
-                     log=log):
-            relay = _Relay(log, offset, on_notice) if on_notice else None
+        service.start()
+        started = True
+        relay = _Relay(log, offset, on_notice) if on_notice else None
+        try:
             # In reverse mode the client connects to mitmdump itself: no proxy variables,
             # and WSDIFF_LISTEN tells a script where that is.
             env = dict(os.environ, WSDIFF_LISTEN=f"127.0.0.1:{port}") if reverse else proxy_environment(proxy)
@@ -160,9 +169,15 @@ def record_command(
                 raise WsdiffError(f"command not found: {argv[0]}") from None
             except subprocess.TimeoutExpired:
                 code = 124
+        finally:
+            status = service.stop()
+            if relay is not None:
+                relay.close()
+        after = sorted(set(folder.glob("*.json")) - before)
+        saw, refused = read_proxy_log(log, offset) if not after else (True, False)
     finally:
-        if relay is not None:
-            relay.close()
-    after = sorted(set(folder.glob("*.json")) - before)
-    saw, refused = read_proxy_log(log, offset) if not after else (True, False)
+        if not started or status not in (0, None):
+            print(f"wsdiff: mitmdump failed; its log is kept in {log}", file=sys.stderr)
+        else:
+            shutil.rmtree(logs, ignore_errors=True)
     return Recorded(code, tuple(after), proxy, saw, refused)

@@ -29,6 +29,7 @@ from typing import Any
 from mitmproxy import ctx, http
 
 from .snapshot import flow_snapshot, is_upgrade, proxy_mode_name
+from ..errors import WsdiffError
 from ..secrets import SecretStore
 from .writer import InlineWriter, ProcessWriter, ThreadWriter, start_writer
 
@@ -92,9 +93,14 @@ class Recorder:
             ctx.options.connection_strategy = "lazy"
         if {"wsdiff_redact", "wsdiff_secrets"} & updated and ctx.options.wsdiff_redact:
             # Create the store and its key now, owner-only, before any writer races for it.
-            SecretStore(ctx.options.wsdiff_secrets or None).key()
+            try:
+                SecretStore(ctx.options.wsdiff_secrets or None).key()
+            except WsdiffError as e:
+                from mitmproxy import exceptions
+
+                raise exceptions.OptionsError(f"wsdiff_secrets: {e}") from None
         if "wsdiff_dir" in updated:
-            Path(ctx.options.wsdiff_dir).expanduser().mkdir(parents=True, exist_ok=True)
+            Path(ctx.options.wsdiff_dir).expanduser().mkdir(mode=0o700, parents=True, exist_ok=True)
         o = ctx.options
         self._settings = (str(Path(o.wsdiff_dir).expanduser()), o.wsdiff_redact, o.wsdiff_secrets)
         if not self._stopping and (self._writer is None or self._writer.kind != ctx.options.wsdiff_writer):

@@ -187,7 +187,8 @@ class ProcessWriter:
         root = str(Path(__file__).resolve().parents[2])  # the folder that holds the wsdiff package
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen(
-            [python or sys.executable, "-m", "wsdiff.recording.writer"],
+            # -P: mitmdump's working folder is not put on the import path (a json.py there would run here).
+            [python or sys.executable, "-P", "-m", "wsdiff.recording.writer"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
             # Its own process group: Ctrl-C in a terminal reaches mitmdump, which then closes the
             # pipe, and not the child, which could die half-started and take captures with it.

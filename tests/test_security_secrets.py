@@ -1,0 +1,355 @@
+"""Issue 13, High 1, Medium 6, Low 12: secrets bound to where they were recorded, the store and its key.
+
+A capture is safe to share: its fingerprints are restored only at the
+endpoint (scheme, host, port) and in the place (header, cookie, query
+parameter) where their secrets were recorded, or at a host the user names
+with --allow-secrets-to. These tests drive the pure restore and the CLI; the
+live test (test_security_live.py) checks what reaches a real server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wsdiff.cli import cli
+from wsdiff.errors import SecretError, SecretRefusedError, SecretStoreError
+from wsdiff.files import dump_capture, load_capture, write_atomic
+from wsdiff.model import Capture, Endpoint, Request, Response, with_header
+from wsdiff.redact import (Binding, Secret, endpoint_key, fingerprint, merge_secrets, redact_capture,
+                           restore_request, reveal_capture)
+from wsdiff.secrets import SecretStore
+
+from helpers import minimal_headers
+
+KEY = b"s" * 32
+API = Endpoint("wss", "api.example", 443, sni="api.example")
+EVIL = Endpoint("wss", "evil.example", 443, sni="evil.example")
+TOKEN = "tok-REAL-7f3a9c"
+
+
+def recorded() -> tuple[Capture, dict[str, Secret]]:
+    """A capture as the recorder writes it: an Authorization token, a cookie and a query token, redacted."""
+    raw = Capture(API, Request(target=f"/ws?access_token=Q-{TOKEN}&v=1", headers=minimal_headers("api.example") + (
+        ("Authorization", f"Bearer {TOKEN}"), ("Cookie", "sid=S-123456; theme=dark"))),
+        Response(101, "Switching Protocols"))
+    return redact_capture(raw, KEY)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_each_secret_is_bound_to_its_endpoint_and_place() -> None:
+    """Redaction records, for every secret, the endpoint (scheme://host:port) and the place it sat in."""
+    _, found = recorded()
+    bound = {s.value: {(b.endpoint, b.place) for b in s.bindings} for s in found.values()}
+    ep = "wss://api.example:443"
+    assert bound[TOKEN] == {(ep, "header authorization")}
+    assert bound["S-123456"] == {(ep, "cookie sid")}
+    assert bound[f"Q-{TOKEN}"] == {(ep, "query access_token")}
+    assert endpoint_key(Endpoint("WSS", "API.Example.", 443)) == ep
+
+
+def test_restored_where_recorded() -> None:
+    """At its own endpoint and places, every secret comes back byte for byte."""
+    cap, found = recorded()
+    out = restore_request(cap.request, found, endpoint=API)
+    assert out.header("Authorization") == f"Bearer {TOKEN}" and out.target == f"/ws?access_token=Q-{TOKEN}&v=1"
+
+
+def test_a_shared_capture_pointed_elsewhere_cannot_steal_the_secret() -> None:
+    """The attack of High 1: the endpoint changed to the attacker's host is refused, naming place and owner."""
+    cap, found = recorded()
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(cap.request, found, endpoint=EVIL)
+    message = str(e.value)
+    assert message.startswith("the secret in query access_token (redacted:")
+    assert "belongs to query access_token at wss://api.example:443" in message and message.endswith("; and 3 more")
+    assert "refusing to send it to wss://evil.example" in message and "--allow-secrets-to evil.example:443" in message
+    assert TOKEN not in message and "\n" not in message
+    assert [r.split(" (")[0] for r in e.value.refusals] == [
+        "the secret in query access_token", "the secret in header Authorization", "the secret in cookie sid",
+        "the secret in cookie theme"]
+
+
+@pytest.mark.parametrize("port, scheme", [(8443, "wss"), (443, "ws")])
+def test_another_port_or_scheme_is_another_endpoint(port: int, scheme: str) -> None:
+    """The binding is scheme, host and port: the same host on another port (or in clear) is refused."""
+    cap, found = recorded()
+    with pytest.raises(SecretRefusedError):
+        restore_request(cap.request, found, endpoint=Endpoint(scheme, "api.example", port))
+
+
+def test_a_fingerprint_moved_to_another_header_is_refused() -> None:
+    """The fingerprint copied into X-Debug, same endpoint: refused, it was not recorded there."""
+    cap, found = recorded()
+    fp = cap.request.header("Authorization").split()[1]  # type: ignore[union-attr]
+    moved = cap.request.replace(headers=with_header(cap.request.headers, "X-Debug", fp))
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(moved, found, endpoint=API)
+    assert str(e.value).startswith(f"the secret in header X-Debug ({fp}) belongs to header authorization")
+    # ... and a cookie renamed, or a query parameter renamed, is refused the same way.
+    renamed = cap.request.replace(target=cap.request.target.replace("access_token=", "callback="))
+    with pytest.raises(SecretRefusedError):
+        restore_request(renamed, found, endpoint=API)
+
+
+@pytest.mark.parametrize("change", ["Host header", "absolute-form target", "SNI"])
+def test_same_address_routed_to_another_host_is_refused(change: str) -> None:
+    """A shared front end (CDN, PaaS router) picks the tenant by SNI and Host: changing them is another place to go."""
+    cap, found = recorded()
+    request, endpoint = cap.request, API
+    if change == "Host header":
+        request = request.replace(headers=with_header(request.headers, "Host", "evil.example"))
+    elif change == "absolute-form target":
+        request = request.replace(target="http://evil.example" + request.target)
+    else:
+        endpoint = Endpoint("wss", "api.example", 443, sni="evil.example")
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(request, found, endpoint=endpoint)
+    assert "(--allow-secrets-to api.example:443 --allow-secrets-to evil.example sends it there)" in str(e.value)
+    with pytest.raises(SecretRefusedError):
+        restore_request(request, found, endpoint=endpoint, allow=("api.example",))
+    restore_request(request, found, endpoint=endpoint, allow=("api.example", "evil.example"))
+
+
+def test_allow_secrets_to_names_the_host() -> None:
+    """--allow-secrets-to HOST (or HOST:PORT) lets the secrets go there; another port is still refused."""
+    cap, found = recorded()
+    assert restore_request(cap.request, found, endpoint=EVIL, allow=("evil.example",)).header(
+        "Authorization") == f"Bearer {TOKEN}"
+    assert restore_request(cap.request, found, endpoint=EVIL, allow=("evil.example:443",)).target.startswith(
+        "/ws?access_token=Q-")
+    with pytest.raises(SecretRefusedError):
+        restore_request(cap.request, found, endpoint=EVIL, allow=("evil.example:8443", "api.example"))
+
+
+def test_a_capture_recorded_elsewhere_names_the_missing_secret_or_drops_it() -> None:
+    """Unknown fingerprints (another machine's) are named, or dropped with drop_missing: unchanged behaviour."""
+    cap, _ = recorded()
+    with pytest.raises(SecretError) as e:
+        restore_request(cap.request, {}, endpoint=API)
+    assert not isinstance(e.value, SecretRefusedError) and "no value for query access_token" in str(e.value)
+    assert "header Authorization (redacted:" in str(e.value)
+    out = restore_request(cap.request, {}, endpoint=API, drop_missing=True)
+    assert out.header("Authorization") is None and out.header("Cookie") is None and out.target == "/ws?v=1"
+
+
+def test_old_store_entries_are_bound_to_nothing(tmp_path: Path) -> None:
+    """A store line without endpoint and place (older wsdiff) is refused with the reason, allowed by name."""
+    cap, found = recorded()
+    store = tmp_path / "store"
+    store.mkdir(mode=0o700)
+    old_lines = [json.dumps({"fingerprint": fp, "secret": s.value}) for fp, s in found.items()]
+    (store / "secrets.jsonl").write_text("\n".join(old_lines) + "\n")
+    os.chmod(store / "secrets.jsonl", 0o600)
+    loaded = SecretStore(store).load()
+    assert all(not s.bindings for s in loaded.values())
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(cap.request, loaded, endpoint=API)
+    assert "was stored by an older wsdiff without the place it was recorded" in str(e.value)
+    assert "--allow-secrets-to api.example:443" in str(e.value)
+    assert restore_request(cap.request, loaded, endpoint=API, allow=("api.example",)).header(
+        "Authorization") == f"Bearer {TOKEN}"
+
+
+def test_store_keeps_one_line_per_binding(tmp_path: Path) -> None:
+    """add() writes a line per (secret, endpoint, place) not yet stored; load() joins them."""
+    store = SecretStore(tmp_path / "store")
+    _, found = recorded()
+    store.add(found)
+    store.add(found)
+    lines = [json.loads(x) for x in store.secrets_file.read_text().splitlines()]
+    assert len(lines) == len(found) and all({"fingerprint", "secret", "endpoint", "place"} <= set(x) for x in lines)
+    other = {fp: Secret(s.value, frozenset({Binding("ws://127.0.0.1:9", "header x-token")})) for fp, s in found.items()}
+    SecretStore(tmp_path / "store").add(other)
+    again = SecretStore(tmp_path / "store").load()
+    assert again == merge_secrets(found, other)
+
+
+def test_reveal_shows_only_what_is_bound_to_the_capture(tmp_path: Path) -> None:
+    """show --reveal-secrets: the capture's own secrets in their places; moved or foreign ones stay fingerprints."""
+    cap, found = recorded()
+    fp = cap.request.header("Authorization").split()[1]  # type: ignore[union-attr]
+    moved = cap.replace(request=cap.request.replace(headers=with_header(cap.request.headers, "X-Debug", fp)))
+    out = reveal_capture(moved, found)
+    assert out.request.header("Authorization") == f"Bearer {TOKEN}" and out.request.header("X-Debug") == fp
+    elsewhere = reveal_capture(cap.replace(endpoint=EVIL), found)
+    assert elsewhere.request.header("Authorization") == f"Bearer {fp}"
+
+
+def test_cli_replay_and_export_refuse_a_capture_pointed_elsewhere(tmp_path: Path) -> None:
+    """replay and export --reveal-secrets refuse in one line (exit 2) before anything is sent or printed."""
+    store = tmp_path / "store"
+    cap, found = recorded()
+    SecretStore(store).add(found)
+    evil = dump_capture(cap.replace(endpoint=Endpoint("ws", "127.0.0.1", 9, None)), tmp_path / "evil.json")
+    env = {"WSDIFF_SECRETS": str(store)}
+    code, out, err = run("replay", str(evil), "--timeout", "1", env=env)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "belongs to query access_token at wss://api.example:443" in err and TOKEN not in err
+    code, out, err = run("export", str(evil), "--reveal-secrets", env=env)
+    assert code == 2 and out == "" and "--allow-secrets-to 127.0.0.1:9" in err
+    code, out, err = run("export", str(evil), "--reveal-secrets", "--allow-secrets-to", "127.0.0.1:9", env=env)
+    assert code == 0 and f"Authorization: Bearer {TOKEN}" in out
+    code, _, err = run("export", str(evil), "--reveal-secrets", "--allow-secrets-to", "a b", env=env)
+    assert code == 2 and "--allow-secrets-to" in err
+
+
+# --- Medium 6: no guessable key ------------------------------------------------------------
+
+
+def _unredacted(tmp_path: Path, name: str, token: str) -> Path:
+    c = Capture(Endpoint("ws", "127.0.0.1", 9), Request(target="/ws", headers=minimal_headers("127.0.0.1:9") + (
+        ("X-API-Key", token),)), Response(403, "Forbidden"), label=name)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({**json.loads(dump_capture(c, tmp_path / "x.json").read_text()), "redacted": False}))
+    return path
+
+
+def test_without_a_store_fingerprints_use_a_random_key_per_run(tmp_path: Path) -> None:
+    """No store: a guessable short secret is not found from compare --json; two runs give two fingerprints."""
+    a, b = _unredacted(tmp_path, "a", "apple"), _unredacted(tmp_path, "b", "pear")
+    env = dict(os.environ, WSDIFF_SECRETS=str(tmp_path / "none"))
+
+    def fp_of_run() -> tuple[str, dict]:
+        out = subprocess.run([sys.executable, "-m", "wsdiff", "compare", "--json", str(a), str(b)],
+                             capture_output=True, text=True, env=env, timeout=60)
+        doc = json.loads(out.stdout)
+        [d] = [d for d in doc["differences"] if d.get("name") == "X-API-Key"]
+        return d["a"], doc
+
+    first, doc = fp_of_run()
+    second, _ = fp_of_run()
+    assert first != second and doc["fingerprints"] == "this run only"
+    # The old fixed key, and a five-word list: no guess matches.
+    for guess in ("apple", "pear", "secret", "password", "admin"):
+        assert fingerprint(b"wsdiff display fingerprint", guess) != first
+    code, out, _ = run("compare", str(a), str(b), env={"WSDIFF_SECRETS": str(tmp_path / "none")})
+    assert code == 1 and "match only within this run" in out
+    assert not (tmp_path / "none").exists()  # comparing creates no store
+
+
+@pytest.mark.parametrize("size", [0, 8])
+def test_an_empty_or_short_key_is_refused(tmp_path: Path, size: int) -> None:
+    """A key file with fewer than 16 bytes is an error naming it, never an HMAC with a short key."""
+    store = tmp_path / "store"
+    store.mkdir(mode=0o700)
+    (store / "key").write_bytes(b"x" * size)
+    os.chmod(store / "key", 0o600)
+    with pytest.raises(SecretStoreError) as e:
+        SecretStore(store).key()
+    assert f"holds {size} bytes; a fingerprint key needs at least 16" in str(e.value)
+    a = _unredacted(tmp_path, "a", "apple")
+    code, _, err = run("compare", str(a), str(a), env={"WSDIFF_SECRETS": str(store)})
+    assert code == 2 and "a fingerprint key needs at least 16" in err and err.count("\n") == 1
+
+
+# --- Low 12: permissions ------------------------------------------------------------------------
+
+
+def test_loose_modes_are_narrowed(tmp_path: Path) -> None:
+    """An existing store with 0755/0644 modes is narrowed to 0700/0600 when used; add() leaves 0600."""
+    path = tmp_path / "store"
+    store = SecretStore(path)
+    store.key()
+    store.add({"redacted:0000000000000001": "x"})
+    os.chmod(path, 0o755)
+    os.chmod(store.key_file, 0o644)
+    os.chmod(store.secrets_file, 0o644)
+    again = SecretStore(path)
+    again.key()
+    again.add({"redacted:0000000000000002": "y"})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.secrets_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name", ["key", "secrets.jsonl"])
+def test_a_symlinked_store_file_is_refused(tmp_path: Path, name: str) -> None:
+    """A store file that is a symbolic link is refused with the reason, not followed."""
+    path = tmp_path / "store"
+    SecretStore(path).key()
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"k" * 32)
+    (path / name).unlink(missing_ok=True)
+    (path / name).symlink_to(target)
+    with pytest.raises(SecretStoreError) as e:
+        store = SecretStore(path)
+        store.key() if name == "key" else store.add({"redacted:0000000000000003": "z"})
+    assert "is a symbolic link: refusing to follow it" in str(e.value)
+    assert target.read_bytes() == b"k" * 32
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to give a file to another user")
+def test_a_store_of_another_user_is_refused(tmp_path: Path) -> None:
+    """A store folder owned by someone else is refused: they could read or plant secrets."""
+    path = tmp_path / "store"
+    SecretStore(path).key()
+    os.chown(path, 65534, -1)
+    with pytest.raises(SecretStoreError) as e:
+        SecretStore(path).load()
+    assert "belongs to user id 65534, not to you" in str(e.value)
+
+
+def test_store_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    """WSDIFF_SECRETS pointing at a file: exit 2 with one line, no traceback (replay, compare, export)."""
+    a = _unredacted(tmp_path, "a", "apple")
+    for args in (["replay", str(a), "--timeout", "0.5"], ["compare", str(a), str(a)], ["show", str(a)]):
+        code, _, err = run(*args, env={"WSDIFF_SECRETS": str(a)})
+        assert code == 2 and "is not a folder" in err and err.count("\n") == 1, args
+
+
+def test_atomic_write_does_not_follow_a_planted_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary file is created with O_EXCL|O_NOFOLLOW: a link planted at its name redirects nothing."""
+    import threading
+
+    import wsdiff.files as files
+
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    path = tmp_path / "capture.json"
+    monkeypatch.setattr(files.secrets, "token_hex", lambda n: "feedbeef", raising=False)
+    for name in (f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp",
+                 f".{path.name}.{os.getpid()}.{threading.get_ident()}.feedbeef.tmp"):
+        (tmp_path / name).symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        write_atomic(path, b"{}")
+    assert victim.read_text() == "untouched" and not path.exists()
+
+
+async def test_captures_folder_is_created_owner_only(tmp_path: Path) -> None:
+    """The recorder creates its captures folder 0700 (captures are 0600; the folder lists their names)."""
+    from mitmproxy.test import taddons
+
+    from wsdiff.recording.recorder import Recorder
+
+    rec = Recorder()
+    folder = tmp_path / "new" / "captures"
+    with taddons.context(rec) as tctx:
+        tctx.configure(rec, wsdiff_dir=str(folder), wsdiff_secrets=str(tmp_path / "s"), wsdiff_writer="thread")
+        rec.done()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_show_reveals_only_on_request(tmp_path: Path) -> None:
+    """show prints fingerprints; --reveal-secrets puts back the input's own secrets (an unredacted HAR or JSON)."""
+    from formats_helpers import write
+
+    raw = Capture(API, Request(target="/ws", headers=minimal_headers("api.example") + (
+        ("Authorization", f"Bearer {TOKEN}"),)), Response(403, "Forbidden"))
+    for fmt in ("json", "har"):
+        path = write(raw, fmt, tmp_path, name=f"raw-{fmt}")
+        code, out, _ = run("show", str(path))
+        assert code == 0 and TOKEN not in out and "Authorization: Bearer redacted:" in out
+        code, out, _ = run("show", "--reveal-secrets", str(path))
+        assert code == 0 and f"Authorization: Bearer {TOKEN}" in out
