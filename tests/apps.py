@@ -7,6 +7,7 @@ Each route rejects for one rule, the way real services do. Run with
 from __future__ import annotations
 
 import asyncio
+import json
 
 from fastapi import FastAPI, Header, Query, WebSocket
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,6 +20,8 @@ app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_headers=["*"])
 
 ALLOWED_ORIGINS = {"http://127.0.0.1", "https://app.example"}
 API_KEY = "k-123"
+FIRST_MESSAGE_TOKEN = "fm-tok-5d2e91c4a7"
+"""What /ws/auth-first wants in its first message; the tests check that no output of wsdiff shows it."""
 
 
 @app.websocket("/ws")
@@ -86,6 +89,30 @@ async def ws_late(websocket: WebSocket) -> None:
     await websocket.accept()
     if websocket.headers.get("x-token") is None:
         await websocket.close(code=4003, reason="token required")
+        return
+    await websocket.send_json({"type": "ready"})
+    try:
+        while True:
+            await websocket.receive_text()
+    except Exception:
+        pass
+
+
+@app.websocket("/ws/auth-first")
+async def ws_auth_first(websocket: WebSocket) -> None:
+    """Accept anyone, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token.
+
+    Like realtime APIs that authenticate in a first message: the handshake says nothing, the message decides.
+    """
+    await websocket.accept()
+    try:
+        first = json.loads(await asyncio.wait_for(websocket.receive_text(), 5))
+    except (asyncio.TimeoutError, ValueError, KeyError):
+        first = None
+    except Exception:  # the client went away
+        return
+    if not (isinstance(first, dict) and first.get("type") == "auth" and first.get("token") == FIRST_MESSAGE_TOKEN):
+        await websocket.close(code=4401, reason="unauthorized")
         return
     await websocket.send_json({"type": "ready"})
     try:

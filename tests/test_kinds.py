@@ -8,6 +8,7 @@ from wsdiff.diff import compare
 from wsdiff.difference import GROUPS, Difference
 from wsdiff.hints import HINTS, HINTS_BY_ID
 from wsdiff.kinds import KINDS, Kind, applicable_kinds, group_of
+from wsdiff.messages import client_messages
 from wsdiff.model import Capture, Endpoint, Failure, Message, Request, Response, Session
 from wsdiff.variants import transplant
 
@@ -47,6 +48,13 @@ BAD_REQUEST = Request(target="/v2/ws?voice=echo&token=t2&format=pcm", http_versi
                                ("Sec-WebSocket-Protocol", "tts.v2, json"), ("X-Mode", "legacy"),
                                ("Authorization", "Bearer other")))
 
+def said(*texts: str | bytes) -> Capture:
+    """An accepted capture whose client sent *texts* after the 101 (bytes: a binary message)."""
+    messages = tuple(Message("client", "binary" if isinstance(t, bytes) else "text", len(t),
+                             t if isinstance(t, bytes) else t.encode(), 0.01 * i) for i, t in enumerate(texts, 1))
+    return capture(websocket=Session("observed", messages=messages))
+
+
 # One row per kind that can be applied: a GOOD and a BAD that differ in it.
 APPLIED = {
     "endpoint": (capture(), capture(endpoint=Endpoint("wss", "tts.example", 8443, sni="tts.example"))),
@@ -58,6 +66,8 @@ APPLIED = {
     "cookie": (capture(headers=set_header("Cookie", "a=1; b=2")), capture(headers=set_header("Cookie", "a=1; b=3"))),
     "subprotocol": (capture(), capture(headers=set_header("Sec-WebSocket-Protocol", "tts.v1"))),
     "extension": (capture(), capture(headers=set_header("Sec-WebSocket-Extensions", "x-webkit-deflate-frame"))),
+    "message": (said("hello", '{"a": 1}'), said(b"\x00\x01", '{"a": 1}', "more")),
+    "message-field": (said('{"type": "auth", "token": "t1", "v": 2}'), said('{"type": "auth", "v": 3}')),
 }
 
 
@@ -77,6 +87,7 @@ def test_each_applicable_kind_is_found_and_transplanted(kind: str) -> None:
     assert not [d for d in compare(forward, bad).significant if d.kind == kind]
     assert not [d for d in compare(back, good).significant if d.kind == kind]
     assert forward.request == bad.request and forward.endpoint == bad.endpoint
+    assert client_messages(forward) == client_messages(bad) and client_messages(back) == client_messages(good)
 
 
 def test_facts_about_the_answer_cannot_be_applied() -> None:

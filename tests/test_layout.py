@@ -11,8 +11,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "wsdiff"
 
-PURE = ["model", "headers", "document", "formats", "redact", "kinds", "difference", "responder", "hints", "diff",
-        "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice", "report"]
+PURE = ["model", "headers", "document", "formats", "messages", "redact", "kinds", "difference", "responder", "hints",
+        "diff", "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice", "report"]
 """Values in, values out: these modules do no I/O of their own."""
 
 IO_LIBRARIES = {"asyncio", "socket", "ssl", "subprocess", "threading", "selectors", "mitmproxy", "rich", "click",

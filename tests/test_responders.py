@@ -12,6 +12,8 @@ no recording reaches (each says what it changed).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 from functools import cache
@@ -212,18 +214,58 @@ PAIRS: dict[str, set[str]] = {
     'flask-sock-guarded-accepted': set(),
     'flask-sock-guarded-refused': {'header X-Token: credentials', 'status: werkzeug-status'},
     'flask-sock-no-route': {'path: path-404', 'status: werkzeug-status'},
-    'graphql-ws-bad-message': {'first-message server: first-message'},
-    'graphql-ws-duplicate-subscriber': set(),
-    'graphql-ws-forbidden': {'first-message server: first-message'},
-    'graphql-ws-init-timeout': {'first-message server: first-message'},
-    'graphql-ws-no-params': {'first-message server: first-message'},
-    'graphql-ws-no-subprotocol': {
+    'graphql-ws-bad-message': {
+        'close-code: graphql-4400',
+        'closed-after-message: graphql-4400',
         'first-message server: first-message',
+        'message 1: graphql-4400',
+    },
+    'graphql-ws-duplicate-subscriber': {
+        'close-code: graphql-4409',
+        'closed-after-message: graphql-4409',
+        'message 3: graphql-4409',
+    },
+    'graphql-ws-forbidden': {
+        'close-code: graphql-4403',
+        'closed-after-message: graphql-4403',
+        'first-message server: first-message',
+        'message 1 payload.token: graphql-4403',
+    },
+    'graphql-ws-init-timeout': {
+        'close-code: graphql-4408',
+        'first-message server: first-message',
+        'message 1-2: graphql-4408',
+    },
+    'graphql-ws-no-params': {
+        'close-code: graphql-4403',
+        'closed-after-message: graphql-4403',
+        'first-message server: first-message',
+        'message 1 payload: graphql-4403',
+    },
+    'graphql-ws-no-subprotocol': {
+        'close-code: graphql-4406',
+        'first-message server: first-message',
+        'message 1-2: graphql-4406',
         'subprotocol graphql-transport-ws: subprotocol-graphql',
     },
     'graphql-ws-raw-accepted': set(),
-    'graphql-ws-subscribe-before-init': {'first-message server: first-message'},
-    'graphql-ws-too-many-init': set(),
+    'graphql-ws-subscribe-before-init': {
+        'close-code: graphql-4401',
+        'closed-after-message: graphql-4401',
+        'first-message server: first-message',
+        'message 1 id: graphql-4401',
+        'message 1 payload.query: graphql-4401',
+        'message 1 payload.token: graphql-4401',
+        'message 1 type: graphql-4401',
+    },
+    'graphql-ws-too-many-init': {
+        'close-code: graphql-4429',
+        'closed-after-message: graphql-4429',
+        'message 2 id: graphql-4429',
+        'message 2 payload.query: graphql-4429',
+        'message 2 payload.token: graphql-4429',
+        'message 2 type: graphql-4429',
+    },
     'hypercorn-auth-message-refused': {'close-code: close-4xxx', 'first-message server: first-message'},
     'hypercorn-exception': {'status: asgi-500'},
     'hypercorn-missing-header': {'path: path-403', 'status: hypercorn-403'},
@@ -244,23 +286,47 @@ PAIRS: dict[str, set[str]] = {
     'node-ws-verify-accepted': set(),
     'node-ws-verify-missing': {'header Authorization: credentials', 'status: node-ws-status', 'status: status-401'},
     'node-ws-verify-wrong': {'header Authorization: credentials', 'status: node-ws-status'},
-    'socketio-connect-refused': set(),
+    'socketio-connect-refused': {'message 1 token: socketio-connect-error'},
     'socketio-eio3': {'query-param EIO: query-engineio', 'status: engineio-403'},
     'socketio-missing-eio': {'query-param EIO: query-engineio', 'status: engineio-403'},
     'socketio-missing-transport': {'first-message server: first-message', 'query-param transport: query-engineio'},
     'socketio-no-route': {'status: asgi-500'},
     'socketio-origin-refused': {'header Origin: origin-engineio', 'status: engineio-403'},
     'socketio-raw-accepted': {'extension permessage-deflate: extension', 'header-order: order-case'},
-    'socketio-raw-connect-refused': set(),
-    'strawberry-bad-init': {'first-message server: first-message'},
-    'strawberry-forbidden': {'first-message server: first-message'},
-    'strawberry-init-timeout': {'first-message server: first-message'},
+    'socketio-raw-connect-refused': {'message 1: socketio-connect-error'},
+    'strawberry-bad-init': {
+        'close-code: graphql-4403',
+        'closed-after-message: graphql-4403',
+        'first-message server: first-message',
+        'message 1 payload.token: graphql-4403',
+    },
+    'strawberry-forbidden': {
+        'close-code: graphql-4403',
+        'closed-after-message: graphql-4403',
+        'first-message server: first-message',
+        'message 1 payload.token: graphql-4403',
+    },
+    'strawberry-init-timeout': {
+        'close-code: graphql-4408',
+        'first-message server: first-message',
+        'message 1-2: graphql-4408',
+    },
     'strawberry-no-subprotocol': {
+        'close-code: graphql-4406',
+        'closed-after-message: graphql-4406',
         'first-message server: first-message',
         'subprotocol graphql-transport-ws: subprotocol-graphql',
     },
     'strawberry-raw-accepted': {'header-order: order-case'},
-    'strawberry-subscribe-before-init': {'first-message server: first-message'},
+    'strawberry-subscribe-before-init': {
+        'close-code: graphql-4401',
+        'closed-after-message: graphql-4401',
+        'first-message server: first-message',
+        'message 1 id: graphql-4401',
+        'message 1 payload.query: graphql-4401',
+        'message 1 payload.token: graphql-4401',
+        'message 1 type: graphql-4401',
+    },
     'tornado-auth-accepted': set(),
     'tornado-auth-missing': {'header Authorization: credentials', 'status: status-401', 'status: tornado-status'},
     'tornado-close-after-accept': {'close-code: close-4xxx', 'first-message server: first-message'},
@@ -398,14 +464,26 @@ def _close(stem: str, code: int) -> Capture:
     return c.replace(websocket=Session("closed", code, "", "server", 0.01, ()))
 
 
+def _closed(code: int) -> Capture:
+    """uvicorn-auth-message-refused closed with another RFC 6455 code (no reason), right after message 1."""
+    bad = load("uvicorn-auth-message-refused")
+    assert bad.websocket is not None
+    return bad.replace(websocket=dataclasses.replace(bad.websocket, close_code=code, close_reason=""))
+
+
 HAND_MADE: dict[str, tuple[Capture, Capture, set[str]]] = {
+    # The RFC 6455 7.4.1 codes a server uses to refuse what it was sent (no recorded framework sent these).
+    **{f"close-{code}": (load("uvicorn-auth-message-accepted"), _closed(code),
+                         {f"close-code: close-{code}", "first-message server: first-message"})
+       for code in (1002, 1003, 1007, 1009)},
     # The token the server reads in Authorization, sent as ?token= instead.
     "moved-to-query": (*_moved_to_query(), {
         "header Authorization: credentials-moved", "query-param token: credentials-moved",
         "status: status-401", "status: websockets-status"}),
     # graphql-ws reads the token in connection_init; this client sends it as a header (and no connection_init).
     "moved-to-header": (*_moved_to_header(), {
-        "header Authorization: credentials-moved", "first-message server: first-message"}),
+        "header Authorization: credentials-moved", "first-message server: first-message",
+        "close-code: graphql-4403", "closed-after-message: graphql-4403", "message 1 payload: graphql-4403"}),
     # A client speaking version 12 to tornado.
     "tornado-version": (load("tornado-accepted"), _headers(load("tornado-accepted"), "Sec-WebSocket-Version", "12")
                         .replace(response=TORNADO_426, websocket=None),

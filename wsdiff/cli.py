@@ -270,6 +270,8 @@ def _probe_options(f: Any) -> Any:
         click.option("--window", type=click.FloatRange(0, 30), default=1.0, show_default=True,
                      help="Seconds to watch an accepted connection for a first message or a close."),
         click.option("--keep-key", is_flag=True, help="Send the recorded Sec-WebSocket-Key instead of a fresh one."),
+        click.option("--no-messages", is_flag=True, help="After a 101, send none of the client's recorded messages "
+                     "(by default they go out in order, each after its recorded gap, at most 1 s)."),
         click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
                      help="Probes in flight at once."),
         click.option("--missing-secrets", type=click.Choice(["stop", "drop"]), default="stop", show_default=True,
@@ -280,7 +282,8 @@ def _probe_options(f: Any) -> Any:
                      help="close: a 101 then a server close with a code other than 1000/1001 is a rejection; "
                      "status: only the status counts."),
         click.option("--expect-message", metavar="REGEX", help="Accepted only if the first server message matches."),
-        click.option("--reject-message", metavar="REGEX", help="Rejected if the first server message matches."),
+        click.option("--reject-message", metavar="REGEX", help="Rejected if a server message in the window matches "
+                     "(any, not only the first: e.g. '^44' for a Socket.IO CONNECT_ERROR)."),
         click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
     ]
     for option in reversed(options):
@@ -350,6 +353,7 @@ def _settings(kw: dict[str, Any], secrets: dict[str, Secret]) -> Any:
         drop_missing_secrets=kw["missing_secrets"] == "drop",
         allow_secrets_to=_allowed_hosts(kw.get("allow_secrets_to") or ()),
         oracle=Oracle(kw["oracle"], kw.get("expect_message"), kw.get("reject_message")),
+        messages=not kw["no_messages"],
     )
 
 
@@ -375,9 +379,10 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
     """Send a recorded handshake (and variants of it) to the live endpoint; report what the server answered.
 
     The request goes out byte for byte as recorded (a fresh Sec-WebSocket-Key
-    unless --keep-key); redacted credentials are restored from this machine's
-    secret store. Each --variant is one probe; with --together they are all
-    applied to one request, in the order given, and sent as one probe.
+    unless --keep-key), then, after a 101, the client's recorded messages
+    (unless --no-messages); redacted credentials are restored from this
+    machine's secret store. Each --variant is one probe; with --together they
+    are all applied to one request, in the order given, and sent as one probe.
     """
     import asyncio
 
@@ -429,10 +434,11 @@ def _list_variants(ctx: click.Context) -> None:
     from .variants import CATALOGUE
 
     for name, (takes_arg, description, _) in CATALOGUE.items():
-        arg = {"set-origin": "=URL", "set-header": "=NAME:VALUE", "path": "=PATH", "host": "=HOST"}.get(
+        arg = {"set-origin": "=URL", "set-header": "=NAME:VALUE", "path": "=PATH", "host": "=HOST",
+               "drop-message": "=N", "drop-message-field": "=N:PATH", "set-message-field": "=N:PATH=VALUE"}.get(
             name, "=NAME" if takes_arg else "")
-        click.echo(f"{name + arg:28} {description}")
-    click.echo(f"{'all':28} every argument-free variant that changes the request")
+        click.echo(f"{name + arg:32} {description}")
+    click.echo(f"{'all':32} every argument-free variant that changes the request")
     ctx.exit(0)
 
 

@@ -25,7 +25,9 @@ from .difference import GROUPS, Comparison, Difference, Value
 from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
 from .hints import hints_for, situation
 from .kinds import group_of
-from .model import Capture, Headers, default_port
+from .messages import (MISSING, client_messages, closed_after, describe, format_path, json_differences, json_start,
+                       load_json, show_json)
+from .model import Capture, Headers, Message, default_port
 from .redact import redact_capture, run_key
 from .responder import Responder, identify
 
@@ -319,16 +321,91 @@ def _session(a: Capture, b: Capture) -> Iterable[Difference]:
             x, y = getattr(wa, attr), getattr(wb, attr)
             if x != y:
                 yield _d(kind, None, x, y)
-        for direction in ("server", "client"):
-            x, y = _describe_message(a, direction), _describe_message(b, direction)
-            # Two server messages of the same type and size can still differ in their JSON.
-            note = _json_keys_note(a, b) if direction == "server" else ""
-            if x != y or note:
-                yield _d("first-message", direction, x, y, note=note)
+        # The client's messages have a group of their own (_messages); the server's first one stays here.
+        x, y = _describe_message(a, "server"), _describe_message(b, "server")
+        # Two server messages of the same type and size can still differ in their JSON.
+        note = _json_keys_note(a, b)
+        if x != y or note:
+            yield _d("first-message", "server", x, y, note=note)
     da = wa.duration if wa else None
     db = wb.duration if wb else None
     if da != db:
         yield _d("duration", None, da, db, noise=True)
+
+
+def _message_note(x: Message, y: Message, jx: object, jy: object) -> str:
+    if x.truncated or y.truncated:
+        return "not kept whole: compared by size and first bytes"
+    if x.type != y.type:
+        return "one is text, the other binary"
+    if (jx is MISSING) != (jy is MISSING):
+        return f"{'A' if jx is not MISSING else 'B'} is JSON, {'B' if jx is not MISSING else 'A'} is not"
+    if jx is not MISSING and _prefix(x) != _prefix(y):
+        return "another packet type before the JSON"
+    return "same size, other bytes" if x.size == y.size else ""
+
+
+def _prefix(m: Message) -> bytes:
+    """What comes before a message's JSON: nothing, or a Socket.IO packet's type, namespace and ack id."""
+    text = m.head.decode("utf-8", "replace")
+    return text[:json_start(text)].encode("utf-8")
+
+
+def _tail(messages: tuple[Message, ...]) -> str | None:
+    if not messages:
+        return None
+    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+    return f"{describe(messages[0])}{more}"
+
+
+def _close_story(c: Capture) -> tuple[int | None, str]:
+    """(K, words): which client message the server closed right after, if any, and what happened in words."""
+    after = closed_after(c)
+    ws = c.websocket
+    assert ws is not None
+    if after is not None:
+        code = "with no close frame" if ws.close_code is None else str(ws.close_code)
+        return after[0], f"closed {code} {after[1] * 1000:.0f} ms after client message {after[0]}"
+    if ws.state != "closed":
+        return None, "still open when observation ended" if ws.state == "observed" else "open"
+    who = ws.closed_by or "someone"
+    code = "" if ws.close_code is None else f" {ws.close_code}"
+    return None, f"closed{code} by the {who}, not right after a client message" if who == "server" else \
+        f"closed{code} by the {who}"
+
+
+def _messages(a: Capture, b: Capture) -> Iterable[Difference]:
+    """The client's messages after the 101, by position; JSON ones member by member."""
+    # Compared only when both were upgraded: a client refused at the handshake never got to send any.
+    if a.websocket is None or b.websocket is None:
+        return
+    ma, mb = client_messages(a), client_messages(b)
+    n = min(len(ma), len(mb))
+    for k, (x, y) in enumerate(zip(ma[:n], mb[:n], strict=True), 1):
+        if (x.type, x.size, x.head) == (y.type, y.size, y.head):
+            continue
+        jx = load_json(x.head) if x.type == "text" and x.whole else MISSING
+        jy = load_json(y.head) if y.type == "text" and y.whole else MISSING
+        if jx is not MISSING and jy is not MISSING and _prefix(x) == _prefix(y):
+            found = list(json_differences(jx, jy))
+            if found and all(path for path, _, _ in found):
+                for path, u, v in found:
+                    note = "" if u is not MISSING and v is not MISSING else (
+                        f"present in {'A' if u is not MISSING else 'B'} only")
+                    yield _d("message-field", f"{k}:{format_path(path)}", show_json(u), show_json(v), note=note)
+                continue
+            if not found:  # the same JSON written another way: rarely what a server judges
+                yield _d("message", str(k), describe(x), describe(y), noise=True,
+                         note="same JSON, written differently (spacing, member order or escapes)")
+                continue
+        yield _d("message", str(k), describe(x), describe(y), note=_message_note(x, y, jx, jy))
+    if len(ma) != len(mb):
+        first, last = n + 1, max(len(ma), len(mb))
+        yield _d("message", str(first) if first == last else f"{first}-{last}", _tail(ma[n:]), _tail(mb[n:]),
+                 note=f"{'A' if len(ma) > len(mb) else 'B'} sent {abs(len(ma) - len(mb))} more")
+    (ka, sa), (kb, sb) = _close_story(a), _close_story(b)
+    if ka != kb:
+        yield _d("closed-after-message", None, sa, sb)
 
 
 def _noise(a: Capture, b: Capture) -> Iterable[Difference]:
@@ -356,7 +433,7 @@ def compare(a: Capture, b: Capture, *, key: bytes | None = None) -> Comparison:
     b = redact_capture(b, display_key)[0]
     s = situation(a, b)  # who answered each side, read once for the response pass and every hint
     passes = (_endpoint, _request_line, _query, _headers, _cookies, _websocket_tokens, _order_and_case,
-              partial(_response, who=(s.ra, s.rb)), _session, _noise)
+              _messages, partial(_response, who=(s.ra, s.rb)), _session, _noise)
     found = [d for p in passes for d in p(a, b)]
     order = list(GROUPS)
     found.sort(key=lambda d: order.index(d.group))  # stable: wire order inside a group

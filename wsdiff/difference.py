@@ -28,6 +28,7 @@ GROUPS: dict[str, str] = {
     "user-agent": "User agent",
     "headers": "Other headers",
     "order-case": "Header order and case (rarely matters)",
+    "messages": "What the client sent after the 101",
     "response": "Response",
     "session": "After the 101",
     "noise": "Noise (differs between any two attempts)",
@@ -60,7 +61,10 @@ class Difference:
 
     @property
     def label(self) -> str:
-        """A short name such as ``header X-API-Key`` or ``path``."""
+        """A short name such as ``header X-API-Key``, ``path`` or ``message 1 payload.token``."""
+        if self.kind == "message-field" and self.name is not None:
+            position, _, path = self.name.partition(":")
+            return f"message {position} {path}"
         return f"{self.kind} {self.name}" if self.name is not None else self.kind
 
     def to_json(self) -> dict[str, Any]:

@@ -107,6 +107,7 @@ def build_document(capture: Capture) -> dict[str, Any]:
                     "head": head,
                     "head_encoding": encoding,
                     "at": m.at,
+                    "truncated": m.truncated,
                 }
             )
         doc["websocket"] = {
@@ -431,6 +432,8 @@ def parse_document(doc: object) -> Capture:
                     size=mr.int("size"),
                     head=mr.data("head", "head_encoding"),
                     at=mr.opt_number("at") or 0.0,
+                    # Absent before wsdiff kept client messages whole: judged by size then.
+                    cut=mr.get("truncated", (bool,), "a boolean", required=False),
                 )
             )
         closed_by = ws.opt_str("closed_by")

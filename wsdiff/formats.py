@@ -17,7 +17,7 @@ from typing import Any
 
 from .document import Reader, check_capture, decode_bytes
 from .errors import CaptureError
-from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Capture, Message, Request, Response, Session,
+from .model import (BODY_LIMIT, MESSAGE_LIMIT, MESSAGE_SCAN, Capture, Message, Request, Response, Session, message_keep,
                     endpoint_from_url, header_value)
 
 __all__ = ["captures_from_har", "looks_like_flows", "FlowBytes"]
@@ -103,8 +103,13 @@ def _har_entry(entry: object, place: str) -> Capture | None:
     if response is not None and response.status == 101 and isinstance(raw_messages, list):
         started = _started(e.str("startedDateTime", required=False))
         messages = []
-        for i, m in enumerate(raw_messages[:MESSAGE_LIMIT]):
+        counts = {"client": 0, "server": 0}
+        for i, m in enumerate(raw_messages[:MESSAGE_SCAN]):
             mr = Reader(m, f"{place}._webSocketMessages[{i}]")
+            direction = "client" if mr.obj.get("type") == "send" else "server"
+            if counts[direction] >= MESSAGE_LIMIT:
+                continue
+            counts[direction] += 1
             data = mr.str("data", required=False)
             binary = mr.obj.get("opcode") == 2
             try:
@@ -113,16 +118,19 @@ def _har_entry(entry: object, place: str) -> Capture | None:
                 raise CaptureError("a binary message whose data is not valid base64",
                                    place=f"{place}._webSocketMessages[{i}].data") from None
             at = mr.opt_number("time")
+            keep = message_keep(direction)  # type: ignore[arg-type]
             messages.append(
                 Message(
-                    direction="client" if mr.obj.get("type") == "send" else "server",
+                    direction=direction,  # type: ignore[arg-type]
                     type="binary" if binary else "text",
                     size=len(payload),
-                    head=payload[:MESSAGE_HEAD],
+                    head=payload[:keep],
                     at=max(0.0, round(at - started, 6)) if at and started else 0.0,
+                    cut=len(payload) > keep,
                 )
             )
-        session = Session(state="observed", messages=tuple(messages), messages_dropped=max(0, len(raw_messages) - MESSAGE_LIMIT))
+        session = Session(state="observed", messages=tuple(messages),
+                          messages_dropped=max(0, len(raw_messages) - len(messages)))
     wait = None
     timings = e.obj.get("timings")
     if isinstance(timings, dict) and isinstance(timings.get("wait"), (int, float)) and 0 <= timings["wait"] < 1e12:

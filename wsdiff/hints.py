@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from .difference import Difference
 from .headers import cookies, parse_query
 from .kinds import KINDS
+from .messages import closed_after
 from .model import Capture, header_values
 from .redact import FINGERPRINT_RE
 from .responder import GRAPHQL_SUBPROTOCOLS, NAMES, PROXIES, Responder, identify
@@ -133,6 +134,31 @@ def _refused_with(*codes: int) -> Callable[[Difference, Pair], bool]:
 
 def _close_code_in(codes: range | set[int]) -> Callable[[Difference, Pair], bool]:
     return lambda d, pair: any(isinstance(v, int) and v in codes for v in (d.a, d.b))
+
+
+def _judged(d: Difference, pair: Pair) -> bool:
+    """Tell whether *d* is about the client message the server judged: the one its close followed, else the first.
+
+    Other kinds (the close code, the close right after a message) always are.
+    """
+    if d.kind not in ("message", "message-field"):
+        return True
+    after = closed_after(_refused_capture(pair))
+    k = after[0] if after is not None else 1
+    first, _, last = (d.name or "").split(":")[0].partition("-")
+    return first.isdigit() and int(first) <= k <= int(last or first)
+
+
+def _closed_with(code: int) -> Callable[[Difference, Pair], bool]:
+    """Fire when the server closed a capture of the pair with *code*, on the message it judged."""
+    return lambda d, pair: (any(c.websocket is not None and c.websocket.close_code == code for c in pair)
+                            and _judged(d, pair))
+
+
+def _socketio_connect_error(d: Difference, pair: Pair) -> bool:
+    """A server message of the pair is a Socket.IO CONNECT_ERROR packet (engine.io message 4, Socket.IO type 4)."""
+    return _judged(d, pair) and any(m.direction == "server" and m.head.startswith(b"44")
+                                    for c in pair if c.websocket is not None for m in c.websocket.messages)
 
 
 def _body(pair: Pair) -> bytes:
@@ -619,6 +645,22 @@ HINTS: tuple[Hint, ...] = (
          "`return 426`, a proxy or the application) requires something else, often TLS (wss://).",
          when=_all(_refused_with(426), _not(_has_response_header("Sec-WebSocket-Version")))),
     # --- after the 101
+    Hint("close-1002",
+         "1002 is a protocol error (RFC 6455 7.4.1): the server could not parse a frame the client sent "
+         "(an unmasked client frame, reserved bits without an extension, a bad opcode or length).",
+         when=_close_code_in({1002})),
+    Hint("close-1003",
+         "1003 is unsupported data (RFC 6455 7.4.1): the server got a kind of message it does not take, "
+         "usually binary where it reads text, or text where it wants audio bytes.",
+         when=_close_code_in({1003})),
+    Hint("close-1007",
+         "1007 is invalid payload data (RFC 6455 7.4.1): a text message that is not UTF-8, or (for many "
+         "servers) a message whose content they could not parse, such as malformed JSON.",
+         when=_close_code_in({1007})),
+    Hint("close-1009",
+         "1009 is message too big (RFC 6455 7.4.1): a message exceeded the server's limit (websockets' "
+         "max_size is 1 MiB by default, uvicorn's --ws-max-size 16 MiB).",
+         when=_close_code_in({1009})),
     Hint("close-1008",
          "1008 is a policy violation: the server accepted, then refused (usually an auth or validation check "
          "after accept()).", when=_close_code_in({1008})),
@@ -639,7 +681,40 @@ HINTS: tuple[Hint, ...] = (
          "A 1002 right after a Flask-Sock 101: the view most likely raised, and Flask wrote its 500 page into the "
          "WebSocket stream; those bytes are not frames, so a frame parser (the client's, or the recording proxy's: "
          "'Invalid attempt to fragment control frame' is mitmproxy's) gave up. Look at the server log.",
-         when=_close_code_in({1002}), responders=_r("flask-sock")),
+         when=_close_code_in({1002}), responders=_r("flask-sock"), replaces=_r("close-1002")),
+    # graphql-transport-ws (graphql-ws makeServer, strawberry's handlers: docs/responders.md), once the
+    # responder is identified as graphql-ws; on the close code and on the client's messages it judged.
+    Hint("graphql-4400",
+         "graphql-ws closes 4400 (Bad request) when a message is not JSON or not a message of the "
+         "graphql-transport-ws protocol (an unknown type, a subscribe without id or payload).",
+         when=_closed_with(4400), responders=_r("graphql-ws")),
+    Hint("graphql-4401",
+         "graphql-ws closes 4401 (Unauthorized) when a subscribe arrives before the server acknowledged "
+         "connection_init: send connection_init first and wait for connection_ack.",
+         when=_closed_with(4401), responders=_r("graphql-ws")),
+    Hint("graphql-4403",
+         "graphql-ws closes 4403 (Forbidden) when the server's onConnect returns false for the "
+         "connection_init payload: its members (a token, an Authorization) are what the server judged; the "
+         "token goes in the payload, not in a header.",
+         when=_closed_with(4403), responders=_r("graphql-ws")),
+    Hint("graphql-4406",
+         "graphql-ws closes 4406 (Subprotocol not acceptable) when the client did not offer "
+         "graphql-transport-ws; 'graphql-ws' is the legacy subscriptions-transport-ws protocol.",
+         when=_closed_with(4406), responders=_r("graphql-ws")),
+    Hint("graphql-4408",
+         "graphql-ws closes 4408 (Connection initialisation timeout) when no connection_init arrives within "
+         "connectionInitWaitTimeout (3 s by default): the client sent none, or too late.",
+         when=_closed_with(4408), responders=_r("graphql-ws")),
+    Hint("graphql-4409",
+         "graphql-ws closes 4409 (Subscriber already exists) when a subscribe reuses the id of an operation "
+         "that is still running.", when=_closed_with(4409), responders=_r("graphql-ws")),
+    Hint("graphql-4429",
+         "graphql-ws closes 4429 (Too many initialisation requests) when the client sends connection_init "
+         "more than once on a connection.", when=_closed_with(4429), responders=_r("graphql-ws")),
+    Hint("socketio-connect-error",
+         "Socket.IO accepted the WebSocket, then answered the namespace CONNECT with CONNECT_ERROR (packet "
+         "44): its auth middleware (io.use) or connection handler refused the auth the client sent in its "
+         "CONNECT packet (40{...}).", when=_socketio_connect_error, responders=_r("engine.io")),
     Hint("first-message",
          "The server's first message differs: services that reject after the 101 often send an error "
          "message first; replay --expect-message can judge by it.",

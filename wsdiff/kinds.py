@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from .headers import (cookies, extensions, place_header, place_query_param, replace_named, subprotocols,
                       with_cookie, with_extensions, with_subprotocols)
+from .messages import client_messages, edit_client_message, parse_position_path, transplant_member, with_client_messages, with_text
 from .model import Capture, Headers, header_values, with_header
-from .redact import is_credential_header, is_credential_param
+from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param
 
 if TYPE_CHECKING:
     from .difference import Difference
@@ -120,6 +121,28 @@ def _apply_extension(t: Capture, s: Capture, d: Difference) -> Capture:
     return _rebuilt(t, s, "sec-websocket-extensions", with_extensions(t.request.headers, items))
 
 
+def _message_position(d: Difference) -> int:
+    assert d.name is not None
+    return int(d.name.split(":")[0].split("-")[0])
+
+
+def _apply_message(t: Capture, s: Capture, d: Difference) -> Capture:
+    """Set client message K to the source's; where one side has no message K, the rest from K on."""
+    k = _message_position(d)
+    mt, ms = client_messages(t), client_messages(s)
+    if k <= len(mt) and k <= len(ms):
+        return edit_client_message(t, k, lambda _: ms[k - 1])
+    return with_client_messages(t, mt[:k - 1] + ms[k - 1:])
+
+
+def _apply_message_field(t: Capture, s: Capture, d: Difference) -> Capture:
+    """Set one JSON member of client message K to the source's (its bytes as written), or remove it."""
+    assert d.name is not None
+    k, path, _ = parse_position_path(d.name)
+    source = client_messages(s)[k - 1].head.decode("utf-8")
+    return edit_client_message(t, k, lambda m: with_text(m, transplant_member(m.head.decode("utf-8"), source, path)))
+
+
 def _copy(attr: str) -> Apply:
     return lambda t, s, d: t.replace(request=t.request.replace(**{attr: getattr(s.request, attr)}))
 
@@ -165,6 +188,31 @@ def _query_fix(d: Difference) -> str:
     return f"send {d.name}={d.a} rather than {d.name}={d.b}; the server validates it"
 
 
+def _message_fix(d: Difference) -> str:
+    k = (d.name or "").split("-")[0]
+    if d.b is None:
+        return f"send message {k} (and what follows) as the working client does: {d.a}"
+    if d.a is None:
+        return f"do not send message {d.name} after the 101, or make the server accept it ({d.b})"
+    return f"send message {k} as the working client does ({d.a}) rather than ({d.b})"
+
+
+def _message_field_fix(d: Difference) -> str:
+    k, _, path = (d.name or "").partition(":")
+    key = path.rpartition(".")[2].split("[")[0].strip('"')
+    secret = is_credential_param(key) or any(isinstance(v, str) and FINGERPRINT_RE.search(v) for v in (d.a, d.b))
+    where = f"{path} in message {k}"
+    if d.b is None:
+        what = "the credential" if secret else f"{d.a!r}"
+        return f"send {where} as the working client does ({what}): the server judges it after the 101"
+    if d.a is None:
+        return f"do not send {where}, or make the server accept it"
+    if secret:
+        return (f"{where} differs: send the one the working client sends (it may be expired, or for another "
+                f"service)")
+    return f"send {where} = {d.a!r} rather than {d.b!r}"
+
+
 def _match(d: Difference) -> str:
     return f"make {d.label} match the working client ({d.a!r} rather than {d.b!r})"
 
@@ -190,6 +238,9 @@ _STATUS_HINTS = (
     "aws-apigw", "aws-alb", "cloudfront", "fly-proxy", "envoy-upgrade", "envoy-rbac", "envoy-upstream",
     "mitmproxy-502",
 )
+_GRAPHQL_HINTS = ("graphql-4400", "graphql-4401", "graphql-4403", "graphql-4406", "graphql-4408", "graphql-4409",
+                  "graphql-4429")
+_MESSAGE_HINTS = (*_GRAPHQL_HINTS, "socketio-connect-error")
 
 KINDS: dict[str, Kind] = dict([
     _k("endpoint", "endpoint", "scheme, host, port and SNI, one difference each (name says which)",
@@ -218,6 +269,15 @@ KINDS: dict[str, Kind] = dict([
        hints=("extension",)),
     _k("header-order", "order-case", "the order of the headers both sides sent", None, hints=("order-case",)),
     _k("header-case", "order-case", "the spelling of each header both sides sent", None, hints=("order-case",)),
+    _k("message", "messages", "each client message after the 101 by position (1 is the first; when both were "
+       "upgraded): type, size and bytes, where they are not JSON on both sides; messages one side sent and the "
+       "other did not are one difference (name K or K-L)", _apply_message, _message_fix,
+       _MESSAGE_HINTS),
+    _k("message-field", "messages", "each member of a client message that is JSON on both sides, by JSON path "
+       "(name K:PATH), in both directions; a member one side lacks is one difference, not one per value under it",
+       _apply_message_field, _message_field_fix, _MESSAGE_HINTS),
+    _k("closed-after-message", "messages", "which client message the server closed the connection right after "
+       "(within 1 s), when that differs", None, _fact, _MESSAGE_HINTS),
     _k("error", "response", "why there was no answer (refused, reset, tls, timeout, ...)", None, _fact),
     _k("status", "response", "the response status", None, _fact,
        _STATUS_HINTS),
@@ -231,10 +291,11 @@ KINDS: dict[str, Kind] = dict([
        _fact),
     _k("closed-by", "session", "who closed the connection after the 101", None, _fact),
     _k("close-code", "session", "the close code after the 101", None, _fact,
-       ("close-1008", "close-1011", "close-4xxx", "flask-sock-close", "flask-sock-1002")),
+       ("close-1002", "close-1003", "close-1007", "close-1008", "close-1009", "close-1011", "close-4xxx",
+        "flask-sock-close", "flask-sock-1002", *_GRAPHQL_HINTS)),
     _k("close-reason", "session", "the close reason after the 101", None, _fact),
-    _k("first-message", "session", "the type and size of the first message in each direction; JSON members "
-       "of the first server messages", None, _fact, ("first-message",)),
+    _k("first-message", "session", "the type and size of the server's first message; the JSON members "
+       "of the first server messages", None, _fact, ("first-message", "socketio-connect-error")),
     _k("duration", "session", "seconds from the 101 to the close (always noise)", None, _fact),
     _k("timing", "noise", "seconds from request to response head (always noise)", None, _fact),
     _k("client", "noise", "the client's address as the proxy saw it (always noise)", None, _fact),

@@ -37,6 +37,10 @@ __all__ = [
     "BODY_LIMIT",
     "MESSAGE_LIMIT",
     "MESSAGE_HEAD",
+    "CLIENT_MESSAGE_LIMIT",
+    "CLIENT_BYTES_LIMIT",
+    "MESSAGE_SCAN",
+    "message_keep",
     "check_request",
 ]
 
@@ -49,9 +53,19 @@ DEFAULT_PORTS = {"ws": 80, "http": 80, "wss": 443, "https": 443}
 BODY_LIMIT = 4096
 """Bytes of a response body kept in a capture or a probe result."""
 MESSAGE_LIMIT = 8
-"""WebSocket messages kept per connection."""
+"""WebSocket messages kept per connection in each direction (the client's first 8, the server's first 8)."""
 MESSAGE_HEAD = 256
-"""Bytes kept of each WebSocket message."""
+"""Bytes kept of each server message: enough to read an error, not a stream."""
+CLIENT_MESSAGE_LIMIT = 64 * 1024
+"""Bytes kept of each client message: whole enough to replay a login, an init or a config
+message (replay sends a client message only when it was kept whole)."""
+CLIENT_BYTES_LIMIT = 256 * 1024
+"""Bytes of client messages kept per connection: past this, a client message keeps only a head
+like a server's. Bounds what crosses from the recorder's hook to its writer (a client that
+streams audio in 64 KiB chunks costs the hook about 0.6 ms a connection, not 1.3)."""
+MESSAGE_SCAN = 64
+"""Messages of a connection looked at to find the ones kept: bounds the recorder's work when
+one side floods the connection before the other speaks."""
 
 HeaderName = NewType("HeaderName", str)
 Headers = tuple[tuple[str, str], ...]
@@ -130,17 +144,30 @@ class Failure:
 
 @dataclass(frozen=True)
 class Message:
-    """One of the first WebSocket messages after the 101, bounded in size."""
+    """One of the first WebSocket messages after the 101, bounded in size.
+
+    A client message is kept whole up to CLIENT_MESSAGE_LIMIT bytes, so that
+    replay can send it again; a server message keeps its first MESSAGE_HEAD.
+    """
 
     direction: Direction
     type: Literal["text", "binary"]
-    size: int
-    head: bytes  # the first bytes of the payload
+    size: int  # bytes of the payload on the wire
+    head: bytes  # the payload, or its first bytes (credentials in it replaced by fingerprints)
     at: float  # seconds since the 101
+    cut: bool | None = field(default=None, compare=False)
+    """True when *head* is only the start of the payload. None (captures written before this
+    was recorded): judged by size, which redaction can make wrong."""
 
     @property
     def truncated(self) -> bool:
-        return self.size > len(self.head)
+        """Tell whether only the start of the payload was kept."""
+        return self.cut if self.cut is not None else self.size > len(self.head)
+
+    @property
+    def whole(self) -> bool:
+        """Tell whether the payload was kept whole (so replay can send it again)."""
+        return not self.truncated
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,11 @@ class Capture:
 
     def replace(self, **changes: object) -> Capture:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def message_keep(direction: Direction) -> int:
+    """Return how many bytes of a message are kept in a capture: a client's whole (to a limit), a server's head."""
+    return CLIENT_MESSAGE_LIMIT if direction == "client" else MESSAGE_HEAD
 
 
 def header_values(headers: Headers, name: str) -> list[str]:

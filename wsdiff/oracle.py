@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Failure, Headers, Session
+from .messages import closed_after
+from .model import Failure, Headers, Message, Session
 
 __all__ = ["ProbeResult", "Oracle"]
 
@@ -25,13 +26,28 @@ class ProbeResult:
     accept_ok: bool | None = None  # Sec-WebSocket-Accept matches the key sent
     subprotocol: str | None = None
     extensions: str | None = None
-    session: Session | None = None  # what happened in the window after a 101
+    session: Session | None = None  # what happened in the window after a 101 (client messages: sizes only)
     # Set when no HTTP request could be sent at all (refused, dns, tls, timeout, proxy): trouble, not an answer.
     unreachable: str | None = None
+    messages_unsent: int = 0  # recorded client messages not sent: not kept whole, or after one that was not
+
+    @property
+    def first_server_message(self) -> Message | None:
+        """The server's first message after the 101, if any."""
+        s = self.session
+        return next((m for m in s.messages if m.direction == "server"), None) if s is not None else None
+
+    @property
+    def messages_sent(self) -> int:
+        """How many client messages were sent after the 101."""
+        s = self.session
+        return sum(m.direction == "client" for m in s.messages) if s is not None else 0
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as JSON values (the body and first message cut to a short head)."""
         s = self.session
+        first = self.first_server_message
+        after = closed_after(session=s) if s is not None else None
         return {
             "status": self.status,
             "reason": self.reason,
@@ -46,9 +62,12 @@ class ProbeResult:
             "extensions": self.extensions,
             "after_101": None if s is None else {
                 "state": s.state, "close_code": s.close_code, "close_reason": s.close_reason, "closed_by": s.closed_by,
-                "first_message": None if not s.messages else {
-                    "type": s.messages[0].type, "size": s.messages[0].size,
-                    "head": s.messages[0].head[:120].decode("utf-8", "replace")},
+                "first_message": None if first is None else {
+                    "type": first.type, "size": first.size, "head": first.head[:120].decode("utf-8", "replace")},
+                "messages_sent": self.messages_sent,
+                "messages_unsent": self.messages_unsent,
+                "closed_after_message": None if after is None else {"message": after[0],
+                                                                    "ms": round(after[1] * 1000, 1)},
             },
         }
 
@@ -60,12 +79,20 @@ class ProbeResult:
         text = f"{self.status} {self.reason}".strip()
         s = self.session
         if self.status == 101 and s is not None:
+            sent = self.messages_sent
+            if sent:
+                text += f", sent {sent} message{'s' if sent != 1 else ''}"
+            if self.messages_unsent:
+                text += f" ({self.messages_unsent} not kept whole: not sent)"
+            first = self.first_server_message
             if s.state == "closed":
                 code = "no close code" if s.close_code is None else str(s.close_code)
                 text += f", then closed {code}" + (f" {s.close_reason!r}" if s.close_reason else "")
-            elif s.messages:
-                m = s.messages[0]
-                text += f", then a {m.type} message ({m.size} B)"
+                after = closed_after(session=s)
+                if after is not None:
+                    text += f" {after[1] * 1000:.0f} ms after message {after[0]}"
+            elif first is not None:
+                text += f", then a {first.type} message ({first.size} B)"
             else:
                 text += ", then silence"
         return text
@@ -77,8 +104,8 @@ class Oracle:
 
     Modes: ``status`` (101 is accepted), ``close`` (101 and no server close
     with a code other than 1000/1001 within the window: the default), and
-    the message patterns: a first server message must match *expect* and
-    must not match *reject*.
+    the message patterns: the first server message must match *expect*, and
+    no server message in the window may match *reject*.
     """
 
     mode: str = "close"
@@ -92,11 +119,10 @@ class Oracle:
         if self.mode == "close" and s is not None and s.state == "closed":
             if s.closed_by == "server" and s.close_code not in (1000, 1001):
                 return False
-        if self.expect is not None or self.reject is not None:
-            first = next((m for m in (s.messages if s else ()) if m.direction == "server"), None)
-            text = first.head.decode("utf-8", "replace") if first else ""
-            if self.expect is not None and (first is None or not re.search(self.expect, text)):
-                return False
-            if self.reject is not None and first is not None and re.search(self.reject, text):
-                return False
+        server = [m.head.decode("utf-8", "replace") for m in (s.messages if s else ()) if m.direction == "server"]
+        if self.expect is not None and (not server or not re.search(self.expect, server[0])):
+            return False
+        # Any server message, not only the first: Socket.IO's refusal (44...) follows engine.io's OPEN packet.
+        if self.reject is not None and any(re.search(self.reject, text) for text in server):
+            return False
         return True

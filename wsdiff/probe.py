@@ -10,9 +10,11 @@ a server that rejects is a result. When nothing could be sent at all
 CONNECT), the result says so in ``unreachable`` with one line on what could
 not be reached and how; the runner turns that into trouble.
 
-After a 101 it watches a short window (RFC 6455 5: server frames are not
-masked) for a first message or a close frame, because many services accept
-the upgrade and reject afterwards.
+After a 101 it sends the client's recorded messages, in order and with their
+recorded spacing (each gap capped at MESSAGE_GAP), masked as a client must
+(RFC 6455 5.3), and watches a short window after the last of them (RFC 6455
+5: server frames are not masked) for a first message or a close frame,
+because many services accept the upgrade and judge what comes next.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Endpoint, ErrorKind
                     Session, endpoint_from_url, header_value)
 from .oracle import ProbeResult
 
-__all__ = ["Connection", "probe", "parse_target_url", "unreachable"]
+__all__ = ["Connection", "probe", "parse_target_url", "unreachable", "MESSAGE_GAP"]
 
 HEAD_LIMIT = 64 * 1024  # bytes of a response head, as asyncio's stream limit
+MESSAGE_GAP = 1.0
+"""Seconds: the longest wait before sending a client message (the recorded gap otherwise), so that
+eight messages cost at most eight seconds a probe while a server that wants a pause still gets one."""
 
 
 @dataclass(frozen=True)
@@ -213,43 +218,89 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes, i
     return opcode, rsv1, head, size
 
 
-async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, window: float) -> Session:
-    """Watch the connection after a 101 for *window* seconds."""
-    t0 = time.monotonic()
-    messages: list[Message] = []
-    dropped = 0
-    while True:
-        left = window - (time.monotonic() - t0)
-        if left <= 0:
-            return Session(state="observed", duration=round(time.monotonic() - t0, 6),
-                           messages=tuple(messages), messages_dropped=dropped)
+async def _send(writer: asyncio.StreamWriter, messages: tuple[Message, ...], t0: float,
+                sent: list[Message]) -> None:
+    """Send *messages* in order, each after its recorded gap (capped); note each as sent, without its payload."""
+    previous = 0.0
+    for m in messages:
+        await asyncio.sleep(min(MESSAGE_GAP, max(0.0, m.at - previous)))
+        previous = m.at
+        opcode = wire.OP_TEXT if m.type == "text" else wire.OP_BINARY
         try:
-            opcode, rsv1, head, size = await asyncio.wait_for(_read_frame(reader), left)
-        except (asyncio.TimeoutError, TimeoutError):
-            continue
-        except (asyncio.IncompleteReadError, ConnectionError):
-            return Session(state="closed", closed_by="server", duration=round(time.monotonic() - t0, 6),
-                           messages=tuple(messages), messages_dropped=dropped)
-        at = round(time.monotonic() - t0, 6)
-        if opcode == wire.OP_CLOSE:  # RFC 6455 5.5.1
-            code, reason = wire.parse_close_payload(head)
-            return Session(state="closed", close_code=code, close_reason=reason, closed_by="server",
-                           duration=at, messages=tuple(messages), messages_dropped=dropped)
-        if opcode == wire.OP_PING:  # answer, as a client must (RFC 6455 5.5.2)
-            writer.write(wire.build_control_frame(wire.OP_PONG, head, os.urandom(4)))
-            continue
-        if opcode in (wire.OP_TEXT, wire.OP_BINARY, wire.OP_CONTINUATION):
-            if rsv1:  # permessage-deflate (RFC 7692 7.2.2)
-                head = wire.inflate_head(head, MESSAGE_HEAD)
-            if len(messages) < MESSAGE_LIMIT:
-                kind = "binary" if opcode == wire.OP_BINARY else "text"
-                messages.append(Message("server", kind, size, head[:MESSAGE_HEAD], at))
-            else:
-                dropped += 1
+            writer.write(wire.build_frame(opcode, m.head, os.urandom(4)))
+            await writer.drain()
+        except (ConnectionError, RuntimeError):
+            return  # the server closed: what it answered is read by _watch
+        # The payload may hold restored secrets: a probe result keeps only its size.
+        sent.append(Message("client", m.type, len(m.head), b"", round(time.monotonic() - t0, 6), cut=True))
 
 
-async def probe(request: Request, conn: Connection) -> ProbeResult:
-    """Send *request* over *conn* and return what the server answered (never raises for a rejection).
+async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, window: float,
+                 messages: tuple[Message, ...] = ()) -> Session:
+    """Send *messages*, and watch the connection until *window* seconds after the last of them (or the 101)."""
+    t0 = time.monotonic()
+    received: list[Message] = []
+    sent: list[Message] = []
+    dropped = 0
+    sender = asyncio.ensure_future(_send(writer, messages, t0, sent)) if messages else None
+    reading: asyncio.Future[tuple[int, bool, bytes, int]] | None = None
+    # However long a server takes to read what is sent, the watch ends by then.
+    hard = t0 + window + MESSAGE_GAP * len(messages) + 5.0
+
+    def session(**kw: object) -> Session:
+        merged = tuple(sorted([*received, *sent], key=lambda m: m.at))
+        return Session(messages=merged, messages_dropped=dropped, **kw)  # type: ignore[arg-type]
+
+    try:
+        while True:
+            sending = sender is not None and not sender.done()
+            start = t0 + sent[-1].at if sent else t0
+            left = start + window - time.monotonic()
+            if (not sending and left <= 0) or time.monotonic() >= hard:
+                return session(state="observed", duration=round(time.monotonic() - t0, 6))
+            if reading is None:
+                # One read at a time, never cancelled mid-frame while the window is open.
+                reading = asyncio.ensure_future(_read_frame(reader))
+            waiting = {reading} | ({sender} if sending and sender is not None else set())
+            done, _ = await asyncio.wait(waiting, timeout=hard - time.monotonic() if sending else left,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if reading not in done:
+                continue
+            frame, reading = reading, None
+            try:
+                opcode, rsv1, head, size = frame.result()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return session(state="closed", closed_by="server", duration=round(time.monotonic() - t0, 6))
+            at = round(time.monotonic() - t0, 6)
+            if opcode == wire.OP_CLOSE:  # RFC 6455 5.5.1
+                code, reason = wire.parse_close_payload(head)
+                return session(state="closed", close_code=code, close_reason=reason, closed_by="server", duration=at)
+            if opcode == wire.OP_PING:  # answer, as a client must (RFC 6455 5.5.2)
+                writer.write(wire.build_control_frame(wire.OP_PONG, head, os.urandom(4)))
+                continue
+            if opcode in (wire.OP_TEXT, wire.OP_BINARY, wire.OP_CONTINUATION):
+                if rsv1:  # permessage-deflate (RFC 7692 7.2.2)
+                    head = wire.inflate_head(head, MESSAGE_HEAD)
+                if len(received) < MESSAGE_LIMIT:
+                    kind = "binary" if opcode == wire.OP_BINARY else "text"
+                    received.append(Message("server", kind, size, head[:MESSAGE_HEAD], at))
+                else:
+                    dropped += 1
+    finally:
+        for task in (sender, reading):
+            if task is not None and not task.done():
+                task.cancel()
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):
+                    pass
+
+
+async def probe(request: Request, conn: Connection, messages: tuple[Message, ...] = ()) -> ProbeResult:
+    """Send *request* over *conn*, then *messages* after a 101; return what the server answered.
+
+    Never raises for a rejection. *messages* are whole client messages, with
+    secrets restored, in the order to send them.
 
     Raises:
         ReplayError: the proxy URL is not usable (nothing was sent).
@@ -274,7 +325,7 @@ async def probe(request: Request, conn: Connection) -> ProbeResult:
             body, cut = await _read_body(reader, headers, time.monotonic() + min(conn.timeout, 2.0))
             return ProbeResult(status, reason, headers, body, cut, elapsed=elapsed)
         accept = header_value(headers, "Sec-WebSocket-Accept")
-        session = await _watch(reader, writer, conn.window)
+        session = await _watch(reader, writer, conn.window, messages)
         if session.state != "closed":
             try:
                 writer.write(wire.build_close_frame(1000, os.urandom(4)))

@@ -40,6 +40,7 @@ from urllib.parse import unquote_plus
 from .document import valid_host
 from .errors import SecretError, SecretRefusedError
 from .headers import build_query, parse_query
+from .messages import format_path, paths_holding, set_member
 from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, split_target
 from .oracle import ProbeResult
 
@@ -60,6 +61,7 @@ __all__ = [
     "redact_text",
     "redact_json",
     "restore_request",
+    "restore_messages",
     "reveal_capture",
     "fingerprints_in",
     "merge_secrets",
@@ -558,7 +560,8 @@ def _map_session(session: Session, visit: Visit) -> Session:
     for m in session.messages:
         head = _map_bytes(m.head, f"message {m.direction}", keep)
         changed = changed or head is not m.head
-        messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at))
+        # The fingerprint changes the length: say whether the head is whole from before, not from sizes.
+        messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at, m.truncated))
     reason = keep("close reason", session.close_reason) if session.close_reason else session.close_reason
     if not changed and reason is session.close_reason:
         return session
@@ -894,3 +897,52 @@ def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) 
 
     return _map_capture(capture, visit, request=request)
 
+
+
+def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint: Endpoint, request: Request,
+                     allow: Sequence[str] = (), drop_missing: bool = False) -> tuple[Message, ...]:
+    """Return the client *messages*, about to follow *request* to *endpoint*, with their secrets restored.
+
+    The same rules as :func:`restore_request`, place by place (``message
+    client token``): a secret goes back only where it was recorded, or where
+    the user named the host in *allow*. Secrets in messages are stored as
+    written between the JSON quotes, so the payload restored is the bytes the
+    client sent. A fingerprint without its secret is never sent: this raises,
+    or with *drop_missing* leaves out the JSON member that held it (or the
+    whole message, when it is not JSON).
+
+    Raises:
+        SecretRefusedError: a secret is bound elsewhere.
+        SecretError: a fingerprint has no secret in *secrets* (naming the message and the JSON path).
+    """
+    dest = destination_key(endpoint, request)
+    out: list[Message] = []
+    refused: list[str] = []
+    missing: list[str] = []
+    for k, m in enumerate(messages, 1):
+        text = m.head.decode("utf-8", "surrogateescape") if m.type == "text" else ""
+        found = _places_in("message client", text) if FINGERPRINT_RE.search(text) else []
+        if not found:
+            out.append(m)
+            continue
+        absent = set()
+        for place, fp in found:
+            s = secrets.get(fp)
+            if s is None:
+                absent.add(fp)
+            elif not _allowed(s, dest, place) and not _allowed_by_name(dest, s, allow):
+                refused.append(_refusal(fp, f"message {k} ({place})", s, dest))
+        if absent:
+            holders = paths_holding(text, FINGERPRINT_RE, absent)
+            missing.extend(f"message {k}{' ' + format_path(p) if p else ''} ({fp})" for p, fp in holders)
+            if not drop_missing or any(not p for p, _ in holders):
+                continue  # not JSON, or a fingerprint outside any member: the message is left out
+            for path in sorted({p for p, _ in holders}, key=len, reverse=True):
+                text = set_member(text, path, None)
+        data = FINGERPRINT_RE.sub(lambda x: secrets[x.group(0)].value, text).encode("utf-8", "surrogateescape")
+        out.append(Message(m.direction, m.type, len(data) if m.whole else m.size, data, m.at, m.truncated))
+    if refused:
+        raise SecretRefusedError(refused)
+    if missing and not drop_missing:
+        raise SecretError(missing)
+    return tuple(out)

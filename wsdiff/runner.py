@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 from .diff import compare
 from .document import request_injection
 from .errors import ReplayError, UnreachableError
-from .model import Capture, Endpoint, Request
+from .messages import client_messages
+from .model import Capture, Endpoint, Message, Request
 from .oracle import Oracle, ProbeResult
 from .probe import Connection, probe
-from .redact import Secret, merge_secrets, redact_capture, restore_request, run_key
+from .redact import Secret, merge_secrets, redact_capture, restore_messages, restore_request, run_key
 from .search import Policy, Probe, search
 from .variants import Variant, transplant
 from .verdict import BisectReport, VariantRow
@@ -46,6 +47,7 @@ class Settings:
     drop_missing_secrets: bool = False
     allow_secrets_to: tuple[str, ...] = ()  # hosts (or host:port) any secret may go to, as the user named them
     oracle: Oracle = Oracle()
+    messages: bool = True  # send the client's recorded messages after the 101 (--no-messages: none)
 
     def connection(self, endpoint: Endpoint) -> Connection:
         return Connection(self.target or endpoint, self.proxy, self.insecure, self.ca, self.timeout,
@@ -66,21 +68,37 @@ class Settings:
             raise ReplayError(f"refusing to send a request whose {problem}")
         return out
 
+    def client_messages(self, capture: Capture, endpoint: Endpoint) -> tuple[tuple[Message, ...], int]:
+        """Return the client messages to send to *endpoint* after a 101, secrets restored, and how many are unsent.
+
+        A message not kept whole is not sent, nor any after it: sending a
+        part, or skipping one, would change what the server is asked.
+        """
+        if not self.messages:
+            return (), 0
+        recorded = client_messages(capture)
+        whole = 0
+        while whole < len(recorded) and recorded[whole].whole:
+            whole += 1
+        restored = restore_messages(recorded[:whole], self.secrets, endpoint=endpoint, request=capture.request,
+                                    allow=self.allow_secrets_to, drop_missing=self.drop_missing_secrets)
+        return restored, len(recorded) - whole
+
 
 async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeResult]:
     # Restore every request first, for the endpoint it goes to, so that a missing or
     # misplaced secret stops the run before anything of it is sent.
     connections = [settings.connection(c.endpoint) for c in captures]
-    prepared = [(settings.request(c.request, conn.endpoint), conn)
+    prepared = [(settings.request(c.request, conn.endpoint), conn, settings.client_messages(c, conn.endpoint))
                 for c, conn in zip(captures, connections, strict=True)]
     gate = asyncio.Semaphore(max(1, settings.concurrency))
 
-    async def one(request: Request, conn: Connection) -> ProbeResult:
+    async def one(request: Request, conn: Connection, messages: tuple[tuple[Message, ...], int]) -> ProbeResult:
         async with gate:
-            return await probe(request, conn)
+            return await _probe(request, conn, messages)
 
-    results = list(await asyncio.gather(*(one(r, c) for r, c in prepared)))
-    for result, (_, conn) in zip(results, prepared):
+    results = list(await asyncio.gather(*(one(r, c, m) for r, c, m in prepared)))
+    for result, (_, conn, _) in zip(results, prepared):
         if result.unreachable is not None:
             raise UnreachableError(result.unreachable, _address(conn, result.unreachable),
                                    result.error.message if result.error else "cannot reach the server")
@@ -98,7 +116,15 @@ def _address(conn: Connection, how: str) -> str:
 async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
     """Send one capture's request as recorded; an unreachable server is a result here (``unreachable`` set)."""
     conn = settings.connection(capture.endpoint)
-    return await probe(settings.request(capture.request, conn.endpoint), conn)
+    return await _probe(settings.request(capture.request, conn.endpoint), conn,
+                        settings.client_messages(capture, conn.endpoint))
+
+
+async def _probe(request: Request, conn: Connection, messages: tuple[tuple[Message, ...], int]) -> ProbeResult:
+    """Send *request*, then the client messages to send; note how many recorded ones were not sent."""
+    sent, unsent = messages
+    result = await probe(request, conn, sent)
+    return dataclasses.replace(result, messages_unsent=unsent) if unsent else result
 
 
 async def replay_variants(capture: Capture, variants: Sequence[Variant], settings: Settings) -> list[VariantRow]:
@@ -107,7 +133,7 @@ async def replay_variants(capture: Capture, variants: Sequence[Variant], setting
     Raises:
         UnreachableError: a request could not be sent at all.
     """
-    captures = [capture] + [capture.replace(request=v.apply(capture.request)) for v in variants]
+    captures = [capture] + [v.on(capture) for v in variants]
     results = await _run(captures, settings)
     names = [("as recorded", "the request exactly as captured")] + [(v.name, v.description) for v in variants]
     return [VariantRow(n, d, r, settings.oracle.accepts(r)) for (n, d), r in zip(names, results, strict=True)]

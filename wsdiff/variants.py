@@ -1,7 +1,8 @@
 """Variants: named, documented transformations of a handshake (pure).
 
-Each variant is a function from Request to Request. ``parse_variant("drop-origin")``
-or ``parse_variant("set-header=X-Mode:legacy")`` returns one;
+Each variant is a function from Request to Request, or of the client's
+messages after the 101 (``drop-message=1``, ``drop-message-field=1:payload.token``).
+``parse_variant("drop-origin")`` or ``parse_variant("set-header=X-Mode:legacy")`` returns one;
 :data:`CATALOGUE` lists them all. :func:`transplant` applies differences
 found by :func:`wsdiff.diff.compare`, taking their values from another
 capture: the mechanism under ``replay --from`` and ``bisect``.
@@ -9,6 +10,7 @@ capture: the mechanism under ``replay --from`` and ``bisect``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from .difference import Difference
 from .errors import VariantError
 from .headers import build_query, parse_query, with_extensions, with_subprotocols
 from .kinds import KINDS
+from .messages import edit_client_message, format_path, parse_position_path, set_member, with_text
 from .model import Capture, Request, split_target, with_header, without_header
 from .redact import is_credential_header, is_credential_param
 
@@ -25,11 +28,85 @@ __all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "combine", "
 
 @dataclass(frozen=True)
 class Variant:
-    """A named transformation of a request."""
+    """A named transformation of a request, or of the client's messages after the 101."""
 
     name: str  # as the user wrote it, e.g. "set-origin=https://app.example"
     description: str
     apply: Callable[[Request], Request]
+    messages: Callable[[Capture], Capture] | None = None  # for a variant of the messages (apply is then a no-op)
+
+    def on(self, capture: Capture) -> Capture:
+        """Return *capture* with this variant applied (its request, or its client messages).
+
+        Raises:
+            VariantError: the capture has no such message, or the message is not JSON.
+        """
+        if self.messages is not None:
+            return self.messages(capture)
+        return capture.replace(request=self.apply(capture.request))
+
+
+@dataclass(frozen=True)
+class MessageEdit:
+    """What a message variant's factory returns: a change of the capture's client messages."""
+
+    edit: Callable[[Capture], Capture]
+
+
+def _same(r: Request) -> Request:
+    return r
+
+
+def _edit_json(position: int, path: tuple[str | int, ...], raw: str | None, spec: str) -> MessageEdit:
+    def edit(capture: Capture) -> Capture:
+        def change(m):  # type: ignore[no-untyped-def]
+            if m.type != "text" or not m.whole:
+                raise ValueError(f"message {position} is {'binary' if m.type != 'text' else 'not kept whole'}")
+            return with_text(m, set_member(m.head.decode("utf-8"), path, raw))
+
+        try:
+            return edit_client_message(capture, position, change)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise VariantError(f"{spec}: {e}") from None
+
+    return MessageEdit(edit)
+
+
+def _message_field_arg(name: str, takes_value: bool) -> Callable[[str], MessageEdit]:
+    def factory(arg: str) -> MessageEdit:
+        try:
+            position, path, rest = parse_position_path(arg)
+        except ValueError as e:
+            raise VariantError(f"{name}: {e}") from None
+        if not takes_value:
+            if rest:
+                raise VariantError(f"{name} takes MESSAGE:PATH, got {arg!r}")
+            return _edit_json(position, path, None, f"{name}={arg}")
+        if not rest.startswith("="):
+            raise VariantError(f"{name} needs MESSAGE:PATH=VALUE, got {arg!r}")
+        value = rest[1:]
+        try:  # JSON when it reads as JSON (3, true, null, "3", {"a": 1}), else a string
+            json.loads(value)
+            raw = value
+        except ValueError:
+            raw = json.dumps(value, ensure_ascii=False)
+        return _edit_json(position, path, raw, f"{name}={arg}")
+
+    return factory
+
+
+def _drop_message_arg(arg: str) -> MessageEdit:
+    if not arg.isdigit() or int(arg) < 1:
+        raise VariantError(f"drop-message needs a message number from 1, got {arg!r}")
+    position = int(arg)
+
+    def edit(capture: Capture) -> Capture:
+        try:
+            return edit_client_message(capture, position, lambda m: None)
+        except ValueError as e:
+            raise VariantError(f"drop-message={arg}: {e}") from None
+
+    return MessageEdit(edit)
 
 
 def _drop_auth(r: Request) -> Request:
@@ -68,7 +145,7 @@ def _need(arg: str, what: str) -> str:
 
 
 # name -> (takes an argument, description, factory from the argument)
-CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Request]]]] = {
+CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Request] | MessageEdit]]] = {
     "drop-auth": (False, "remove every credential: Authorization, Cookie, key/token headers, credential query parameters",
                   lambda _: _drop_auth),
     "drop-cookies": (False, "remove the Cookie header",
@@ -95,6 +172,13 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                              _need(a, "drop-query-param"))),
     "host": (True, "set the Host header to HOST (where it connects does not change)",
              lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Host", v)))(_need(a, "host"))),
+    "drop-message": (True, "do not send client message N after the 101 (the ones after it move up)",
+                     _drop_message_arg),
+    "drop-message-field": (True, "remove the JSON member at PATH from client message N (N:PATH, "
+                           "e.g. 1:payload.token)", _message_field_arg("drop-message-field", False)),
+    "set-message-field": (True, "set the JSON member at PATH in client message N to VALUE (N:PATH=VALUE; "
+                          "VALUE is JSON if it reads as JSON, else a string)",
+                          _message_field_arg("set-message-field", True)),
 }
 
 
@@ -123,10 +207,21 @@ def parse_variant(spec: str) -> Variant:
         # 'path=/v2,set-header=X:1' would otherwise be sent as the one path '/v2,set-header=X:1'.
         raise VariantError(f"{spec!r} looks like several variants joined by a comma ({tail.group(1)!r} after it); "
                            "give each its own --variant, and add --together to send them in one probe")
+    made = factory(arg)
+    if isinstance(made, MessageEdit):
+        return Variant(spec, _message_description(name, arg), _same, made.edit)
     if sep:
         for placeholder in ("NAME:VALUE", "URL", "PATH", "HOST", "NAME"):
             description = description.replace(placeholder, arg)
-    return Variant(spec, description, factory(arg))
+    return Variant(spec, description, made)
+
+
+def _message_description(name: str, arg: str) -> str:
+    if name == "drop-message":
+        return f"do not send client message {arg}"
+    position, path, rest = parse_position_path(arg)
+    where = f"{format_path(path)} in client message {position}"
+    return f"remove {where}" if name == "drop-message-field" else f"set {where} to {rest[1:]}"
 
 
 def combine(variants: Sequence[Variant]) -> Variant:
@@ -142,7 +237,13 @@ def combine(variants: Sequence[Variant]) -> Variant:
             r = v.apply(r)
         return r
 
-    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply)
+    def on(c: Capture) -> Capture:  # the request and the client's messages, each variant in turn
+        for v in chosen:
+            c = v.on(c)
+        return c
+
+    messages = on if any(v.messages is not None for v in chosen) else None
+    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply, messages)
 
 
 def all_variants(request: Request) -> list[Variant]:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from .difference import Comparison, Difference
 from .kinds import KINDS
+from .messages import closed_after
 from .oracle import ProbeResult
 from .search import Probe, SearchResult, Tally
 
-__all__ = ["VERDICTS", "suggest_fix", "VariantRow", "BisectReport"]
+__all__ = ["VERDICTS", "suggest_fix", "message_cause", "MessageCause", "VariantRow", "BisectReport"]
 
 VERDICTS = {
     "found": "found every difference BAD must change, and confirmed it both ways",
@@ -41,6 +42,55 @@ VERDICTS = {
 _TOGETHER = "these fail only together; change any one of them: "
 
 
+@dataclass(frozen=True)
+class MessageCause:
+    """BAD's server closed right after one of the client's messages: where to look when the handshake does not explain it."""
+
+    position: int  # the client message (from 1)
+    seconds: float  # from that message to the close
+    close_code: int | None
+    differences: tuple[Difference, ...]  # that message's differences from GOOD's
+
+    def words(self, verdict: str) -> str:
+        code = "with no close frame" if self.close_code is None else f"with {self.close_code}"
+        text = (f"when recorded, BAD's server closed {code} {self.seconds * 1000:.0f} ms after the client's message "
+                f"{self.position}, and the handshake differences do not explain it: the cause is probably in what "
+                f"the client sent after the 101 (message {self.position})")
+        if self.differences:
+            text += ", which differs from GOOD's in " + ", ".join(d.label for d in self.differences)
+        else:
+            text += ", though GOOD sent the same: look for what replay cannot reproduce in it (a token since " \
+                    "expired, a one-time value)"
+        if verdict == "bad-accepted":
+            text += ("; replayed now, BAD is accepted: what it sent is no longer refused (a token since refreshed), "
+                     "or was not sent (--no-messages, or a message not kept whole)")
+        elif verdict == "unexplained":
+            text += "; GOOD with every difference replay can apply is still accepted"
+        return text
+
+
+AFTER_101_VERDICTS = frozenset({"bad-accepted", "unexplained", "no-differences"})
+"""Verdicts that would blame nothing in the request: where a close right after a message says more."""
+
+
+def _position_of(d: Difference) -> range:
+    name = (d.name or "").split(":")[0]
+    first, _, last = name.partition("-")
+    return range(int(first), int(last or first) + 1) if first.isdigit() else range(0)
+
+
+def message_cause(comparison: Comparison) -> MessageCause | None:
+    """Return where BAD's server closed right after a client message (with that message's differences), or None."""
+    after = closed_after(comparison.b)
+    if after is None:
+        return None
+    k, seconds = after
+    ws = comparison.b.websocket
+    diffs = tuple(d for d in comparison.significant
+                  if d.kind in ("message", "message-field") and k in _position_of(d))
+    return MessageCause(k, seconds, ws.close_code if ws is not None else None, diffs)
+
+
 def suggest_fix(verdict: str, causes: Sequence[Difference] | Sequence[Sequence[Difference]],
                 comparison: Comparison) -> str:
     """Return one line that lists every change BAD needs, or says why there is nothing to change.
@@ -50,6 +100,11 @@ def suggest_fix(verdict: str, causes: Sequence[Difference] | Sequence[Sequence[D
     """
     items = list(causes)
     groups = [items] if items and isinstance(items[0], Difference) else [list(g) for g in items]  # type: ignore[arg-type]
+    if verdict in AFTER_101_VERDICTS and not groups:
+        cause = message_cause(comparison)
+        if cause is not None:  # never "does not reproduce" for a server that judged a message
+            words = cause.words(verdict)
+            return words[0].upper() + words[1:] + "."
     if verdict != "found" or not groups:
         return VERDICTS.get(verdict, verdict)
 
@@ -134,6 +189,9 @@ class BisectReport:
         r = self.result
         ev = r.evidence
         said = [f"{self.describe(p)} {t}" for p, t in ev]
+        cause = self.after_101
+        if cause is not None:  # never "does not reproduce" for a server that judged a message
+            return (f"{said[0]}; " if said else "") + cause.words(r.verdict)
         if r.verdict == "found":
             k = len(r.causes)
             return "found every difference BAD must change: " + (
@@ -175,6 +233,14 @@ class BisectReport:
                     "(a rate limit, a deploy, a token that expired)")
         return VERDICTS.get(r.verdict, r.verdict)
 
+    @property
+    def after_101(self) -> MessageCause | None:
+        """Where the cause probably is when the verdict blames nothing in the request and BAD's server closed
+        right after a client message."""
+        if self.result.verdict not in AFTER_101_VERDICTS or self.result.causes:
+            return None
+        return message_cause(self.comparison)
+
     def to_json(self) -> dict[str, object]:
         r = self.result
         return {
@@ -195,4 +261,7 @@ class BisectReport:
                                       for i in sorted(p.changed)],
                           **t.to_json()} for p, t in r.evidence],
             "fix": self.fix,
+            "after_101": None if (cause := self.after_101) is None else {
+                "message": cause.position, "ms": round(cause.seconds * 1000, 1), "close_code": cause.close_code,
+                "differences": [d.to_json() for d in cause.differences]},
         }

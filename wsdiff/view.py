@@ -19,7 +19,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .difference import GROUPS, Comparison
+from .difference import GROUPS, Comparison, Difference
 from .export import printable
 from .model import Capture
 from .verdict import BisectReport, VariantRow
@@ -131,6 +131,17 @@ def render_rows(rows: Sequence[VariantRow], *, title: str) -> Table:
     return table
 
 
+def _good_bad(title: str, style: str, differences: Sequence[Difference], names: tuple[str, str]) -> Table:
+    """A table of differences with GOOD's and BAD's values side by side (the message a close followed)."""
+    table = Table(title=title, title_justify="left", title_style=style)
+    table.add_column("what")
+    table.add_column(Text(f"GOOD {shown(names[0], 80)}"), overflow="fold")
+    table.add_column(Text(f"BAD {shown(names[1], 80)}"), overflow="fold")
+    for d in differences:
+        table.add_row(_text(d.label), format_value(d.a), format_value(d.b))
+    return table
+
+
 def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BAD")) -> Group:
     """The bisect story: baselines with their counts, every cause with its hints, confirmations, the fix."""
     r = report.result
@@ -147,7 +158,11 @@ def render_bisect(report: BisectReport, *, names: tuple[str, str] = ("GOOD", "BA
     parts.append(Text(f"{len(report.candidates)} difference(s) to search; {r.probes} probes in {r.rounds} rounds.",
                       style="dim"))
     if not report.causes:
-        parts.append(Text(f"\nNo culprit: {shown(report.reason())}.", style="bold yellow"))
+        cause = report.after_101
+        lead = "No culprit in the handshake" if cause is not None else "No culprit"
+        parts.append(Text(f"\n{lead}: {shown(report.reason())}.", style="bold yellow"))
+        if cause is not None and cause.differences:
+            parts += [Text(""), _good_bad(f"Message {cause.position}, GOOD vs BAD", "bold", cause.differences, names)]
         return Group(*parts)
     causes = report.causes
     if len(causes) == 1:

@@ -27,6 +27,7 @@ __all__ = [
     "extended_length_size",
     "parse_extended_length",
     "mask",
+    "build_frame",
     "build_control_frame",
     "build_close_frame",
     "parse_close_payload",
@@ -112,13 +113,33 @@ def parse_extended_length(code: int, data: bytes) -> int:
 
 def mask(data: bytes, key: bytes) -> bytes:
     """Apply (or remove) a 4-byte masking key (RFC 6455 5.3)."""
-    return bytes(c ^ key[i % 4] for i, c in enumerate(data))
+    n = len(data)
+    if n < 64:
+        return bytes(c ^ key[i % 4] for i, c in enumerate(data))
+    # One XOR of two big integers: a 64 KiB message in microseconds rather than milliseconds.
+    repeated = (key * (n // 4 + 1))[:n]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")).to_bytes(n, "big")
+
+
+def build_frame(opcode: int, payload: bytes, key: bytes) -> bytes:
+    """Build one masked client frame, FIN set, carrying a whole message (RFC 6455 5.2, 5.3).
+
+    The payload goes uncompressed (RSV1 clear), which RFC 7692 6 allows even
+    when permessage-deflate was negotiated.
+    """
+    n = len(payload)
+    if n < 126:
+        head = bytes([0x80 | opcode, 0x80 | n])
+    elif n < 1 << 16:
+        head = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", n)
+    else:
+        head = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", n)
+    return head + key + mask(payload, key)
 
 
 def build_control_frame(opcode: int, payload: bytes, key: bytes) -> bytes:
     """Build a masked client control frame (payload at most 125 bytes, RFC 6455 5.5) with masking *key*."""
-    payload = payload[:125]
-    return bytes([0x80 | opcode, 0x80 | len(payload)]) + key + mask(payload, key)
+    return build_frame(opcode, payload[:125], key)
 
 
 def build_close_frame(code: int, key: bytes) -> bytes:

@@ -10,7 +10,7 @@ import io
 
 from typing import Any
 
-from ..model import BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
+from ..model import BODY_LIMIT, CLIENT_BYTES_LIMIT, CLIENT_MESSAGE_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, MESSAGE_SCAN, Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
 __all__ = ["is_upgrade", "capture_from_flow", "captures_from_flows", "capture_from_snapshot", "flow_snapshot", "Snapshot", "classify_error", "proxy_mode_name"]
 
@@ -78,8 +78,7 @@ def flow_snapshot(
     ws = flow.websocket
     session = None
     if ws is not None and resp is not None:
-        messages = tuple((m.from_client, m.is_text, m.content[:MESSAGE_HEAD], len(m.content), m.timestamp)
-                         for m in ws.messages[:MESSAGE_LIMIT])
+        messages = _first_messages(ws.messages)
         # close_code is a wsproto CloseReason (an IntEnum) on a live flow: marshal takes plain ints only.
         code = None if ws.close_code is None else int(ws.close_code)
         session = (messages, len(ws.messages), code, ws.close_reason, ws.closed_by_client, ws.timestamp_end)
@@ -92,6 +91,28 @@ def flow_snapshot(
         response, flow.error.msg if flow.error is not None else None, session,
         (str(peer[0]), int(peer[1])) if peer else None, mode, flow.id, label, host_rewritten, session_state, now,
     )
+
+
+def _first_messages(messages: Any) -> tuple[tuple[bool, bool, bytes, int, float], ...]:
+    """Take the first MESSAGE_LIMIT messages of each direction: a client's whole (to 64 KiB), a server's head.
+
+    Runs on mitmproxy's event loop: attribute reads and a slice of bytes per
+    message, among at most MESSAGE_SCAN of them; nothing is parsed here. A
+    slice that covers a whole bytes object is that object, not a copy.
+    """
+    kept = []
+    counts = [0, 0]  # server, client
+    budget = CLIENT_BYTES_LIMIT
+    for m in messages[:MESSAGE_SCAN]:
+        side = m.from_client
+        if counts[side] < MESSAGE_LIMIT:
+            counts[side] += 1
+            content = m.content
+            head = content[:max(MESSAGE_HEAD, min(CLIENT_MESSAGE_LIMIT, budget))] if side else content[:MESSAGE_HEAD]
+            if side:
+                budget -= len(head)
+            kept.append((side, m.is_text, head, len(content), m.timestamp))
+    return tuple(kept)
 
 
 def _fields(fields: Any) -> Headers:
@@ -108,10 +129,11 @@ def _session(snap: Any, t0: float, state: str, now: float | None) -> Session:
             size=size,
             head=head,
             at=max(0.0, round(at - t0, 6)),
+            cut=size > len(head),
         )
         for from_client, is_text, head, size, at in raw
     )
-    dropped = max(0, total - MESSAGE_LIMIT)
+    dropped = max(0, total - len(messages))
     if state == "observed":
         duration = round(now - t0, 6) if now is not None else None
         return Session(state="observed", duration=duration, messages=messages, messages_dropped=dropped)
