@@ -102,21 +102,28 @@ async def ws_late(websocket: WebSocket) -> None:
         pass
 
 
-@app.websocket("/ws/auth-first")
-async def ws_auth_first(websocket: WebSocket) -> None:
-    """Accept anyone, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token.
-
-    Like realtime APIs that authenticate in a first message: the handshake says nothing, the message decides.
-    """
+async def _logged_in(websocket: WebSocket) -> bool:
+    """Accept, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token."""
     await websocket.accept()
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), 5))
     except (asyncio.TimeoutError, ValueError, KeyError):
         first = None
     except Exception:  # the client went away
-        return
+        return False
     if not (isinstance(first, dict) and first.get("type") == "auth" and first.get("token") == FIRST_MESSAGE_TOKEN):
         await websocket.close(code=4401, reason="unauthorized")
+        return False
+    return True
+
+
+@app.websocket("/ws/auth-first")
+async def ws_auth_first(websocket: WebSocket) -> None:
+    """Accept anyone, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token.
+
+    Like realtime APIs that authenticate in a first message: the handshake says nothing, the message decides.
+    """
+    if not await _logged_in(websocket):
         return
     await websocket.send_json({"type": "ready"})
     try:
@@ -133,15 +140,7 @@ async def ws_ack_later(websocket: WebSocket) -> None:
     Like graphql-ws (4401 on a ``subscribe`` before ``connection_ack``): a client that does not wait for the
     reply is refused, so a replay that sends on a timer instead of answering the server is refused too.
     """
-    await websocket.accept()
-    try:
-        first = json.loads(await asyncio.wait_for(websocket.receive_text(), 5))
-    except (asyncio.TimeoutError, ValueError, KeyError):
-        first = None
-    except Exception:  # the client went away
-        return
-    if not (isinstance(first, dict) and first.get("type") == "auth" and first.get("token") == FIRST_MESSAGE_TOKEN):
-        await websocket.close(code=4401, reason="unauthorized")
+    if not await _logged_in(websocket):
         return
     # Read on while the ack is pending, without cancelling a receive (a message then is an early one).
     early = asyncio.ensure_future(websocket.receive_text())
