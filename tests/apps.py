@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 
 from fastapi import FastAPI, Header, Query, WebSocket
 from fastapi.middleware.cors import CORSMiddleware
@@ -22,6 +23,9 @@ ALLOWED_ORIGINS = {"http://127.0.0.1", "https://app.example"}
 API_KEY = "k-123"
 FIRST_MESSAGE_TOKEN = "fm-tok-5d2e91c4a7"
 """What /ws/auth-first wants in its first message; the tests check that no output of wsdiff shows it."""
+ACK_DELAYS = random.Random(139)
+"""Seeded: how long /ws/ack-later takes to acknowledge a login (0 to 50 ms), the same run after run. The
+first is fast (0.1 ms: the recorded client answers within a few ms), the next five slow (27 to 47 ms)."""
 
 
 @app.websocket("/ws")
@@ -98,21 +102,28 @@ async def ws_late(websocket: WebSocket) -> None:
         pass
 
 
-@app.websocket("/ws/auth-first")
-async def ws_auth_first(websocket: WebSocket) -> None:
-    """Accept anyone, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token.
-
-    Like realtime APIs that authenticate in a first message: the handshake says nothing, the message decides.
-    """
+async def _logged_in(websocket: WebSocket) -> bool:
+    """Accept, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token."""
     await websocket.accept()
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), 5))
     except (asyncio.TimeoutError, ValueError, KeyError):
         first = None
     except Exception:  # the client went away
-        return
+        return False
     if not (isinstance(first, dict) and first.get("type") == "auth" and first.get("token") == FIRST_MESSAGE_TOKEN):
         await websocket.close(code=4401, reason="unauthorized")
+        return False
+    return True
+
+
+@app.websocket("/ws/auth-first")
+async def ws_auth_first(websocket: WebSocket) -> None:
+    """Accept anyone, then close 4401 unless the first message is {"type": "auth", "token": ...} with the token.
+
+    Like realtime APIs that authenticate in a first message: the handshake says nothing, the message decides.
+    """
+    if not await _logged_in(websocket):
         return
     await websocket.send_json({"type": "ready"})
     try:
@@ -120,6 +131,32 @@ async def ws_auth_first(websocket: WebSocket) -> None:
             await websocket.receive_text()
     except Exception:
         pass
+
+
+@app.websocket("/ws/ack-later")
+async def ws_ack_later(websocket: WebSocket) -> None:
+    """Acknowledge a login with the token after 0-50 ms; close 4409 on a message that comes before the ack.
+
+    Like graphql-ws (4401 on a ``subscribe`` before ``connection_ack``): a client that does not wait for the
+    reply is refused, so a replay that sends on a timer instead of answering the server is refused too.
+    """
+    if not await _logged_in(websocket):
+        return
+    # Read on while the ack is pending, without cancelling a receive (a message then is an early one).
+    early = asyncio.ensure_future(websocket.receive_text())
+    done, _ = await asyncio.wait({early}, timeout=ACK_DELAYS.uniform(0.0, 0.05))
+    if done:
+        if early.exception() is None:
+            await websocket.close(code=4409, reason="subscribe before auth_ok")
+        return
+    await websocket.send_json({"type": "auth_ok"})
+    try:
+        second = json.loads(await asyncio.wait_for(early, 5))
+        await websocket.send_json({"type": "data", "id": second.get("id")})
+        while True:
+            await websocket.receive_text()
+    except Exception:
+        early.cancel()
 
 
 @app.websocket("/ws/error-message")

@@ -12,7 +12,7 @@ from wsdiff import wire
 from wsdiff.diff import compare
 from wsdiff.document import build_document, parse_document
 from wsdiff.errors import SecretError, VariantError
-from wsdiff.messages import (MISSING, client_messages, closed_after, format_path, json_differences, parse_path,
+from wsdiff.messages import (MISSING, Turn, client_messages, closed_after, conversation, format_path, json_differences, parse_path,
                              parse_position_path, set_member, spans, transplant_member)
 from wsdiff.model import CLIENT_MESSAGE_LIMIT, MESSAGE_HEAD, Message, Session
 from wsdiff.oracle import ProbeResult
@@ -275,6 +275,36 @@ def test_closed_after_reads_a_close_right_after_a_message_only() -> None:
     assert closed_after(said("x", close=(1000, 0.015))) is None
     assert closed_after(said("x", close=(4401, 3.0))) is None
     assert closed_after(said(close=(4401, 0.015))) is None
+
+
+def _m(direction: str, at: float) -> Message:
+    return Message(direction, "text", 1, b"x", at)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "turns"),
+    [
+        ([], []),
+        ([("server", 0.01)], []),
+        # graphql-ws: connection_init, then subscribe 5 ms after connection_ack (acked 20 ms after init)
+        ([("client", 0.001), ("server", 0.021), ("client", 0.026), ("server", 0.03)],
+         [Turn(0, 0.001, 0.0), Turn(1, 0.005, 0.02)]),
+        # a server that speaks first (a hello), then the client after 100 ms
+        ([("server", 0.002), ("client", 0.102)], [Turn(1, 0.1, 0.002)]),
+        # two client messages with no reply between: the second waits for nothing new, only its gap
+        ([("client", 0.0), ("server", 0.01), ("client", 0.02), ("client", 0.5)],
+         [Turn(0, 0.0, 0.0), Turn(1, 0.01, 0.01), Turn(1, 0.48, 0.0)]),
+        # several replies before the next message: wait for all of them, the gap counts from the last
+        ([("client", 0.0), ("server", 0.1), ("server", 0.3), ("client", 0.31)],
+         [Turn(0, 0.0, 0.0), Turn(2, 0.01, 0.3)]),
+    ],
+)
+def test_conversation_says_what_each_client_message_waits_for(recorded: list[tuple[str, float]],
+                                                              turns: list[Turn]) -> None:
+    """One turn per client message: the server messages received before it, the gap after the last thing before it."""
+    got = conversation([_m(d, at) for d, at in recorded])
+    assert [(t.replies, pytest.approx(t.gap), pytest.approx(t.waited)) for t in got] == \
+        [(t.replies, t.gap, t.waited) for t in turns]
 
 
 # --- variants -----------------------------------------------------------------------------

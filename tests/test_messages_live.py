@@ -116,6 +116,47 @@ def test_first_message_auth_is_found_in_the_message(app_server: str, start_recor
     out.assert_secret_free(FIRST_MESSAGE_TOKEN)
 
 
+# --- a server that acknowledges the login after 0-50 ms and refuses a message before the ack ----------
+
+
+async def _ack_later_clients(app_server: str, proxy: str) -> None:
+    """websockets logs in, waits for auth_ok and subscribes at once; another logs in without the token (4401)."""
+    url = f"ws://{app_server}/ws/ack-later"
+    async with websockets.connect(url, proxy=proxy, open_timeout=10) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": FIRST_MESSAGE_TOKEN}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "auth_ok"}
+        await ws.send(json.dumps({"type": "subscribe", "id": "1"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "data", "id": "1"}
+    async with websockets.connect(url, proxy=proxy, open_timeout=10) as ws:
+        await ws.send(json.dumps({"type": "auth"}))
+        await asyncio.wait_for(ws.wait_closed(), 5)
+        assert ws.close_code == 4401
+
+
+def test_replay_waits_for_the_servers_reply_before_the_next_message(app_server: str, start_recorder) -> None:  # type: ignore[no-untyped-def]
+    """Replay is a conversation: the subscribe goes out after auth_ok, however late it comes, as the client sent it.
+
+    The recorded gap between auth_ok and subscribe is a few ms and the server acks after 0-50 ms (seeded):
+    sent on a timer, the working capture's replay was refused 4409 most times.
+    """
+    rec = start_recorder(label="ack")
+    asyncio.run(_ack_later_clients(app_server, rec.proxy))
+    assert rec.stop() == 0
+    good, bad = sorted(rec.directory.glob("*.json"))
+    out = Outputs()
+    out.files(rec.directory)
+    for _ in range(5):
+        [row] = json.loads(out.cli("replay", "--json", *FAST, str(good), code=0).stdout)["rows"]
+        assert row["accepted"] and row["after_101"]["messages_sent"] == 2, row
+        assert row["after_101"].get("close_code") is None, row
+    [row] = json.loads(out.cli("replay", "--json", *FAST, str(bad), code=1).stdout)["rows"]
+    assert not row["accepted"] and row["after_101"]["close_code"] == 4401, row
+    # Without its login the subscribe is still sent in turn: after a bounded wait for an ack that never comes.
+    rows = json.loads(out.cli("replay", "--json", *FAST, str(good), "--variant", "drop-message=1", code=0).stdout)["rows"]
+    assert [r["accepted"] for r in rows] == [True, False] and rows[1]["after_101"]["close_code"] == 4401, rows
+    out.assert_secret_free(FIRST_MESSAGE_TOKEN)
+
+
 # --- the reference graphql-ws server (Node), onConnect checks payload.token ---------------------------
 
 

@@ -271,7 +271,8 @@ def _probe_options(f: Any) -> Any:
                      help="Seconds to watch an accepted connection for a first message or a close."),
         click.option("--keep-key", is_flag=True, help="Send the recorded Sec-WebSocket-Key instead of a fresh one."),
         click.option("--no-messages", is_flag=True, help="After a 101, send none of the client's recorded messages "
-                     "(by default they go out in order, each after its recorded gap, at most 1 s)."),
+                     "(by default they go out in order, each once the server has sent what it had sent before it in the "
+                     "recording, at most 2 s, then after its recorded gap, at most 1 s)."),
         click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
                      help="Probes in flight at once."),
         click.option("--missing-secrets", type=click.Choice(["stop", "drop"]), default="stop", show_default=True,

@@ -12,8 +12,9 @@ those messages:
   changes those bytes and leaves every other byte as the client sent it;
 - :func:`json_differences`: what differs between two JSON values, path by
   path, in both directions;
-- the client messages of a capture, by position (1 is the first), and
-  :func:`closed_after`: the server closed N ms after client message K.
+- the client messages of a capture, by position (1 is the first),
+  :func:`closed_after` (the server closed N ms after client message K) and
+  :func:`conversation`: what replay waits for before each client message.
 
 Values in, values out: no I/O.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from json.decoder import scanstring
 from typing import Any
@@ -50,6 +51,8 @@ __all__ = [
     "edit_client_message",
     "describe",
     "closed_after",
+    "Turn",
+    "conversation",
 ]
 
 JsonPath = tuple[str | int, ...]
@@ -450,6 +453,48 @@ def client_messages(capture: Capture) -> tuple[Message, ...]:
     """Return the client's messages after the 101, in order (message 1 first)."""
     ws = capture.websocket
     return tuple(m for m in ws.messages if m.direction == "client") if ws is not None else ()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """When replay sends one client message: after the server's first *replies* messages, then *gap* seconds.
+
+    Replay is a conversation, not a timetable: a server that acknowledges a
+    login after a while and refuses what comes before the acknowledgement
+    (graphql-ws closes 4401 on a ``subscribe`` before ``connection_ack``)
+    must see the next message after its reply, as the client sent it.
+    """
+
+    replies: int
+    """Server messages the recording had received before this client message."""
+    gap: float
+    """Seconds recorded between the last thing before this message (that server message, or the
+    previous client message, or the 101) and this message."""
+    waited: float
+    """Seconds the recording waited for those replies after the previous client message (or the
+    101): how long a server may take to answer before replay sends anyway."""
+
+
+def conversation(messages: Sequence[Message]) -> tuple[Turn, ...]:
+    """Return one :class:`Turn` per client message of the session *messages* (both directions, in order).
+
+    A server message counts as received before a client message when it comes
+    before it in *messages* (a session keeps them in the order of their times).
+    """
+    turns: list[Turn] = []
+    replies = 0
+    last_server = 0.0
+    previous = 0.0  # the previous client message, or the 101
+    for m in messages:
+        if m.direction != "client":
+            replies += 1
+            last_server = m.at
+            continue
+        anchor = max(previous, last_server) if replies else previous
+        waited = max(0.0, last_server - previous) if replies else 0.0
+        turns.append(Turn(replies, round(max(0.0, m.at - anchor), 6), round(waited, 6)))
+        previous = m.at
+    return tuple(turns)
 
 
 def with_client_messages(capture: Capture, messages: tuple[Message, ...]) -> Capture:

@@ -10,11 +10,14 @@ a server that rejects is a result. When nothing could be sent at all
 CONNECT), the result says so in ``unreachable`` with one line on what could
 not be reached and how; the runner turns that into trouble.
 
-After a 101 it sends the client's recorded messages, in order and with their
-recorded spacing (each gap capped at MESSAGE_GAP), masked as a client must
-(RFC 6455 5.3), and watches a short window after the last of them (RFC 6455
-5: server frames are not masked) for a first message or a close frame,
-because many services accept the upgrade and judge what comes next.
+After a 101 it sends the client's recorded messages as a conversation: before
+each one it waits until the server has sent as many messages as it had in the
+recording (bounded by REPLY_WAIT, or the recorded wait when longer, and the
+connection's timeout), then keeps the recorded gap after that (capped at
+MESSAGE_GAP). Frames are masked as a client must (RFC 6455 5.3). It watches a
+short window after the last of them (RFC 6455 5: server frames are not
+masked) for a first message or a close frame, because many services accept
+the upgrade and judge what comes next; a close stops the sending.
 """
 
 from __future__ import annotations
@@ -29,16 +32,20 @@ from urllib.parse import urlsplit
 
 from . import wire
 from .errors import ReplayError
+from .messages import Turn
 from .model import (BODY_LIMIT, MESSAGE_HEAD, MESSAGE_LIMIT, Endpoint, ErrorKind, Failure, Headers, Message, Request,
                     Session, endpoint_from_url, header_value)
 from .oracle import ProbeResult
 
-__all__ = ["Connection", "probe", "parse_target_url", "unreachable", "MESSAGE_GAP"]
+__all__ = ["Connection", "probe", "parse_target_url", "unreachable", "MESSAGE_GAP", "REPLY_WAIT"]
 
 HEAD_LIMIT = 64 * 1024  # bytes of a response head, as asyncio's stream limit
 MESSAGE_GAP = 1.0
 """Seconds: the longest wait before sending a client message (the recorded gap otherwise), so that
 eight messages cost at most eight seconds a probe while a server that wants a pause still gets one."""
+REPLY_WAIT = 2.0
+"""Seconds: how long replay waits, before sending a client message, for the server messages the
+recording had received by then (longer when the recording waited longer, never past the timeout)."""
 
 
 @dataclass(frozen=True)
@@ -218,34 +225,88 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes, i
     return opcode, rsv1, head, size
 
 
-async def _send(writer: asyncio.StreamWriter, messages: tuple[Message, ...], t0: float,
-                sent: list[Message]) -> None:
-    """Send *messages* in order, each after its recorded gap (capped); note each as sent, without its payload."""
+class _Heard:
+    """The server's data messages so far in a probe: how many, when the first ones came, a wake-up for waiters."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.times: list[float] = []  # monotonic arrival of the first MESSAGE_LIMIT
+        self.changed = asyncio.Event()
+
+    def note(self, when: float) -> None:
+        self.count += 1
+        if len(self.times) < MESSAGE_LIMIT:
+            self.times.append(when)
+        self.changed.set()
+
+    async def until(self, count: int, deadline: float) -> float | None:
+        """Wait until *count* messages came, or *deadline*; return when the last of them came, or None."""
+        while self.count < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), left)
+            except (asyncio.TimeoutError, TimeoutError):
+                return None
+        return self.times[count - 1] if 0 < count <= len(self.times) else time.monotonic()
+
+
+def _timetable(messages: tuple[Message, ...]) -> tuple[Turn, ...]:
+    """Return turns that wait for nothing but the recorded gaps (for messages given without their turns)."""
     previous = 0.0
+    turns = []
     for m in messages:
-        await asyncio.sleep(min(MESSAGE_GAP, max(0.0, m.at - previous)))
+        turns.append(Turn(0, max(0.0, m.at - previous), 0.0))
         previous = m.at
+    return tuple(turns)
+
+
+async def _send(writer: asyncio.StreamWriter, messages: tuple[Message, ...], turns: tuple[Turn, ...],
+                heard: _Heard, t0: float, timeout: float, sent: list[Message]) -> None:
+    """Send *messages* in order, each at its turn; note each as sent, without its payload.
+
+    The caller cancels this when the server closes: the close is the answer.
+    """
+    last = t0  # when the previous message was sent (the 101 for the first)
+    for m, turn in zip(messages, turns):
+        ready: float | None = last
+        if turn.replies:
+            # Wait for the server's reply as the client did; a server that never sends it gets the message anyway.
+            deadline = last + min(timeout, max(REPLY_WAIT, turn.waited))
+            came = await heard.until(turn.replies, deadline)
+            ready = max(last, came) if came is not None else None
+        if ready is not None:
+            await asyncio.sleep(max(0.0, ready + min(MESSAGE_GAP, turn.gap) - time.monotonic()))
         opcode = wire.OP_TEXT if m.type == "text" else wire.OP_BINARY
         try:
             writer.write(wire.build_frame(opcode, m.head, os.urandom(4)))
             await writer.drain()
         except (ConnectionError, RuntimeError):
             return  # the server closed: what it answered is read by _watch
+        last = time.monotonic()
         # The payload may hold restored secrets: a probe result keeps only its size.
-        sent.append(Message("client", m.type, len(m.head), b"", round(time.monotonic() - t0, 6), cut=True))
+        sent.append(Message("client", m.type, len(m.head), b"", round(last - t0, 6), cut=True))
 
 
 async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, window: float,
-                 messages: tuple[Message, ...] = ()) -> Session:
-    """Send *messages*, and watch the connection until *window* seconds after the last of them (or the 101)."""
+                 messages: tuple[Message, ...] = (), turns: tuple[Turn, ...] | None = None,
+                 timeout: float = 10.0) -> Session:
+    """Send *messages* at their *turns*, and watch until *window* seconds after the last of them (or the 101)."""
     t0 = time.monotonic()
     received: list[Message] = []
     sent: list[Message] = []
     dropped = 0
-    sender = asyncio.ensure_future(_send(writer, messages, t0, sent)) if messages else None
+    heard = _Heard()
+    if turns is None or len(turns) != len(messages):
+        turns = _timetable(messages)
+    sender = (asyncio.ensure_future(_send(writer, messages, turns, heard, t0, timeout, sent))
+              if messages else None)
     reading: asyncio.Future[tuple[int, bool, bytes, int]] | None = None
-    # However long a server takes to read what is sent, the watch ends by then.
-    hard = t0 + window + MESSAGE_GAP * len(messages) + 5.0
+    # However long a server takes to answer or to read what is sent, the watch ends by then.
+    hard = t0 + window + 5.0 + sum(MESSAGE_GAP + (min(timeout, max(REPLY_WAIT, t.waited)) if t.replies else 0.0)
+                                   for t in turns)
 
     def session(**kw: object) -> Session:
         merged = tuple(sorted([*received, *sent], key=lambda m: m.at))
@@ -279,6 +340,7 @@ async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, win
                 writer.write(wire.build_control_frame(wire.OP_PONG, head, os.urandom(4)))
                 continue
             if opcode in (wire.OP_TEXT, wire.OP_BINARY, wire.OP_CONTINUATION):
+                heard.note(time.monotonic())
                 if rsv1:  # permessage-deflate (RFC 7692 7.2.2)
                     head = wire.inflate_head(head, MESSAGE_HEAD)
                 if len(received) < MESSAGE_LIMIT:
@@ -296,11 +358,14 @@ async def _watch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, win
                     pass
 
 
-async def probe(request: Request, conn: Connection, messages: tuple[Message, ...] = ()) -> ProbeResult:
+async def probe(request: Request, conn: Connection, messages: tuple[Message, ...] = (),
+                turns: tuple[Turn, ...] | None = None) -> ProbeResult:
     """Send *request* over *conn*, then *messages* after a 101; return what the server answered.
 
     Never raises for a rejection. *messages* are whole client messages, with
-    secrets restored, in the order to send them.
+    secrets restored, in the order to send them; *turns* (one per message,
+    from :func:`wsdiff.messages.conversation`) say which server replies each
+    waits for. Without them each is sent after its recorded gap.
 
     Raises:
         ReplayError: the proxy URL is not usable (nothing was sent).
@@ -325,7 +390,7 @@ async def probe(request: Request, conn: Connection, messages: tuple[Message, ...
             body, cut = await _read_body(reader, headers, time.monotonic() + min(conn.timeout, 2.0))
             return ProbeResult(status, reason, headers, body, cut, elapsed=elapsed)
         accept = header_value(headers, "Sec-WebSocket-Accept")
-        session = await _watch(reader, writer, conn.window, messages)
+        session = await _watch(reader, writer, conn.window, messages, turns, conn.timeout)
         if session.state != "closed":
             try:
                 writer.write(wire.build_close_frame(1000, os.urandom(4)))

@@ -14,12 +14,13 @@ import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .diff import compare
 from .document import request_injection
 from .errors import ReplayError, UnreachableError
-from .messages import client_messages
+from .messages import Turn, client_messages, conversation
 from .model import Capture, Endpoint, Message, Request
 from .oracle import Oracle, ProbeResult
 from .probe import Connection, probe
@@ -68,21 +69,44 @@ class Settings:
             raise ReplayError(f"refusing to send a request whose {problem}")
         return out
 
-    def client_messages(self, capture: Capture, endpoint: Endpoint) -> tuple[tuple[Message, ...], int]:
-        """Return the client messages to send to *endpoint* after a 101, secrets restored, and how many are unsent.
+    def client_messages(self, capture: Capture, endpoint: Endpoint) -> Outgoing:
+        """Return the client messages to send to *endpoint* after a 101, secrets restored, with their turns.
 
         A message not kept whole is not sent, nor any after it: sending a
         part, or skipping one, would change what the server is asked.
         """
         if not self.messages:
-            return (), 0
+            return Outgoing((), 0, ())
         recorded = client_messages(capture)
         whole = 0
         while whole < len(recorded) and recorded[whole].whole:
             whole += 1
         restored = restore_messages(recorded[:whole], self.secrets, endpoint=endpoint, request=capture.request,
                                     allow=self.allow_secrets_to, drop_missing=self.drop_missing_secrets)
-        return restored, len(recorded) - whole
+        turns = conversation(capture.websocket.messages if capture.websocket is not None else ())
+        return Outgoing(restored, len(recorded) - whole, _aligned(recorded[:whole], turns, restored))
+
+
+class Outgoing(NamedTuple):
+    """The client messages a probe sends after a 101, when each is sent, and how many recorded ones are not sent."""
+
+    messages: tuple[Message, ...]
+    unsent: int
+    turns: tuple[Turn, ...]
+
+
+def _aligned(recorded: tuple[Message, ...], turns: tuple[Turn, ...], kept: tuple[Message, ...]) -> tuple[Turn, ...]:
+    """Return the turns of the *kept* messages, a subsequence of *recorded* (restoring keeps each one's time)."""
+    out: list[Turn] = []
+    i = 0
+    for m in kept:
+        while i < len(recorded) and recorded[i].at != m.at:
+            i += 1
+        if i >= len(recorded):
+            return ()  # not found: the probe falls back to the recorded gaps
+        out.append(turns[i])
+        i += 1
+    return tuple(out)
 
 
 async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeResult]:
@@ -93,7 +117,7 @@ async def _run(captures: Sequence[Capture], settings: Settings) -> list[ProbeRes
                 for c, conn in zip(captures, connections, strict=True)]
     gate = asyncio.Semaphore(max(1, settings.concurrency))
 
-    async def one(request: Request, conn: Connection, messages: tuple[tuple[Message, ...], int]) -> ProbeResult:
+    async def one(request: Request, conn: Connection, messages: Outgoing) -> ProbeResult:
         async with gate:
             return await _probe(request, conn, messages)
 
@@ -120,10 +144,10 @@ async def replay_capture(capture: Capture, settings: Settings) -> ProbeResult:
                         settings.client_messages(capture, conn.endpoint))
 
 
-async def _probe(request: Request, conn: Connection, messages: tuple[tuple[Message, ...], int]) -> ProbeResult:
+async def _probe(request: Request, conn: Connection, messages: Outgoing) -> ProbeResult:
     """Send *request*, then the client messages to send; note how many recorded ones were not sent."""
-    sent, unsent = messages
-    result = await probe(request, conn, sent)
+    sent, unsent, turns = messages
+    result = await probe(request, conn, sent, turns)
     return dataclasses.replace(result, messages_unsent=unsent) if unsent else result
 
 
