@@ -398,6 +398,7 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
     if together:
         chosen = [combine(chosen)]
+    chosen = [v.redacted(key) for v in chosen]  # names and descriptions are only printed: their secrets fingerprinted
     settings = _settings(kw, _stored_secrets(found, other_found))
     with _json_trouble(kw["as_json"]):
         rows = asyncio.run(replay_variants(cap, chosen, settings))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .difference import Difference
 from .errors import VariantError
@@ -21,7 +21,7 @@ from .headers import build_query, parse_query, with_extensions, with_subprotocol
 from .kinds import KINDS
 from .messages import edit_client_message, format_path, parse_position_path, set_member, with_text
 from .model import Capture, Request, split_target, with_header, without_header
-from .redact import is_credential_header, is_credential_param
+from .redact import argument_secrets, is_credential_header, is_credential_param, redact_shown, run_key
 
 __all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "combine", "transplant"]
 
@@ -34,6 +34,14 @@ class Variant:
     description: str
     apply: Callable[[Request], Request]
     messages: Callable[[Capture], Capture] | None = None  # for a variant of the messages (apply is then a no-op)
+    # The credentials in the argument, found by their place (a credential header, a JSON member named like one):
+    # name and description are printed only through redacted(), which fingerprints them.
+    secrets: tuple[str, ...] = ()
+
+    def redacted(self, key: bytes) -> Variant:
+        """Return this variant with its name and description safe to print (its secrets fingerprinted)."""
+        return replace(self, name=redact_shown(self.name, key, self.secrets),
+                       description=redact_shown(self.description, key, self.secrets))
 
     def on(self, capture: Capture) -> Capture:
         """Return *capture* with this variant applied (its request, or its client messages).
@@ -90,7 +98,10 @@ def _message_field_arg(name: str, takes_value: bool) -> Callable[[str], MessageE
             raw = value
         except ValueError:
             raw = json.dumps(value, ensure_ascii=False)
-        return _edit_json(position, path, raw, f"{name}={arg}")
+        # An error names the variant: with its credential fingerprinted, as the CLI would print it.
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        shown = redact_shown(f"{name}={arg}", run_key(), argument_secrets(value, member=last))
+        return _edit_json(position, path, raw, shown)
 
     return factory
 
@@ -208,12 +219,25 @@ def parse_variant(spec: str) -> Variant:
         raise VariantError(f"{spec!r} looks like several variants joined by a comma ({tail.group(1)!r} after it); "
                            "give each its own --variant, and add --together to send them in one probe")
     made = factory(arg)
+    secrets = _argument_secrets(name, arg)
     if isinstance(made, MessageEdit):
-        return Variant(spec, _message_description(name, arg), _same, made.edit)
+        return Variant(spec, _message_description(name, arg), _same, made.edit, secrets)
     if sep:
         for placeholder in ("NAME:VALUE", "URL", "PATH", "HOST", "NAME"):
             description = description.replace(placeholder, arg)
-    return Variant(spec, description, made)
+    return Variant(spec, description, made, secrets=secrets)
+
+
+def _argument_secrets(name: str, arg: str) -> tuple[str, ...]:
+    """The credentials in a variant's argument, by their place (the header or member they are set in), or look."""
+    if name == "set-header":
+        header, _, value = arg.partition(":")
+        return argument_secrets(value.strip(), header=header.strip())
+    if name == "set-message-field":
+        _, path, rest = parse_position_path(arg)
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        return argument_secrets(rest[1:], member=last)
+    return argument_secrets(arg)
 
 
 def _message_description(name: str, arg: str) -> str:
@@ -243,7 +267,8 @@ def combine(variants: Sequence[Variant]) -> Variant:
         return c
 
     messages = on if any(v.messages is not None for v in chosen) else None
-    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply, messages)
+    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply, messages,
+                   tuple(s for v in chosen for s in v.secrets))
 
 
 def all_variants(request: Request) -> list[Variant]:
