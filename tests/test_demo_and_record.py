@@ -56,6 +56,11 @@ def test_record_passes_the_exit_status_and_reports_bad_commands(tmp_path: Path) 
     assert r.exit_code == 3
     r = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--", "no-such-command-xyz"])
     assert r.exit_code == 2 and r.stderr.strip() == "wsdiff: error: command not found: no-such-command-xyz"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    r = CliRunner().invoke(cli, ["record", "--dir", str(blocker / "sub"), "--", "true"])
+    assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: cannot write {blocker / 'sub'}: a part of the " \
+                                                    "path is not a folder"
 
 
 def test_record_with_no_capture_says_why(app_server: str, tmp_path: Path) -> None:

@@ -138,6 +138,13 @@ def test_report_from_a_saved_why(app_server: str, tmp_path: Path) -> None:
 
 def test_report_usage_errors(tmp_path: Path) -> None:
     """A name with no format, or both --bisect and --bisect-json: one line, exit 2."""
+    good = dump_capture(handshake("127.0.0.1:9", "/ws", label="good"), tmp_path / "g.json")
+    bad = dump_capture(handshake("127.0.0.1:9", "/ws", ("Origin", "https://evil.example"), label="bad"),
+                       tmp_path / "b.json")
+    target = tmp_path / "nonexistent" / "x.html"
+    r = CliRunner().invoke(cli, ["report", str(good), str(bad), "-o", str(target)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: cannot write {target}: no such folder"
+    assert not list(tmp_path.glob("**/*.tmp"))
     r = CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "r.txt")])
     assert r.exit_code == 2 and r.stderr.strip().endswith("cannot tell the format from the name; end it in .html or "
                                                           ".md, or pass --format")

@@ -648,6 +648,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     import datetime
     from importlib.metadata import PackageNotFoundError, version
 
+    from .errors import cannot_write
     from .files import write_atomic
     from .pairing import NoPairError
     from .redact import redact_json
@@ -683,7 +684,10 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     with _json_trouble(kw["as_json"]):
         text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
                                                policy=Policy(repeats=repeats, confirm=confirm)))
-    write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    try:
+        write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    except OSError as e:
+        raise cannot_write(output, e) from None
     culprit = ", ".join(str(c.get("kind")) + (f" {c.get('name')}" if c.get("name") is not None else "")
                         for c in (result.bisect or {}).get("culprit", []))
     if kw["as_json"]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..advice import no_capture_reasons
-from ..errors import WsdiffError
+from ..errors import WsdiffError, cannot_write
 from .procs import Service, free_port, mitmdump_command, mitmproxy_ca
 
 __all__ = ["Recorded", "record_command", "proxy_environment"]
@@ -144,7 +144,10 @@ def record_command(
     if not argv:
         raise WsdiffError("no command to record (wsdiff record -- COMMAND ...)")
     folder = Path(directory)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # captures are owner-only; so is a new folder of them
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # captures are owner-only; so is a new folder of them
+    except OSError as e:
+        raise cannot_write(folder, e) from None
     before = set(folder.glob("*.json"))
     port = free_port()
     proxy = f"http://127.0.0.1:{port}"
