@@ -91,6 +91,14 @@ def test_record_with_no_capture_says_why(app_server: str, tmp_path: Path) -> Non
         "no capture: the client used TLS and did not trust mitmproxy's CA")
 
 
+def test_no_capture_advice_names_the_proxy_that_ran(tmp_path: Path) -> None:
+    """The browsers' --proxy-server in the advice is the proxy wsdiff record started (a free port), not 8080."""
+    r = CliRunner().invoke(cli, ["record", "--json", "--dir", str(tmp_path), "--", sys.executable, "-c", "pass"])
+    doc = json.loads(r.stdout)
+    browsers = next(line for line in doc["no_capture_reasons"] if line.split()[:1] == ["browsers"])
+    assert doc["proxy"].startswith("http://127.0.0.1:") and f"--proxy-server={doc['proxy']}," in browsers
+
+
 def test_record_prints_commands_that_work(app_server: str, tmp_path: Path) -> None:
     """After a recording, the next command is printed in a form the shell runs as printed, paths unbroken."""
     code = (f"import asyncio, websockets\nasyncio.run(websockets.connect('ws://{app_server}/ws/boom').__aenter__())")

@@ -745,7 +745,7 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     reasons = result.why_nothing(command)
     if as_json:
         _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],
-                     "no_capture_reasons": reasons})
+                     "proxy": result.proxy, "no_capture_reasons": reasons})
     else:
         from .export import printable
         from .invocation import command_name

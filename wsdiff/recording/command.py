@@ -46,7 +46,8 @@ class Recorded:
         """Return the likely reasons this command left no capture, most likely first (empty if it left some)."""
         if self.captures:
             return []
-        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused)
+        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused,
+                                  proxy=self.proxy)
 
 
 # mitmdump's log: a request line ("127.0.0.1:41330: GET http://..."), a server connection, or a
