@@ -180,10 +180,14 @@ def show(captures: tuple[str, ...], as_json: bool, reveal_secrets: bool) -> None
     """
     from .document import build_document
 
+    from .files import load_each
+    from .redact import redact_capture
+
     key, _ = _fingerprint_key()
     loaded = []
-    for spec in captures:
-        cap, found = _load(spec, key)
+    # A file with several attempts and no #N: each of them, named FILE#1 .. FILE#N.
+    for spec, whole in (each for named in captures for each in load_each(named)):
+        cap, found = redact_capture(whole, key)
         if reveal_secrets:
             from .redact import reveal_capture
 
@@ -538,7 +542,7 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
     folder = directory or str(default_folder(failing))
     key, _ = _fingerprint_key()
     try:
-        pair = find_pair(folder, failing=failing, good=good, key=key)
+        pair = find_pair(folder, failing=failing, good=good, key=key, same_file=directory is None)
     except NoPairError as e:
         _no_pair(e, folder)
     pair, found = _redacted_pair(pair, key)
@@ -671,7 +675,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         failing = named[0] if named else None
         folder = directory or str(default_folder(failing))
         try:
-            pair = find_pair(folder, failing=failing, key=key)
+            pair = find_pair(folder, failing=failing, key=key, same_file=directory is None)
         except NoPairError as e:
             _no_pair(e, folder)
     try:
