@@ -338,6 +338,9 @@ def test_cli_replay_bad_variant_and_target(tmp_path: Path) -> None:
     cap = dump_capture(handshake("127.0.0.1:9", "/"), tmp_path / "c.json")
     r = CliRunner().invoke(cli, ["replay", str(cap), "--variant", "nope"])
     assert r.exit_code == 2 and r.stderr.startswith("wsdiff: error: unknown variant 'nope'")
+    r = CliRunner().invoke(cli, ["replay", str(cap), "--variant", "set-header=Bad Name:x"])
+    assert r.exit_code == 2 and r.stderr.startswith("wsdiff: error: set-header: 'Bad Name' is not a header name")
+    assert len(r.stderr.splitlines()) == 1
     r = CliRunner().invoke(cli, ["replay", str(cap), "--target", "ftp://x"])
     assert r.exit_code == 2 and "expected a ws://, wss://, http:// or https:// URL, got 'ftp://x'" in r.stderr
     assert load_capture(cap).request.target == "/"

@@ -136,11 +136,28 @@ def _set_query(r: Request, pairs: list[tuple[str, str | None]]) -> Request:
     return r.replace(target=f"{path}?{build_query(pairs)}" if pairs else path)
 
 
+# RFC 9110 5.6.2: a field name is a token; 5.5: a field value holds no CR, LF or NUL.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_VALUE_BREAKERS = re.compile(r"[\r\n\x00]")
+
+
+def _header_value(value: str, what: str) -> str:
+    if _VALUE_BREAKERS.search(value):
+        # The value itself is not echoed: it may be a credential.
+        raise VariantError(f"{what}: the value holds a CR, LF or NUL character, which no header may (RFC 9110 5.5)")
+    return value
+
+
 def _set_header_arg(arg: str) -> Callable[[Request], Request]:
     name, sep, value = arg.partition(":")
     if not sep or not name.strip():
         raise VariantError(f"set-header needs NAME:VALUE, got {arg!r}")
-    return lambda r: r.replace(headers=with_header(r.headers, name.strip(), value.strip()))
+    name = name.strip()
+    if not _TOKEN.fullmatch(name):
+        raise VariantError(f"set-header: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, "
+                           "RFC 9110 5.6.2)")
+    value = _header_value(value.strip(), f"set-header={name}")
+    return lambda r: r.replace(headers=with_header(r.headers, name, value))
 
 
 def _path_arg(arg: str) -> Callable[[Request], Request]:
@@ -165,7 +182,7 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                     lambda _: lambda r: r.replace(headers=without_header(r.headers, "Origin"))),
     "set-origin": (True, "set Origin to URL",
                    lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Origin", v)))(
-                       _need(a, "set-origin"))),
+                       _header_value(_need(a, "set-origin"), "set-origin"))),
     "drop-subprotocols": (False, "remove Sec-WebSocket-Protocol",
                           lambda _: lambda r: r.replace(headers=with_subprotocols(r.headers, []))),
     "drop-extensions": (False, "remove Sec-WebSocket-Extensions (no permessage-deflate)",
@@ -182,7 +199,8 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                          lambda a: (lambda n: lambda r: _set_query(r, [(k, v) for k, v in parse_query(r.query) if k != n]))(
                              _need(a, "drop-query-param"))),
     "host": (True, "set the Host header to HOST (where it connects does not change)",
-             lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Host", v)))(_need(a, "host"))),
+             lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Host", v)))(
+                 _header_value(_need(a, "host"), "host"))),
     "drop-message": (True, "do not send client message N after the 101 (the ones after it move up)",
                      _drop_message_arg),
     "drop-message-field": (True, "remove the JSON member at PATH from client message N (N:PATH, "
