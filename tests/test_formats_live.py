@@ -96,6 +96,8 @@ async def test_curl_export_reproduces_the_status(recorded: dict) -> None:  # typ
         run = subprocess.run(["bash", "-c", command], capture_output=True, timeout=15)
         out = run.stdout.decode("latin-1")
         assert out.splitlines()[0].split()[1] == str(capture.response.status), (command, out)
+        # No progress meter: stderr holds curl's own error at most (the expected timeout after a 101).
+        assert b"% Total" not in run.stderr and (capture.response.status == 101 or run.stderr == b""), run.stderr
         # websockets offers permessage-deflate; left out, the server's first message arrives readable.
         assert "permessage-deflate" in (capture.request.header("Sec-WebSocket-Extensions") or "")
         assert "Sec-WebSocket-Extensions" not in command.splitlines()[-1]

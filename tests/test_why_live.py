@@ -128,7 +128,7 @@ def test_report_from_a_saved_why(app_server: str, tmp_path: Path) -> None:
     assert r.stdout.strip() == str(out)
     assert r.stderr.strip().endswith(f"(GOOD) and {files['app']} (BAD); culprit: header Origin")
     text = out.read_text()
-    assert "**header Origin** (culprit)" in text and "Fix: add" in text and "curl --include" in text
+    assert "**header Origin** (culprit)" in text and "Fix: add" in text and "curl --silent --show-error --include" in text
     assert oct(out.stat().st_mode & 0o777) == "0o644"
     # Given GOOD and BAD, and the saved result of another pair: refused.
     other = CliRunner().invoke(cli, ["report", str(files["other"]), str(files["script"]), "--bisect-json", str(saved),
