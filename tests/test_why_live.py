@@ -141,6 +141,10 @@ def test_report_usage_errors(tmp_path: Path) -> None:
     good = dump_capture(handshake("127.0.0.1:9", "/ws", label="good"), tmp_path / "g.json")
     bad = dump_capture(handshake("127.0.0.1:9", "/ws", ("Origin", "https://evil.example"), label="bad"),
                        tmp_path / "b.json")
+    missing = tmp_path / "nonexistent"
+    for args in (["why", "--offline", "--dir", str(missing)], ["report", "--dir", str(missing), "-o", "r.md"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: no such folder: {missing}", args
     target = tmp_path / "nonexistent" / "x.html"
     r = CliRunner().invoke(cli, ["report", str(good), str(bad), "-o", str(target)])
     assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: cannot write {target}: no such folder"

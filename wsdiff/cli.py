@@ -103,6 +103,17 @@ def _load(spec: str, key: bytes) -> tuple[Capture, dict[str, Secret]]:
     return redact_capture(load_capture(spec), key)
 
 
+def _named_folder(directory: str | None) -> str | None:
+    """Return the folder given with --dir, checked: a missing one is a mistyped name, not an empty folder."""
+    if directory is None:
+        return None
+    if not os.path.exists(directory):
+        raise WsdiffError(f"no such folder: {directory}")
+    if not os.path.isdir(directory):
+        raise WsdiffError(f"not a folder: {directory}")
+    return directory
+
+
 def _stored_secrets(*found: dict[str, Secret]) -> dict[str, Secret]:
     """The local store's secrets joined with those found in the inputs."""
     from .redact import merge_secrets
@@ -539,7 +550,7 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
     from .search import Policy
     from .why import default_folder, explain, find_pair
 
-    folder = directory or str(default_folder(failing))
+    folder = _named_folder(directory) or str(default_folder(failing))
     key, _ = _fingerprint_key()
     try:
         pair = find_pair(folder, failing=failing, good=good, key=key, same_file=directory is None)
@@ -673,7 +684,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         pair = pair_of_files(*named)
     else:
         failing = named[0] if named else None
-        folder = directory or str(default_folder(failing))
+        folder = _named_folder(directory) or str(default_folder(failing))
         try:
             pair = find_pair(folder, failing=failing, key=key, same_file=directory is None)
         except NoPairError as e:
