@@ -85,12 +85,14 @@ def test_why_offline_and_named(app_server: str, tmp_path: Path) -> None:
 
 def test_why_says_what_to_record(app_server: str, tmp_path: Path) -> None:
     """Nothing accepted to the same host, or nothing at all: exit 2, and how to record it (the client table)."""
-    r = CliRunner().invoke(cli, ["why", "--dir", str(tmp_path / "missing")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = CliRunner().invoke(cli, ["why", "--dir", str(empty)])
     assert r.exit_code == 2
-    assert r.stderr.splitlines()[0] == f"wsdiff: error: no rejected attempt in {tmp_path / 'missing'}/ (0 captures read)"
+    assert r.stderr.splitlines()[0] == f"wsdiff: error: no rejected attempt in {empty}/ (0 captures read)"
     assert "--label working -- " in r.stderr and "--label failing -- " in r.stderr
     assert "aiohttp" in r.stderr and "trust_env=True" in r.stderr and "<-loopback>" in r.stderr
-    assert f"why --dir {tmp_path / 'missing'}" in r.stderr
+    assert f"why --dir {empty}" in r.stderr
 
     dump_capture(handshake(app_server, "/ws/origin", ("Origin", "https://evil.example"), label="app"),
                  tmp_path / "bad.json")
