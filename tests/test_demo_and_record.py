@@ -56,6 +56,11 @@ def test_record_passes_the_exit_status_and_reports_bad_commands(tmp_path: Path) 
     assert r.exit_code == 3
     r = CliRunner().invoke(cli, ["record", "--dir", str(tmp_path), "--", "no-such-command-xyz"])
     assert r.exit_code == 2 and r.stderr.strip() == "wsdiff: error: command not found: no-such-command-xyz"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    r = CliRunner().invoke(cli, ["record", "--dir", str(blocker / "sub"), "--", "true"])
+    assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: cannot write {blocker / 'sub'}: a part of the " \
+                                                    "path is not a folder"
 
 
 def test_record_with_no_capture_says_why(app_server: str, tmp_path: Path) -> None:
@@ -84,6 +89,14 @@ def test_record_with_no_capture_says_why(app_server: str, tmp_path: Path) -> Non
     doc = json.loads(r.stdout)
     assert doc["captures"] == [] and doc["no_capture_reasons"][0].startswith(
         "no capture: the client used TLS and did not trust mitmproxy's CA")
+
+
+def test_no_capture_advice_names_the_proxy_that_ran(tmp_path: Path) -> None:
+    """The browsers' --proxy-server in the advice is the proxy wsdiff record started (a free port), not 8080."""
+    r = CliRunner().invoke(cli, ["record", "--json", "--dir", str(tmp_path), "--", sys.executable, "-c", "pass"])
+    doc = json.loads(r.stdout)
+    browsers = next(line for line in doc["no_capture_reasons"] if line.split()[:1] == ["browsers"])
+    assert doc["proxy"].startswith("http://127.0.0.1:") and f"--proxy-server={doc['proxy']}," in browsers
 
 
 def test_record_prints_commands_that_work(app_server: str, tmp_path: Path) -> None:

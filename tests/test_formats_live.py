@@ -66,6 +66,29 @@ async def test_flow_file_loads_like_captures(recorded: dict) -> None:  # type: i
     assert ("path", None) in kinds and ("status", None) in kinds
 
 
+async def test_a_file_of_several_attempts_is_shown_whole_and_paired_within(recorded: dict,  # type: ignore[type-arg]
+                                                                           tmp_path: Path) -> None:
+    """show FILE shows every attempt (FILE#1, FILE#2); why FILE#2 finds its accepted partner #1 in the same file."""
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    flows = alone / "flows.mitm"
+    flows.write_bytes(Path(recorded["flows"]).read_bytes())  # a folder with nothing else in it
+    shown = CliRunner().invoke(cli, ["show", "--json", str(flows)])
+    assert shown.exit_code == 0, shown.output
+    assert [d["response"]["status"] for d in json.loads(shown.stdout)] == [101, 403]
+    text = CliRunner().invoke(cli, ["show", str(flows)]).stdout
+    assert f"{flows}#1" in text and f"{flows}#2" in text
+    # why runs its own event loop: off this test's loop.
+    why = await asyncio.to_thread(CliRunner().invoke, cli, ["why", "--offline", "--json", f"{flows}#2"])
+    assert why.exit_code == 1, why.output
+    doc = json.loads(why.stdout)
+    assert (doc["good"], doc["bad"]) == (f"{flows}#1", f"{flows}#2")
+    # --dir names where to look: the file's other attempts are then not considered.
+    elsewhere = await asyncio.to_thread(CliRunner().invoke, cli,
+                                        ["why", "--offline", "--dir", str(tmp_path / "alone"), f"{flows}#2"])
+    assert elsewhere.exit_code == 2 and "no accepted attempt" in elsewhere.stderr
+
+
 async def test_curl_export_reproduces_the_status(recorded: dict) -> None:  # type: ignore[type-arg]
     """The curl command, run, gets the status the capture got: 101 and 403."""
     for capture in recorded["captures"]:
@@ -73,6 +96,8 @@ async def test_curl_export_reproduces_the_status(recorded: dict) -> None:  # typ
         run = subprocess.run(["bash", "-c", command], capture_output=True, timeout=15)
         out = run.stdout.decode("latin-1")
         assert out.splitlines()[0].split()[1] == str(capture.response.status), (command, out)
+        # No progress meter: stderr holds curl's own error at most (the expected timeout after a 101).
+        assert b"% Total" not in run.stderr and (capture.response.status == 101 or run.stderr == b""), run.stderr
         # websockets offers permessage-deflate; left out, the server's first message arrives readable.
         assert "permessage-deflate" in (capture.request.header("Sec-WebSocket-Extensions") or "")
         assert "Sec-WebSocket-Extensions" not in command.splitlines()[-1]

@@ -338,6 +338,27 @@ def test_cli_replay_bad_variant_and_target(tmp_path: Path) -> None:
     cap = dump_capture(handshake("127.0.0.1:9", "/"), tmp_path / "c.json")
     r = CliRunner().invoke(cli, ["replay", str(cap), "--variant", "nope"])
     assert r.exit_code == 2 and r.stderr.startswith("wsdiff: error: unknown variant 'nope'")
+    r = CliRunner().invoke(cli, ["replay", str(cap), "--variant", "set-header=Bad Name:x"])
+    assert r.exit_code == 2 and r.stderr.startswith("wsdiff: error: set-header: 'Bad Name' is not a header name")
+    assert len(r.stderr.splitlines()) == 1
     r = CliRunner().invoke(cli, ["replay", str(cap), "--target", "ftp://x"])
     assert r.exit_code == 2 and "expected a ws://, wss://, http:// or https:// URL, got 'ftp://x'" in r.stderr
     assert load_capture(cap).request.target == "/"
+
+
+def test_cli_replay_never_prints_a_variant_secret(app_server: str, tmp_path: Path) -> None:
+    """A credential typed in a variant (a message member, a key header) is a fingerprint in the table and --json."""
+    from wsdiff.model import Message, Session
+
+    secret = "sk_live_51Hc8Q7RZ2KX9MWP4"
+    text = b'{"type":"hello","payload":{"token":"x"}}'
+    cap = handshake(app_server, "/ws").replace(
+        websocket=Session(state="closed", messages=(Message("client", "text", len(text), text, 0.1),)))
+    path = dump_capture(cap, tmp_path / "c.json")
+    args = [str(path), "--window", "0.3", "--variant", f'set-message-field=1:token="{secret}"',
+            "--variant", f"set-message-field=1:payload.token={secret}", "--variant", f"set-header=X-Api-Key:{secret}"]
+    for fmt in ([], ["--json"]):
+        result = CliRunner().invoke(cli, ["replay", *fmt, *args], env={"COLUMNS": "400"})  # no cell wrapped
+        assert result.exit_code in (0, 1), result.output
+        assert "client message 1" in result.stdout and "redacted:" in result.stdout
+        assert "Q7RZ2KX9" not in result.stdout + result.stderr, (fmt, result.stdout)

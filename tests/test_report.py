@@ -163,3 +163,17 @@ def test_no_culprit_says_why() -> None:
     doc = {"verdict": "flaky", "culprit": [], "causes": [], "reason": "the server answers identical requests both ways"}
     page = render(Report(COMPARISON, bisect=doc), "html")
     assert "No culprit: the server answers identical requests both ways." in page and "culprit-row" not in page
+
+
+@pytest.mark.parametrize("body", ["unsupported api version\n", "line one\r\nline two", "a | b\n|c|\r\n"])
+def test_markdown_cells_hold_line_breaks_and_pipes(body: str) -> None:
+    """A body with a line break or a pipe stays in its cell: each row is one line, every row as wide as the head."""
+    good = BAD.replace(response=Response(403, "Forbidden", body=b""))
+    bad = BAD.replace(response=Response(403, "Forbidden", body=body.encode()))
+    text = render(Report(compare(good, bad)), "md")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "body" in line]
+    assert rows and all(line.rstrip().endswith("|") for line in rows), rows
+    for table in re.findall(r"<table>.*?</table>", md_html(text), re.S):
+        widths = {len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)}
+        assert len(widths) == 1, table
+    assert "\\n" in next(line for line in rows)

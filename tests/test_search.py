@@ -146,6 +146,23 @@ def test_two_independent_causes(n: int) -> None:
         assert (result.confirmed_good_plus, result.confirmed_bad_minus) == (True, True) and result.complete
 
 
+def test_found_names_the_counts_it_rests_on() -> None:
+    """found's evidence: each cause alone rejected, BAD without all accepted, GOOD with all rejected (every answer)."""
+    one = run(search(4), server(needs_all(2), 4))
+    assert [p for p, _ in one.evidence] == [Probe("good", frozenset({2})), Probe("bad", frozenset({2}))]
+    two = run(search(5), server(any_of(1, 3), 5))
+    assert [p for p, _ in two.evidence] == [Probe("good", frozenset({1})), Probe("good", frozenset({3})),
+                                            Probe("bad", frozenset({1, 3})), Probe("good", frozenset({1, 3}))]
+    for result in (one, two):
+        for p, t in result.evidence:  # the confirmations asked (3 by default), and the search's own answers
+            if p.base == "good":
+                assert t.accepted == 0 and t.rejected >= 1
+            else:
+                assert t.accepted >= 3 and t.rejected == 0
+        assert all(t == result.tally(p) for p, t in result.evidence)
+    assert [t.total for p, t in two.evidence if p.base == "good"][:2] >= [3, 3]
+
+
 def test_a_pair_plus_an_independent_cause() -> None:
     """A pair that fails only together and a cause that fails alone are told apart."""
     n = 12

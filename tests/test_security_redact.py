@@ -192,3 +192,25 @@ def test_shared_report_redacts_a_saved_result_and_the_captures(tmp_path: Path) -
         assert result.exit_code == 0, result.output
         text = out.read_text()
         assert not leaks(SAMPLE, text) and not leaks(other, text) and "redacted:" in text
+
+
+# --- what the user types: a variant's name and description -----------------------------------------
+
+VARIANT_PLACES = ('set-message-field=1:token="{s}"', "set-message-field=1:payload.token={s}",
+                  "set-message-field=1:payload.accessToken={s}", "set-header=X-Api-Key:{s}",
+                  "set-header=Authorization:Bearer {s}", "set-header=Cookie:sid={s}", "path=/ws?access_token={s}",
+                  'set-message-field=1:data={{"token": "{s}"}}')
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets_, spec=st.sampled_from(VARIANT_PLACES), joined=st.booleans())
+def test_no_variant_name_or_description_shows_a_secret(secret: str, spec: str, joined: bool) -> None:
+    """Every variant, alone or joined (--together), prints its credential as a fingerprint, by place or look."""
+    from wsdiff.variants import combine, parse_variant
+
+    variant = parse_variant(spec.format(s=secret))
+    if joined:
+        variant = combine([parse_variant("drop-origin"), variant])
+    shown = variant.redacted(KEY)
+    assert not leaks(secret, shown.name + shown.description), (spec, shown)
+    assert "redacted:" in shown.name and "redacted:" in shown.description

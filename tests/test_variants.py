@@ -72,6 +72,12 @@ def test_every_catalogue_entry_is_tested() -> None:
          "--together to send them in one probe"),
         ("path=/v2, drop-origin", "'path=/v2, drop-origin' looks like several variants"),
         ("set-header=X-Mode:a,drop-query,host=x", "'set-header=X-Mode:a,drop-query,host=x' looks like several"),
+        ("set-header=Bad Name:x", "set-header: 'Bad Name' is not a header name"),
+        ("set-header=X(y):x", "set-header: 'X(y)' is not a header name"),
+        ("set-header=X-Mode:a\r\nInjected: 1", "set-header=X-Mode: the value holds a CR, LF or NUL character"),
+        ("set-header=X-Mode:a\x00b", "set-header=X-Mode: the value holds a CR, LF or NUL character"),
+        ("set-origin=https://a.example\nX: 1", "set-origin: the value holds a CR, LF or NUL character"),
+        ("host=a.example\r", "host: the value holds a CR, LF or NUL character"),
     ],
 )
 def test_bad_variants(spec: str, message: str) -> None:

@@ -85,12 +85,14 @@ def test_why_offline_and_named(app_server: str, tmp_path: Path) -> None:
 
 def test_why_says_what_to_record(app_server: str, tmp_path: Path) -> None:
     """Nothing accepted to the same host, or nothing at all: exit 2, and how to record it (the client table)."""
-    r = CliRunner().invoke(cli, ["why", "--dir", str(tmp_path / "missing")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = CliRunner().invoke(cli, ["why", "--dir", str(empty)])
     assert r.exit_code == 2
-    assert r.stderr.splitlines()[0] == f"wsdiff: error: no rejected attempt in {tmp_path / 'missing'}/ (0 captures read)"
+    assert r.stderr.splitlines()[0] == f"wsdiff: error: no rejected attempt in {empty}/ (0 captures read)"
     assert "--label working -- " in r.stderr and "--label failing -- " in r.stderr
     assert "aiohttp" in r.stderr and "trust_env=True" in r.stderr and "<-loopback>" in r.stderr
-    assert f"why --dir {tmp_path / 'missing'}" in r.stderr
+    assert f"why --dir {empty}" in r.stderr
 
     dump_capture(handshake(app_server, "/ws/origin", ("Origin", "https://evil.example"), label="app"),
                  tmp_path / "bad.json")
@@ -128,7 +130,7 @@ def test_report_from_a_saved_why(app_server: str, tmp_path: Path) -> None:
     assert r.stdout.strip() == str(out)
     assert r.stderr.strip().endswith(f"(GOOD) and {files['app']} (BAD); culprit: header Origin")
     text = out.read_text()
-    assert "**header Origin** (culprit)" in text and "Fix: add" in text and "curl --include" in text
+    assert "**header Origin** (culprit)" in text and "Fix: add" in text and "curl --silent --show-error --include" in text
     assert oct(out.stat().st_mode & 0o777) == "0o644"
     # Given GOOD and BAD, and the saved result of another pair: refused.
     other = CliRunner().invoke(cli, ["report", str(files["other"]), str(files["script"]), "--bisect-json", str(saved),
@@ -138,6 +140,17 @@ def test_report_from_a_saved_why(app_server: str, tmp_path: Path) -> None:
 
 def test_report_usage_errors(tmp_path: Path) -> None:
     """A name with no format, or both --bisect and --bisect-json: one line, exit 2."""
+    good = dump_capture(handshake("127.0.0.1:9", "/ws", label="good"), tmp_path / "g.json")
+    bad = dump_capture(handshake("127.0.0.1:9", "/ws", ("Origin", "https://evil.example"), label="bad"),
+                       tmp_path / "b.json")
+    missing = tmp_path / "nonexistent"
+    for args in (["why", "--offline", "--dir", str(missing)], ["report", "--dir", str(missing), "-o", "r.md"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: no such folder: {missing}", args
+    target = tmp_path / "nonexistent" / "x.html"
+    r = CliRunner().invoke(cli, ["report", str(good), str(bad), "-o", str(target)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"wsdiff: error: cannot write {target}: no such folder"
+    assert not list(tmp_path.glob("**/*.tmp"))
     r = CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "r.txt")])
     assert r.exit_code == 2 and r.stderr.strip().endswith("cannot tell the format from the name; end it in .html or "
                                                           ".md, or pass --format")

@@ -25,6 +25,8 @@ CLIENT_TABLE: tuple[tuple[str, str], ...] = (
 )
 """(client, how it goes through the proxy), as in the README's table."""
 
+DEFAULT_PROXY = "http://127.0.0.1:8080"  # mitmdump's own default: the table's address for a proxy the user runs
+
 
 def _table(indent: str = "  ") -> list[str]:
     width = max(len(c) for c, _ in CLIENT_TABLE)
@@ -54,15 +56,17 @@ def how_to_record(cmd: str, folder: str, *, working: bool, failing: bool, mitmdu
     return lines
 
 
-def no_capture_reasons(argv: list[str], *, saw_requests: bool, tls_refused: bool) -> list[str]:
+def no_capture_reasons(argv: list[str], *, saw_requests: bool, tls_refused: bool,
+                       proxy: str = DEFAULT_PROXY) -> list[str]:
     """Return what to say when a recorded command left no capture: the likely reason, then what to do.
 
     Args:
         argv: the command that ran (its words name the client, when they can: node, chromium, aiohttp).
         saw_requests: the proxy saw some traffic from it (then it was not a WebSocket upgrade).
         tls_refused: the proxy's log shows a client refusing its certificate.
+        proxy: the address the proxy listened on (``wsdiff record`` picks a free port): the advice names it.
     """
-    table = dict(CLIENT_TABLE)
+    table = {c: how.replace(DEFAULT_PROXY, proxy) for c, how in CLIENT_TABLE}
     if tls_refused:
         return ["no capture: the client used TLS and did not trust mitmproxy's CA, so the handshake never "
                 "reached the proxy's recorder.",

@@ -103,6 +103,17 @@ def _load(spec: str, key: bytes) -> tuple[Capture, dict[str, Secret]]:
     return redact_capture(load_capture(spec), key)
 
 
+def _named_folder(directory: str | None) -> str | None:
+    """Return the folder given with --dir, checked: a missing one is a mistyped name, not an empty folder."""
+    if directory is None:
+        return None
+    if not os.path.exists(directory):
+        raise WsdiffError(f"no such folder: {directory}")
+    if not os.path.isdir(directory):
+        raise WsdiffError(f"not a folder: {directory}")
+    return directory
+
+
 def _stored_secrets(*found: dict[str, Secret]) -> dict[str, Secret]:
     """The local store's secrets joined with those found in the inputs."""
     from .redact import merge_secrets
@@ -180,10 +191,14 @@ def show(captures: tuple[str, ...], as_json: bool, reveal_secrets: bool) -> None
     """
     from .document import build_document
 
+    from .files import load_each
+    from .redact import redact_capture
+
     key, _ = _fingerprint_key()
     loaded = []
-    for spec in captures:
-        cap, found = _load(spec, key)
+    # A file with several attempts and no #N: each of them, named FILE#1 .. FILE#N.
+    for spec, whole in (each for named in captures for each in load_each(named)):
+        cap, found = redact_capture(whole, key)
         if reveal_secrets:
             from .redact import reveal_capture
 
@@ -398,6 +413,7 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
         chosen.extend(all_variants(cap.request) if spec == "all" else [parse_variant(spec)])
     if together:
         chosen = [combine(chosen)]
+    chosen = [v.redacted(key) for v in chosen]  # names and descriptions are only printed: their secrets fingerprinted
     settings = _settings(kw, _stored_secrets(found, other_found))
     with _json_trouble(kw["as_json"]):
         rows = asyncio.run(replay_variants(cap, chosen, settings))
@@ -534,10 +550,10 @@ def why(failing: str | None, good: str | None, directory: str | None, offline: b
     from .search import Policy
     from .why import default_folder, explain, find_pair
 
-    folder = directory or str(default_folder(failing))
+    folder = _named_folder(directory) or str(default_folder(failing))
     key, _ = _fingerprint_key()
     try:
-        pair = find_pair(folder, failing=failing, good=good, key=key)
+        pair = find_pair(folder, failing=failing, good=good, key=key, same_file=directory is None)
     except NoPairError as e:
         _no_pair(e, folder)
     pair, found = _redacted_pair(pair, key)
@@ -647,6 +663,7 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     import datetime
     from importlib.metadata import PackageNotFoundError, version
 
+    from .errors import cannot_write
     from .files import write_atomic
     from .pairing import NoPairError
     from .redact import redact_json
@@ -667,9 +684,9 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         pair = pair_of_files(*named)
     else:
         failing = named[0] if named else None
-        folder = directory or str(default_folder(failing))
+        folder = _named_folder(directory) or str(default_folder(failing))
         try:
-            pair = find_pair(folder, failing=failing, key=key)
+            pair = find_pair(folder, failing=failing, key=key, same_file=directory is None)
         except NoPairError as e:
             _no_pair(e, folder)
     try:
@@ -682,7 +699,10 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
     with _json_trouble(kw["as_json"]):
         text, result = asyncio.run(report_text(pair, chosen, settings=settings, bisect_doc=doc, key=key, made=made,
                                                policy=Policy(repeats=repeats, confirm=confirm)))
-    write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    try:
+        write_atomic(Path(output), text.encode("utf-8"), mode=0o644)  # redacted, and meant to be shared
+    except OSError as e:
+        raise cannot_write(output, e) from None
     culprit = ", ".join(str(c.get("kind")) + (f" {c.get('name')}" if c.get("name") is not None else "")
                         for c in (result.bisect or {}).get("culprit", []))
     if kw["as_json"]:
@@ -740,7 +760,7 @@ def record(label: str, directory: str, reverse: str | None, no_redact: bool, as_
     reasons = result.why_nothing(command)
     if as_json:
         _print_json({"returncode": result.returncode, "captures": [str(p) for p in result.captures],
-                     "no_capture_reasons": reasons})
+                     "proxy": result.proxy, "no_capture_reasons": reasons})
     else:
         from .export import printable
         from .invocation import command_name

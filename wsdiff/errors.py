@@ -8,6 +8,7 @@ The tree::
     ├── SecretError         a redacted value cannot be restored for replay
     │   └── SecretRefusedError  a secret belongs to another endpoint or place
     ├── SecretStoreError    the local secret store is unusable (not a folder, a short key, loose modes)
+    ├── OutputError         a file or folder cannot be written where the user said (no such folder, no right)
     └── ReplayError         a replay cannot be attempted (bad target, bad proxy)
         └── UnreachableError  the server cannot be reached at all (refused, DNS, TLS, no route)
 
@@ -18,8 +19,10 @@ that cannot be reached at all gave no answer to observe: that is trouble.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = ["WsdiffError", "CaptureError", "VariantError", "SecretError", "SecretRefusedError", "SecretStoreError",
-           "ReplayError", "UnreachableError"]
+           "OutputError", "cannot_write", "ReplayError", "UnreachableError"]
 
 
 class WsdiffError(Exception):
@@ -85,6 +88,24 @@ class SecretRefusedError(SecretError):
 
 class SecretStoreError(WsdiffError):
     """Raised when the local secret store cannot be used safely (not a folder, a short key, a symlink)."""
+
+
+class OutputError(WsdiffError):
+    """Raised when wsdiff cannot write where the user told it to (a report file, a captures folder)."""
+
+
+_WHY = {errno.ENOENT: "no such folder", errno.ENOTDIR: "a part of the path is not a folder",
+        errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.EROFS: "read-only file system",
+        errno.ENOSPC: "no space left on the device", errno.EISDIR: "it is a folder"}
+
+
+def cannot_write(path: object, e: OSError) -> OutputError:
+    """Return the one-line error for an OSError met writing *path* (``cannot write x.html: no such folder``).
+
+    The OSError's own text names the hidden temporary file of an atomic write,
+    which the user never asked for: the reason is given in words instead.
+    """
+    return OutputError(f"cannot write {path}: {_WHY.get(e.errno or 0, (e.strerror or str(e)).lower())}")
 
 
 class ReplayError(WsdiffError):

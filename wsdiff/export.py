@@ -100,7 +100,8 @@ def _http_url(c: Capture) -> str:
 
 
 def _curl(c: Capture) -> str:
-    args = ["curl", "--include", "--no-buffer", "--http1.1", "--max-time", "3"]
+    # --silent --show-error: no progress meter mixed into the answer, but curl's own errors still shown.
+    args = ["curl", "--silent", "--show-error", "--include", "--no-buffer", "--http1.1", "--max-time", "3"]
     if c.request.method != "GET":
         args += ["--request", c.request.method]
     left_out = []

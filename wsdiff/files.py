@@ -22,7 +22,7 @@ from .document import build_document, check_capture, dumps_document, parse_docum
 from .errors import CaptureError
 from .model import Capture
 
-__all__ = ["load_capture", "load_captures", "dump_capture", "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
+__all__ = ["load_capture", "load_captures", "load_each", "split_selector", "dump_capture", "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
 _SELECTOR = re.compile(r"^(?P<path>.+)#(?P<index>\d+)$")
@@ -96,17 +96,37 @@ def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
         raise CaptureError("not a capture: nested too deeply", source=source) from None
 
 
+def split_selector(spec: str | os.PathLike[str]) -> tuple[str, int | None]:
+    """Return the file and the attempt number of ``FILE#N`` (None without one, or when a file is called that)."""
+    text = os.fspath(spec)
+    m = _SELECTOR.match(text)
+    if m and not Path(text).exists():
+        return m.group("path"), int(m.group("index"))
+    return text, None
+
+
+def load_each(spec: str | os.PathLike[str]) -> list[tuple[str, Capture]]:
+    """Load every attempt *spec* names, each with its own spec: ``FILE#N`` one, a multi-attempt FILE all of them.
+
+    For commands that take several captures (``show``): a file with several
+    attempts is shown whole, as ``FILE#1`` .. ``FILE#N``.
+    """
+    text, index = split_selector(spec)
+    if index is not None:
+        return [(os.fspath(spec), load_capture(spec))]
+    captures = load_captures(text)
+    if len(captures) <= 1:
+        return [(text, load_capture(text))]  # its own error for a file with none
+    return [(f"{text}#{i}", c) for i, c in enumerate(captures, 1)]
+
+
 def load_capture(spec: str | os.PathLike[str]) -> Capture:
     """Load one capture; ``FILE#N`` picks the Nth attempt of a multi-attempt file.
 
     A file with several attempts and no ``#N`` is an error that says how many
     it holds, rather than a silent pick.
     """
-    text = os.fspath(spec)
-    index = None
-    m = _SELECTOR.match(text)
-    if m and not Path(text).exists():
-        text, index = m.group("path"), int(m.group("index"))
+    text, index = split_selector(spec)
     captures = load_captures(text)
     if not captures:
         raise CaptureError("holds no WebSocket upgrade attempt", source=text)

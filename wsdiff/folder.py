@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import CaptureError
-from .files import load_capture, load_captures
+from .files import load_capture, load_captures, load_each, split_selector
 from .pairing import Candidate
 
 __all__ = ["SCAN_LIMIT", "FILE_LIMIT", "Scan", "scan_folder", "candidate", "file_of"]
@@ -46,6 +46,18 @@ def candidate(spec: str | os.PathLike[str]) -> Candidate:
     except OSError:
         mtime = 0.0
     return Candidate(os.fspath(spec), capture, capture.started or mtime)
+
+
+def other_attempts(spec: str | os.PathLike[str]) -> tuple[Candidate, ...]:
+    """Return the other attempts of the file *spec* picks one of (``flows.mitm#2``: #1, #3, ...), else none."""
+    text, index = split_selector(spec)
+    if index is None:
+        return ()
+    try:
+        mtime = os.stat(text).st_mtime
+    except OSError:
+        mtime = 0.0
+    return tuple(Candidate(name, c, c.started or mtime) for name, c in load_each(text) if name != f"{text}#{index}")
 
 
 def scan_folder(folder: str | os.PathLike[str], *, limit: int = SCAN_LIMIT) -> Scan:

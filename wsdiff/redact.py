@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import json
 import os
 import re
 import weakref
@@ -60,6 +61,8 @@ __all__ = [
     "redact_result",
     "redact_text",
     "redact_json",
+    "argument_secrets",
+    "redact_shown",
     "restore_request",
     "restore_messages",
     "reveal_capture",
@@ -752,6 +755,38 @@ def redact_request(request: Request, key: bytes, endpoint: Endpoint | None = Non
 def redact_text(text: str, key: bytes) -> str:
     """Return free text (an error message, a variant name) with the credentials in it fingerprinted."""
     return _Redactor(key, "").text(text)
+
+
+def argument_secrets(value: str, *, header: str | None = None, member: str | None = None) -> tuple[str, ...]:
+    """Return the credentials in a value the user typed for a *header* or a JSON *member*, as redaction finds them.
+
+    A variant's argument (``set-header=X-Api-Key:...``,
+    ``set-message-field=1:token=...``) is printed in its name and
+    description: its credentials are found by their place, as in a capture,
+    not only by their look.
+    """
+    r = _Redactor(b"\0" * 32, "")  # the fingerprints are thrown away: only r.found is wanted
+    if header is not None:
+        r.header(header, value)
+    if member is not None:
+        if _name_says_credential(member):
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                decoded = value
+            r.secret(decoded if isinstance(decoded, str) else value)
+        else:
+            r.text(value)
+    r.text(value)
+    return tuple(v for v in r.found.values() if v)
+
+
+def redact_shown(text: str, key: bytes, secrets: Sequence[str] = ()) -> str:
+    """Return *text* with each of *secrets* (longest first) fingerprinted, then any other credential in it."""
+    for s in sorted(set(secrets), key=len, reverse=True):
+        if s:
+            text = text.replace(s, fingerprint(key, s))
+    return redact_text(text, key)
 
 
 def redact_json(value: object, key: bytes) -> object:

@@ -456,7 +456,8 @@ def _code(value: object) -> str:
     """A value as a code span: GitHub reads no mention, link, emoji or HTML inside one."""
     if value is None:
         return "_(absent)_"
-    text = _visible(_value(value))
+    # A table row is one line (GFM 4.10): a line break in a value is shown as \r or \n, like \xNN.
+    text = _visible(_value(value).replace("\r", "\\r").replace("\n", "\\n"))
     if not text.strip():
         return f"`{text!r}`"
     run = max((len(m) for m in re.findall(r"`+", text)), default=0)

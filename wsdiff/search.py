@@ -115,7 +115,9 @@ class SearchResult:
     - ``no-differences``.
 
     *evidence* holds the tallies the verdict rests on (for
-    ``server-changed``: the same request at the start, then now).
+    ``server-changed``: the same request at the start, then now; for
+    ``found``: each cause alone, BAD without them all, and GOOD with them all
+    when there are several).
     """
 
     verdict: str
@@ -312,7 +314,11 @@ def search(n: int, *, repeats: int = 2, policy: Policy | None = None) -> Search:
         done = {"culprit": tuple(sorted(union)), "causes": tuple(sorted(causes)), "confirmed_good_plus": True}
         rest_rejected = bool(left) and got[rest][0] is False
         if got[minus][0] and not rest_rejected:
-            return end("found", confirmed_bad_minus=True, **done)
+            # What "found" rests on: each cause rejected alone, BAD without them all accepted, and (with several
+            # causes) GOOD with them all rejected; every answer to each, from the whole search.
+            rests_on = [Probe("good", frozenset(c)) for c in causes] + [minus] + ([plus] if len(causes) > 1 else [])
+            return end("found", confirmed_bad_minus=True, **done,
+                       evidence=tuple((p, Tally.of(run_.answers.get(p, ()))) for p in rests_on))
         if not rest_rejected:  # BAD without the causes is still rejected, but nothing left in the request rejects
             evidence = ((minus, got[minus][1]),) + (((rest, got[rest][1]),) if left else ())
             return end("unexplained", confirmed_bad_minus=got[minus][0], evidence=evidence, **done)

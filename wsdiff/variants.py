@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .difference import Difference
 from .errors import VariantError
@@ -21,7 +21,7 @@ from .headers import build_query, parse_query, with_extensions, with_subprotocol
 from .kinds import KINDS
 from .messages import edit_client_message, format_path, parse_position_path, set_member, with_text
 from .model import Capture, Request, split_target, with_header, without_header
-from .redact import is_credential_header, is_credential_param
+from .redact import argument_secrets, is_credential_header, is_credential_param, redact_shown, run_key
 
 __all__ = ["Variant", "CATALOGUE", "parse_variant", "all_variants", "combine", "transplant"]
 
@@ -34,6 +34,14 @@ class Variant:
     description: str
     apply: Callable[[Request], Request]
     messages: Callable[[Capture], Capture] | None = None  # for a variant of the messages (apply is then a no-op)
+    # The credentials in the argument, found by their place (a credential header, a JSON member named like one):
+    # name and description are printed only through redacted(), which fingerprints them.
+    secrets: tuple[str, ...] = ()
+
+    def redacted(self, key: bytes) -> Variant:
+        """Return this variant with its name and description safe to print (its secrets fingerprinted)."""
+        return replace(self, name=redact_shown(self.name, key, self.secrets),
+                       description=redact_shown(self.description, key, self.secrets))
 
     def on(self, capture: Capture) -> Capture:
         """Return *capture* with this variant applied (its request, or its client messages).
@@ -90,7 +98,10 @@ def _message_field_arg(name: str, takes_value: bool) -> Callable[[str], MessageE
             raw = value
         except ValueError:
             raw = json.dumps(value, ensure_ascii=False)
-        return _edit_json(position, path, raw, f"{name}={arg}")
+        # An error names the variant: with its credential fingerprinted, as the CLI would print it.
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        shown = redact_shown(f"{name}={arg}", run_key(), argument_secrets(value, member=last))
+        return _edit_json(position, path, raw, shown)
 
     return factory
 
@@ -125,11 +136,28 @@ def _set_query(r: Request, pairs: list[tuple[str, str | None]]) -> Request:
     return r.replace(target=f"{path}?{build_query(pairs)}" if pairs else path)
 
 
+# RFC 9110 5.6.2: a field name is a token; 5.5: a field value holds no CR, LF or NUL.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_VALUE_BREAKERS = re.compile(r"[\r\n\x00]")
+
+
+def _header_value(value: str, what: str) -> str:
+    if _VALUE_BREAKERS.search(value):
+        # The value itself is not echoed: it may be a credential.
+        raise VariantError(f"{what}: the value holds a CR, LF or NUL character, which no header may (RFC 9110 5.5)")
+    return value
+
+
 def _set_header_arg(arg: str) -> Callable[[Request], Request]:
     name, sep, value = arg.partition(":")
     if not sep or not name.strip():
         raise VariantError(f"set-header needs NAME:VALUE, got {arg!r}")
-    return lambda r: r.replace(headers=with_header(r.headers, name.strip(), value.strip()))
+    name = name.strip()
+    if not _TOKEN.fullmatch(name):
+        raise VariantError(f"set-header: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, "
+                           "RFC 9110 5.6.2)")
+    value = _header_value(value.strip(), f"set-header={name}")
+    return lambda r: r.replace(headers=with_header(r.headers, name, value))
 
 
 def _path_arg(arg: str) -> Callable[[Request], Request]:
@@ -154,7 +182,7 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                     lambda _: lambda r: r.replace(headers=without_header(r.headers, "Origin"))),
     "set-origin": (True, "set Origin to URL",
                    lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Origin", v)))(
-                       _need(a, "set-origin"))),
+                       _header_value(_need(a, "set-origin"), "set-origin"))),
     "drop-subprotocols": (False, "remove Sec-WebSocket-Protocol",
                           lambda _: lambda r: r.replace(headers=with_subprotocols(r.headers, []))),
     "drop-extensions": (False, "remove Sec-WebSocket-Extensions (no permessage-deflate)",
@@ -171,7 +199,8 @@ CATALOGUE: dict[str, tuple[bool, str, Callable[[str], Callable[[Request], Reques
                          lambda a: (lambda n: lambda r: _set_query(r, [(k, v) for k, v in parse_query(r.query) if k != n]))(
                              _need(a, "drop-query-param"))),
     "host": (True, "set the Host header to HOST (where it connects does not change)",
-             lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Host", v)))(_need(a, "host"))),
+             lambda a: (lambda v: lambda r: r.replace(headers=with_header(r.headers, "Host", v)))(
+                 _header_value(_need(a, "host"), "host"))),
     "drop-message": (True, "do not send client message N after the 101 (the ones after it move up)",
                      _drop_message_arg),
     "drop-message-field": (True, "remove the JSON member at PATH from client message N (N:PATH, "
@@ -208,12 +237,25 @@ def parse_variant(spec: str) -> Variant:
         raise VariantError(f"{spec!r} looks like several variants joined by a comma ({tail.group(1)!r} after it); "
                            "give each its own --variant, and add --together to send them in one probe")
     made = factory(arg)
+    secrets = _argument_secrets(name, arg)
     if isinstance(made, MessageEdit):
-        return Variant(spec, _message_description(name, arg), _same, made.edit)
+        return Variant(spec, _message_description(name, arg), _same, made.edit, secrets)
     if sep:
         for placeholder in ("NAME:VALUE", "URL", "PATH", "HOST", "NAME"):
             description = description.replace(placeholder, arg)
-    return Variant(spec, description, made)
+    return Variant(spec, description, made, secrets=secrets)
+
+
+def _argument_secrets(name: str, arg: str) -> tuple[str, ...]:
+    """The credentials in a variant's argument, by their place (the header or member they are set in), or look."""
+    if name == "set-header":
+        header, _, value = arg.partition(":")
+        return argument_secrets(value.strip(), header=header.strip())
+    if name == "set-message-field":
+        _, path, rest = parse_position_path(arg)
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        return argument_secrets(rest[1:], member=last)
+    return argument_secrets(arg)
 
 
 def _message_description(name: str, arg: str) -> str:
@@ -243,7 +285,8 @@ def combine(variants: Sequence[Variant]) -> Variant:
         return c
 
     messages = on if any(v.messages is not None for v in chosen) else None
-    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply, messages)
+    return Variant(" + ".join(v.name for v in chosen), "; ".join(v.description for v in chosen), apply, messages,
+                   tuple(s for v in chosen for s in v.secrets))
 
 
 def all_variants(request: Request) -> list[Variant]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .diff import compare
 from .difference import Comparison
-from .folder import Scan, candidate, file_of, scan_folder
+from .folder import Scan, candidate, file_of, other_attempts, scan_folder
 from .errors import CaptureError
 from .pairing import Pair, choose_pair
 from .report import Report, check_bisect, render
@@ -26,8 +26,12 @@ from .verdict import BisectReport
 __all__ = ["find_pair", "Why", "explain", "default_folder", "load_bisect", "report_text", "pair_of_files"]
 
 def find_pair(folder: str | os.PathLike[str], *, failing: str | None = None, good: str | None = None,
-              key: bytes | None = None) -> Pair:
+              key: bytes | None = None, same_file: bool = False) -> Pair:
     """Choose the pair to explain from *folder* (a named *failing* or *good* file is loaded as named).
+
+    With *same_file* and FAILING given as ``FILE#N`` (a HAR or flow file of
+    several attempts), the file's other attempts are candidates too: a good
+    attempt is most often recorded next to the bad one.
 
     Raises:
         NoPairError: nothing rejected, or nothing accepted to the same host.
@@ -36,7 +40,10 @@ def find_pair(folder: str | os.PathLike[str], *, failing: str | None = None, goo
     bad = candidate(failing) if failing else None
     chosen_good = candidate(good) if good else None
     scan = Scan((), 0) if (bad and chosen_good) else scan_folder(folder)
-    return choose_pair(scan.candidates, bad=bad, good=chosen_good, folder=_shown(folder), key=key)
+    found = scan.candidates
+    if same_file and failing and not chosen_good:
+        found = other_attempts(failing) + found
+    return choose_pair(found, bad=bad, good=chosen_good, folder=_shown(folder), key=key)
 
 
 def _shown(folder: str | os.PathLike[str]) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..advice import no_capture_reasons
-from ..errors import WsdiffError
+from ..errors import WsdiffError, cannot_write
 from .procs import Service, free_port, mitmdump_command, mitmproxy_ca
 
 __all__ = ["Recorded", "record_command", "proxy_environment"]
@@ -46,7 +46,8 @@ class Recorded:
         """Return the likely reasons this command left no capture, most likely first (empty if it left some)."""
         if self.captures:
             return []
-        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused)
+        return no_capture_reasons(list(argv), saw_requests=self.saw_requests, tls_refused=self.tls_refused,
+                                  proxy=self.proxy)
 
 
 # mitmdump's log: a request line ("127.0.0.1:41330: GET http://..."), a server connection, or a
@@ -144,7 +145,10 @@ def record_command(
     if not argv:
         raise WsdiffError("no command to record (wsdiff record -- COMMAND ...)")
     folder = Path(directory)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # captures are owner-only; so is a new folder of them
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # captures are owner-only; so is a new folder of them
+    except OSError as e:
+        raise cannot_write(folder, e) from None
     before = set(folder.glob("*.json"))
     port = free_port()
     proxy = f"http://127.0.0.1:{port}"
