@@ -544,7 +544,7 @@ def _show(value: str | None, credential: bool = False, limit: int = 80) -> str:
         return "(absent)"
     text = value.encode("unicode_escape").decode("ascii") if not value.isprintable() else value
     text = text if len(text) <= limit else text[:limit - 3] + "..."
-    if credential and FINGERPRINT_RE.search(value):
+    if credential and FINGERPRINT_RE.fullmatch(value):
         return f"the secret {text}"
     return text if text else '""'
 
@@ -766,8 +766,8 @@ class _Literal:
 
     @property
     def order(self) -> tuple[Any, ...]:
-        """Preference among literals: fewer listed values, then attribute order, then positive wording."""
-        return (self.items, _attr_sort_key(self.attr), self.negated, tuple("" if v is None else v for v in self.values))
+        """Preference among literals: the shorter wording, a positive one, then the attribute's order."""
+        return (self.items, self.negated, _attr_sort_key(self.attr), tuple("" if v is None else v for v in self.values))
 
 
 def _mask_of(indices: list[int], nbytes: int) -> int:
@@ -882,11 +882,11 @@ class _Space:
         Within an attribute family the simplest wording wins; across families
         the literals are indistinguishable in this data and are reported together.
         """
-        R, N = self.R, self.R + self.A
         same: dict[int, list[_Literal]] = {}
         for lit in literals:
             lit.r, lit.a = self.counts(lit.mask)
-            if lit.r * N > R * (lit.r + lit.a):  # rejected more often than chance
+            # Even a literal rejected no more often than chance overall can be half of a conjunction.
+            if lit.r and lit.mask != self.everything:
                 same.setdefault(lit.mask, []).append(lit)
         out = []
         for mask, lits in same.items():
@@ -1000,7 +1000,21 @@ class _Space:
 
 
 def _splits(attr: Attribute, values: list[_Value]) -> Iterable[_Literal]:
-    """Yield the describable splits of an attribute's values, in order of rejection rate (CART's optimal splits)."""
+    """Yield the describable splits of an attribute's values.
+
+    The splits in order of rejection rate (CART's optimal binary splits of a
+    category) make the best single conditions; each value on its own, and
+    every value but one, are the parts a conjunction needs, whose best split
+    within the other part need not be a best split overall.
+    """
+    everything = 0
+    for v in values:
+        everything |= v[1]
+    for v in values:
+        if v[0] != _OTHER and v[2] + v[3] > 1:
+            yield _Literal(attr, (v[0],), False, v[1], _wording([v]))
+            if len(values) > 2:
+                yield _Literal(attr, (v[0],), True, everything & ~v[1], _wording([v]))
     ordered = sorted(values, key=lambda v: (-v[2] / (v[2] + v[3]), -(v[2] + v[3]), "" if v[0] is None else v[0]))
     rates = [v[2] / (v[2] + v[3]) for v in ordered]
     for k in range(1, len(ordered)):
