@@ -965,19 +965,24 @@ class _Space:
 
     # -- test commands
 
-    def nearest_accepted(self, i: int, cover: int) -> int | None:
-        """Return the accepted profile that differs from profile *i* in the fewest feature values."""
+    def nearest_accepted(self, i: int, cover: int, parts: tuple[_Literal, ...] = ()) -> int | None:
+        """Return the accepted profile that differs from profile *i* in the fewest feature values.
+
+        It is one no finding matches, if there is one; for a conjunction, one
+        that has none of its parts, so that bisect sees them fail only together.
+        """
         mine = set(self.keys[i])
         best = None
         for j, p in enumerate(self.rows):
             if p[1]:
-                rank = (cover >> j & 1, len(mine.symmetric_difference(self.keys[j])), p[3])  # prefer unmatched ones
+                rank = (cover >> j & 1, sum(lit.mask >> j & 1 for lit in parts),
+                        len(mine.symmetric_difference(self.keys[j])), p[3])
                 if best is None or rank < best[0]:
                     best = (rank, j)
         return None if best is None else best[1]
 
-    def bisect_nearest(self, i: int, cover: int) -> tuple[str, ...]:
-        good = self.nearest_accepted(i, cover)
+    def bisect_nearest(self, i: int, cover: int, parts: tuple[_Literal, ...] = ()) -> tuple[str, ...]:
+        good = self.nearest_accepted(i, cover, parts)
         return () if good is None else ("wsdiff", "bisect", self.rows[good][3], self.rows[i][2])
 
     def test_command(self, mask: int, others: int, cond: tuple[_Literal, ...]) -> tuple[str, ...]:
@@ -996,7 +1001,7 @@ class _Space:
             variants = [_variant(lit, self.accepted_values.get(lit.attr, []), self.g.spelling) for lit in lits]
             if all(variants):
                 return ("wsdiff", "replay", self.rows[i][2], *[x for v in variants for x in ("--variant", str(v))])
-        return self.bisect_nearest(i, mask | others)
+        return self.bisect_nearest(i, mask | others, cond if len(cond) > 1 else ())
 
 
 def _splits(attr: Attribute, values: list[_Value]) -> Iterable[_Literal]:
