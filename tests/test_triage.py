@@ -370,8 +370,9 @@ def test_extract_features_leaves_noise_out() -> None:
     assert ("header", "sec-websocket-key") not in names and ("header", "date") not in names
     assert ("header", "x-request-id") not in names and ("query-param", "t") not in names
     assert ("query-param", "_") not in names and ("query-param", "voice") in names
-    assert feats[("relation", "Host/Origin", "value")] == "same-origin"
-    assert feats[("client-network", None, "value")] == "10.1.2.0/24"
+    assert feats[("header", "origin", "relation")] == "same-origin"
+    assert feats[("header", "host", "relation")] == "the endpoint"
+    assert feats[("client", None, "network")] == "10.1.2.0/24"
     assert feats[("extension", "permessage-deflate", "value")] == "permessage-deflate; client_max_window_bits"
 
 

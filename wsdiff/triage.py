@@ -35,8 +35,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .diff import _NOISE_HEADERS
-from .model import Capture, parse_query, split_target
-from .parts import origin_authority
+from .headers import origin_authority, parse_query
+from .model import Capture, default_port, split_target
+from .oracle import Oracle, ProbeResult
 from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, redact_request
 
 __all__ = [
@@ -84,11 +85,12 @@ PAIR_POOL = 24
 MAX_CONDITIONS = 8
 
 _KIND_ORDER = ("path", "query-param", "header", "cookie", "subprotocol", "extension", "http-version", "method",
-               "relation", "client-network", "endpoint")
-_FACET_ORDER = ("value", "site", "product-major", "product", "scheme", "class", "shape")
+               "client", "endpoint")
+_FACET_ORDER = ("value", "site", "product-major", "product", "scheme", "class", "shape", "relation", "network")
 _FACET_WORDS = {
     "site": "'s scheme and host", "scheme": "'s scheme", "product": "'s product",
     "product-major": "'s product and major version", "class": "'s kind of value", "shape": " shape",
+    "network": "'s network",
 }
 
 
@@ -161,7 +163,7 @@ def _relation(origin: str | None, host: str | None, tls: bool) -> str | None:
         return "no Host"
     _, ohost, oport = parsed
     hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
-    same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else 443 if tls else 80)
+    same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default_port("wss" if tls else "ws"))
     return "same-origin" if same else "cross-origin"
 
 
@@ -294,35 +296,31 @@ def extract_features(capture: Capture) -> list[Feature]:
     host = headers.get("host")
     relation = _relation(", ".join(origin) if origin else None, ", ".join(host) if host else None, ep.tls)
     if relation is not None:
-        out.append((("relation", "Host/Origin", "value"), relation))
+        out.append((("header", "origin", "relation"), relation))
     if host:
         expected = {f"{ep.host.lower()}:{ep.port}"}
-        if ep.port == (443 if ep.tls else 80):
+        if ep.port == default_port(ep.scheme):
             expected.add(ep.host.lower())
-        out.append((("relation", "Host/endpoint", "value"),
-                    "matches" if ", ".join(host).lower() in expected else "differs"))
+        out.append((("header", "host", "relation"), "the endpoint" if ", ".join(host).lower() in expected
+                    else "not the endpoint"))
     if capture.client:
         network = client_network(capture.client)
         if network is not None:
-            out.append((("client-network", None, "value"), network))
+            out.append((("client", None, "network"), network))
     return out
 
 
 def judge(capture: Capture, oracle: str = "close") -> bool | None:
     """Return True for an accepted attempt, False for a rejected one, None when nothing answered.
 
-    As replay's oracle: a status other than 101 is a rejection; with ``close``
-    (the default) so is a 101 the server closed with a code other than
-    1000/1001 (RFC 6455 7.4.1: 1008 policy violation, 4xxx application codes).
+    The recorded answer is judged as replay judges a live one
+    (:class:`wsdiff.oracle.Oracle`): a status other than 101 is a rejection;
+    with ``close`` (the default) so is a 101 the server closed with a code
+    other than 1000/1001 (RFC 6455 7.4.1: 1008 policy violation, 4xxx).
     """
     if capture.response is None:
         return None
-    if capture.response.status != 101:
-        return False
-    ws = capture.websocket
-    if oracle == "close" and ws is not None and ws.state == "closed" and ws.closed_by == "server":
-        return ws.close_code in (1000, 1001)
-    return True
+    return Oracle(oracle).accepts(ProbeResult(status=capture.response.status, session=capture.websocket))
 
 
 def group_key(capture: Capture, by: str) -> str:
@@ -575,10 +573,11 @@ class Condition:
         base = {
             "header": f"{self.name}", "query-param": f"query parameter {self.name}", "cookie": f"cookie {self.name}",
             "subprotocol": f"subprotocol {self.name}", "extension": f"extension {self.name}", "path": "path",
-            "http-version": "HTTP version", "method": "method", "client-network": "client network",
-            "relation": "Origin relative to Host" if self.name == "Host/Origin" else "Host relative to the endpoint",
+            "http-version": "HTTP version", "method": "method", "client": "client address",
             "endpoint": f"endpoint {self.name}",
         }.get(self.kind, f"{self.kind} {self.name or ''}".strip())
+        if self.facet == "relation":  # Origin's relation to Host (RFC 6454), Host's to the endpoint
+            return "Origin relative to Host" if (self.name or "").lower() == "origin" else f"{self.name}"
         return base + _FACET_WORDS.get(self.facet, "")
 
     @property
