@@ -142,3 +142,20 @@ def test_help_lists_exit_codes() -> None:
     """triage --help documents the exit codes."""
     code, out, _ = run("triage", "--help")
     assert code == 0 and "Exit status: 0 every rejection in every group is explained" in " ".join(out.split())
+
+
+def test_worker_processes_give_the_same_answer(tmp_path: Path) -> None:
+    """Reading 600 files with worker processes gives exactly what one process gives, order included."""
+    for i in range(600):
+        headers = set_header("X-Client-Mode", ["legacy", "modern"][i % 2])
+        if i % 3:
+            headers = headers + (("X-Api-Key", "redacted:00000000000000aa"),)
+        dump_capture(capture(headers=headers, status=101 if i % 3 else 403, id=f"{i:08d}", started=1764000000 + i),
+                     tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    one = run("triage", "--json", "--jobs", "1", str(tmp_path))
+    three = run("triage", "--json", "--jobs", "3", str(tmp_path))
+    assert one == three and one[0] == 0
+    doc = json.loads(one[1])
+    assert doc["sources"]["attempts"] == 600 and doc["sources"]["skipped"] == 1
+    assert [f["condition"] for f in doc["groups"][0]["findings"]] == ["X-Api-Key is absent"]

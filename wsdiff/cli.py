@@ -706,7 +706,9 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
               help="close: a 101 the server then closed with a code other than 1000/1001 counts as rejected; "
               "status: only the status counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print {\"groups\": [...], \"sources\": {...}} as JSON.")
-def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool) -> None:
+@click.option("--jobs", type=click.IntRange(1, 64), default=min(4, os.cpu_count() or 1), show_default="CPUs, at most 4",
+              help="Processes that read and parse files (a few hundred files or fewer are read in one).")
+def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: int) -> None:
     """Find what the rejected attempts have in common that the accepted ones lack.
 
     SOURCE is a folder (walked, files that are not captures skipped), a
@@ -717,13 +719,14 @@ def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool) -> Non
     Noise (keys, dates, request ids, cache-busters) never counts; credentials
     are compared by fingerprint only.
     """
-    from .sources import SourceStats, iter_attempts
+    from .sources import SourceStats, iter_observations
     from .triage import Tally, render_triage
 
     stats = SourceStats()
-    tally = Tally(by=by, oracle=oracle, key=_fingerprint_key()[0])
-    for source, capture in iter_attempts(sources, stats):
-        tally.add(source, capture)
+    key = _fingerprint_key()[0]
+    tally = Tally(by=by, oracle=oracle, key=key)
+    for source, observation in iter_observations(sources, stats, by=by, oracle=oracle, key=key, jobs=jobs):
+        tally.add_observation(source, *observation)
     for line in stats.unreadable[:10]:
         click.echo(f"wsdiff: error: {line}", err=True)
     if len(stats.unreadable) > 10:

@@ -4,7 +4,9 @@
 time, yielding ``(source, capture)`` pairs, so a folder of thousands of files
 is never held in memory whole. *source* is what another command takes to load
 that one attempt: the file's path, or ``FILE#N`` for the Nth attempt of a HAR
-or flow file.
+or flow file. :func:`iter_observations` yields what :class:`wsdiff.triage.Tally`
+counts instead, and can spread the reading over worker processes: parsing a
+capture costs several times what counting it does.
 
 In a folder, files that are not captures (other extensions, other JSON) are
 skipped and counted; hidden files and folders (the recorder's temporary files
@@ -15,19 +17,27 @@ out; a source that does not exist is an error.
 
 from __future__ import annotations
 
+import collections
+import itertools
+import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 
 from .errors import CaptureError
 from .files import load_attempts, load_capture
 from .formats import looks_like_flows
 from .model import Capture
+from .triage import Feature, Observation, observe
 
-__all__ = ["SourceStats", "iter_attempts", "check_sources"]
+__all__ = ["SourceStats", "iter_attempts", "iter_observations", "check_sources"]
 
 CAPTURE_SUFFIXES = (".json", ".har")
+CHUNK = 256
+"""Files per task when reading is spread over worker processes."""
 _SELECTOR = re.compile(r"^(?P<path>.+)#\d+$")
 
 
@@ -46,6 +56,14 @@ class SourceStats:
         if len(self.skipped_examples) < 3:
             self.skipped_examples.append(path)
 
+    def merge(self, other: SourceStats) -> None:
+        """Add the counts of *other* (a worker's) to these."""
+        self.files += other.files
+        self.attempts += other.attempts
+        self.skipped += other.skipped
+        self.skipped_examples = (self.skipped_examples + other.skipped_examples)[:3]
+        self.unreadable += other.unreadable
+
     def to_json(self) -> dict[str, object]:
         return {"files": self.files, "attempts": self.attempts, "skipped": self.skipped,
                 "skipped_examples": self.skipped_examples, "unreadable": self.unreadable}
@@ -62,26 +80,16 @@ def check_sources(sources: Sequence[str]) -> None:
         raise CaptureError("no such file or folder", source=spec)
 
 
-def iter_attempts(sources: Sequence[str], stats: SourceStats) -> Iterator[tuple[str, Capture]]:
-    """Yield ``(source, capture)`` for every upgrade attempt in *sources*, counting into *stats*."""
-    check_sources(sources)
+def _tasks(sources: Sequence[str], stats: SourceStats) -> Iterator[tuple[str, bool]]:
+    """Yield ``(path or FILE#N, named on the command line)`` for every file to read, walking folders."""
     for spec in sources:
         if os.path.isdir(spec):
-            yield from _walk(spec, stats)
-        elif os.path.exists(spec):
-            yield from _file(spec, stats, named=True)
-        else:  # FILE#N
-            stats.files += 1
-            try:
-                capture = load_capture(spec)
-            except CaptureError as e:
-                stats.unreadable.append(str(e))
-                continue
-            stats.attempts += 1
-            yield spec, capture
+            yield from ((path, False) for path in _walk(spec, stats))
+        else:
+            yield spec, True
 
 
-def _walk(folder: str, stats: SourceStats) -> Iterator[tuple[str, Capture]]:
+def _walk(folder: str, stats: SourceStats) -> Iterator[str]:
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -100,7 +108,7 @@ def _walk(folder: str, stats: SourceStats) -> Iterator[tuple[str, Capture]]:
         if is_dir:
             yield from _walk(path, stats)
         elif is_file:
-            yield from _file(path, stats, named=False)
+            yield path
 
 
 def _sniff_flows(path: str) -> bool:
@@ -111,24 +119,111 @@ def _sniff_flows(path: str) -> bool:
         return False
 
 
-def _file(path: str, stats: SourceStats, *, named: bool) -> Iterator[tuple[str, Capture]]:
-    if not named and not path.lower().endswith(CAPTURE_SUFFIXES) and not _sniff_flows(path):
-        stats.skip(path)
+def _load(spec: str, named: bool, stats: SourceStats) -> Iterator[tuple[str, Capture]]:
+    """Yield the attempts of one file (or one ``FILE#N``), counting into *stats*."""
+    if named and not os.path.exists(spec):  # FILE#N, checked by check_sources
+        stats.files += 1
+        try:
+            capture = load_capture(spec)
+        except CaptureError as e:
+            stats.unreadable.append(str(e))
+            return
+        stats.attempts += 1
+        yield spec, capture
+        return
+    if not named and not spec.lower().endswith(CAPTURE_SUFFIXES) and not _sniff_flows(spec):
+        stats.skip(spec)
         return
     try:
-        loaded = load_attempts(path)
+        loaded = load_attempts(spec)
     except CaptureError as e:
         stats.unreadable.append(str(e))
         return
     if loaded is None:
         if named:
-            stats.unreadable.append(f"{path}: not a capture, HAR or flow file")
+            stats.unreadable.append(f"{spec}: not a capture, HAR or flow file")
         else:
-            stats.skip(path)
+            stats.skip(spec)
         return
     captures, several = loaded
     stats.files += 1
     stats.attempts += len(captures)
     for n, capture in enumerate(captures, 1):
-        yield (f"{path}#{n}" if several else path), capture
+        yield (f"{spec}#{n}" if several else spec), capture
 
+
+def iter_attempts(sources: Sequence[str], stats: SourceStats) -> Iterator[tuple[str, Capture]]:
+    """Yield ``(source, capture)`` for every upgrade attempt in *sources*, counting into *stats*."""
+    check_sources(sources)
+    for spec, named in _tasks(sources, stats):
+        yield from _load(spec, named, stats)
+
+
+# --- observations, optionally from worker processes -------------------------------------
+
+_Chunk = tuple[SourceStats, list[Feature], list[tuple[str, str, "bool | None", tuple[int, ...]]], dict[str, str]]
+
+
+def _observe_chunk(args: tuple[list[tuple[str, bool]], str, str, bytes | None]) -> _Chunk:
+    """Read a chunk of files in a worker: what the tally needs, features numbered per chunk to pickle small."""
+    tasks, by, oracle, key = args
+    stats = SourceStats()
+    table: dict[Feature, int] = {}
+    rows = []
+    spellings: dict[str, str] = {}
+    for spec, named in tasks:
+        for source, capture in _load(spec, named, stats):
+            group, accepted, features, names = observe(capture, by=by, oracle=oracle, key=key)
+            rows.append((source, group, accepted, tuple(table.setdefault(f, len(table)) for f in features)))
+            for name in names:
+                spellings.setdefault(name.lower(), name)
+    return stats, list(table), rows, spellings
+
+
+def _chunks(tasks: Iterator[tuple[str, bool]], size: int) -> Iterator[list[tuple[str, bool]]]:
+    chunk: list[tuple[str, bool]] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def iter_observations(sources: Sequence[str], stats: SourceStats, *, by: str = "endpoint", oracle: str = "close",
+                      key: bytes | None = None, jobs: int = 1) -> Iterator[tuple[str, Observation]]:
+    """Yield ``(source, observation)`` for every attempt in *sources*, in the same order for any *jobs*.
+
+    With *jobs* > 1 and more than one chunk of files, worker processes read
+    and parse; at most two chunks per worker are in flight, so memory stays
+    bounded however many files there are.
+    """
+    check_sources(sources)
+    chunks = _chunks(_tasks(sources, stats), CHUNK)
+    first = next(chunks, [])
+    second = next(chunks, None) if jobs > 1 else None
+    if second is None:  # a small input, or one process asked for: no pool
+        for spec, named in itertools.chain(first, itertools.chain.from_iterable(chunks)):
+            for source, capture in _load(spec, named, stats):
+                yield source, observe(capture, by=by, oracle=oracle, key=key)
+        return
+    # fork starts workers in milliseconds; macOS and Windows need spawn.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(jobs) as pool:
+        pending: collections.deque[AsyncResult[_Chunk]] = collections.deque()
+        for chunk in (first, second, *chunks):
+            pending.append(pool.apply_async(_observe_chunk, ((chunk, by, oracle, key),)))
+            if len(pending) >= 2 * jobs:
+                yield from _drain(pending.popleft().get(), stats)
+        while pending:
+            yield from _drain(pending.popleft().get(), stats)
+
+
+def _drain(chunk: _Chunk, stats: SourceStats) -> Iterator[tuple[str, Observation]]:
+    worker_stats, table, rows, spellings = chunk
+    stats.merge(worker_stats)
+    names = tuple(spellings.values())
+    for source, group, accepted, ids in rows:
+        yield source, (group, accepted, [table[i] for i in ids], names)
+        names = ()  # once per chunk is enough

@@ -50,6 +50,8 @@ __all__ = [
     "Triage",
     "Tally",
     "extract_features",
+    "observe",
+    "Observation",
     "judge",
     "group_key",
     "explain",
@@ -98,12 +100,12 @@ _FACET_WORDS = {
 
 
 @functools.lru_cache(maxsize=4096)
-def _header_role(name: str) -> tuple[str, str]:
-    """Return ``(lower-case name, role)`` for a header name as spelled."""
+def _header_role(name: str) -> tuple[str, str, Attribute]:
+    """Return ``(lower-case name, role, value attribute)`` for a header name as spelled."""
     lname = name.lower()
     if lname in _NOISE_HEADERS or _NOISE_HEADER_NAME.search(lname):
         role = "noise"
-    elif lname in ("cookie", "origin", "user-agent"):
+    elif lname in ("cookie", "origin", "user-agent", "host"):
         role = lname
     elif lname == "sec-websocket-protocol":
         role = "subprotocols"
@@ -113,7 +115,7 @@ def _header_role(name: str) -> tuple[str, str]:
         role = "authorization"
     else:
         role = "plain"
-    return lname, role
+    return lname, role, ("header", lname, "value")
 
 
 _PRODUCT = re.compile(r"([A-Za-z][A-Za-z0-9_.+-]*)/v?(\d+)")
@@ -152,10 +154,9 @@ def _origin_facets(origin: str) -> tuple[str, str]:
     return f"{scheme}://{host}", scheme
 
 
-def _relation(origin: str | None, host: str | None, tls: bool) -> str | None:
-    """Return how Origin relates to Host (RFC 6454): same-origin, cross-origin, opaque; None without Origin."""
-    if origin is None:
-        return None
+@functools.lru_cache(maxsize=4096)
+def _relation(origin: str, host: str | None, tls: bool) -> str:
+    """Return how Origin relates to Host (RFC 6454): same-origin, cross-origin, opaque, or no Host."""
     parsed = origin_authority(origin)
     if parsed is None:
         return "opaque"
@@ -165,6 +166,25 @@ def _relation(origin: str | None, host: str | None, tls: bool) -> str | None:
     hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
     same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default_port("wss" if tls else "ws"))
     return "same-origin" if same else "cross-origin"
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_relation(host: str, ep_host: str, port: int, scheme: str) -> str:
+    """Return whether Host names the endpoint the client connected to (a reverse proxy may rewrite it)."""
+    expected = {f"{ep_host.lower()}:{port}"} | ({ep_host.lower()} if port == default_port(scheme) else set())
+    return "the endpoint" if host.lower() in expected else "not the endpoint"
+
+
+@functools.lru_cache(maxsize=1024)
+def _extension_features(value: str) -> tuple[Feature, ...]:
+    """Return one feature per offered extension name: its offers' full text (RFC 6455 9.1, RFC 7692 5)."""
+    offers: dict[str, list[str]] = {}
+    for text in (t.strip() for t in value.split(",")):
+        if text:
+            name = text.split(";", 1)[0].strip()
+            params = "; ".join(p.strip() for p in text.split(";")[1:] if p.strip())
+            offers.setdefault(name, []).append(f"{name}; {params}" if params else name)
+    return tuple((("extension", n, "value"), ", ".join(v)) for n, v in offers.items())
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -245,64 +265,48 @@ def extract_features(capture: Capture) -> list[Feature]:
             out.append((("query-param", name, "value"), value))
             if not is_credential_param(name):
                 out.append((("query-param", name, "class"), value_class(value)))
-    headers: dict[str, list[str]] = {}
-    roles: dict[str, str] = {}
+    values: dict[str, str] = {}
+    infos = []
     for name, value in req.headers:
-        lname, role = _header_role(name)
-        if role == "noise":
+        info = _header_role(name)
+        if info[1] == "noise":
             continue
-        if lname in headers:
-            headers[lname].append(value)
+        lname = info[0]
+        if lname in values:  # RFC 9110 5.3: repeated fields mean their joined list (RFC 6265 5.4: "; " for Cookie)
+            values[lname] += ("; " if lname == "cookie" else ", ") + value
         else:
-            headers[lname] = [value]
-            roles[lname] = role
-    for lname, values in headers.items():
-        role = roles[lname]
+            values[lname] = value
+            infos.append(info)
+    for lname, role, attr in infos:
+        value = values[lname]
         if role == "cookie":
             cookies: dict[str, list[str]] = {}
-            for value in values:
-                for part in value.split(";"):
-                    cname, eq, cval = part.strip().partition("=")
-                    if cname or cval:
-                        cookies.setdefault(cname.strip(), []).append(cval.strip() if eq else "")
+            for part in value.split(";"):
+                cname, eq, cval = part.strip().partition("=")
+                if cname or cval:
+                    cookies.setdefault(cname.strip(), []).append(cval.strip() if eq else "")
             out.extend((("cookie", n, "value"), ", ".join(v)) for n, v in cookies.items())
-            continue
-        if role == "subprotocols":
-            tokens = {t.strip() for v in values for t in v.split(",") if t.strip()}
-            out.extend((("subprotocol", t, "value"), "offered") for t in tokens)
-            continue
-        if role == "extensions":
-            offers: dict[str, list[str]] = {}
-            for text in (t.strip() for v in values for t in v.split(",")):
-                if text:
-                    ename = text.split(";", 1)[0].strip()
-                    params_text = "; ".join(p.strip() for p in text.split(";")[1:] if p.strip())
-                    offers.setdefault(ename, []).append(f"{ename}; {params_text}" if params_text else ename)
-            out.extend((("extension", n, "value"), ", ".join(v)) for n, v in offers.items())
-            continue
-        value = ", ".join(values)  # RFC 9110 5.3: repeated fields mean their comma-joined list
-        out.append((("header", lname, "value"), value))
-        if role == "origin":
-            site, scheme = _origin_facets(value)
-            out.append((("header", lname, "site"), site))
-            out.append((("header", lname, "scheme"), scheme))
-        elif role == "user-agent":
-            product, major = user_agent_product(value)
-            out.append((("header", lname, "product-major"), major))
-            out.append((("header", lname, "product"), product))
-        elif role == "authorization":
-            out.append((("header", lname, "scheme"), value.split(" ", 1)[0]))
-    origin = headers.get("origin")
-    host = headers.get("host")
-    relation = _relation(", ".join(origin) if origin else None, ", ".join(host) if host else None, ep.tls)
-    if relation is not None:
-        out.append((("header", "origin", "relation"), relation))
-    if host:
-        expected = {f"{ep.host.lower()}:{ep.port}"}
-        if ep.port == default_port(ep.scheme):
-            expected.add(ep.host.lower())
-        out.append((("header", "host", "relation"), "the endpoint" if ", ".join(host).lower() in expected
-                    else "not the endpoint"))
+        elif role == "subprotocols":
+            out.extend((("subprotocol", t, "value"), "offered") for t in {t.strip() for t in value.split(",")} if t)
+        elif role == "extensions":
+            out.extend(_extension_features(value))
+        else:
+            out.append((attr, value))
+            if role == "origin":
+                site, scheme = _origin_facets(value)
+                out.append((("header", lname, "site"), site))
+                out.append((("header", lname, "scheme"), scheme))
+            elif role == "user-agent":
+                product, major = user_agent_product(value)
+                out.append((("header", lname, "product-major"), major))
+                out.append((("header", lname, "product"), product))
+            elif role == "authorization":
+                out.append((("header", lname, "scheme"), value.split(" ", 1)[0]))
+    origin, host = values.get("origin"), values.get("host")
+    if origin is not None:
+        out.append((("header", "origin", "relation"), _relation(origin, host, ep.tls)))
+    if host is not None:
+        out.append((("header", "host", "relation"), _host_relation(host, ep.host, ep.port, ep.scheme)))
     if capture.client:
         network = client_network(capture.client)
         if network is not None:
@@ -320,6 +324,8 @@ def judge(capture: Capture, oracle: str = "close") -> bool | None:
     """
     if capture.response is None:
         return None
+    if capture.response.status != 101 or capture.websocket is None:
+        return capture.response.status == 101  # what the oracle says without a session, at a fraction of the cost
     return Oracle(oracle).accepts(ProbeResult(status=capture.response.status, session=capture.websocket))
 
 
@@ -334,6 +340,9 @@ def group_key(capture: Capture, by: str) -> str:
 
 
 # --- the tally -----------------------------------------------------------------
+
+DISPLAY_KEY = b"wsdiff display fingerprint"
+"""The key for unredacted captures when there is no local secret store: the one compare uses."""
 
 _OTHER = "\x00other"  # values beyond VALUE_CAP, counted together (never listed in a condition)
 
@@ -355,7 +364,8 @@ class _Group:
         self.untracked: set[Attribute] = set()
         # profile (sorted atom ids) -> [rejected, accepted, a rejected example, an accepted example]
         self.profiles: dict[tuple[int, ...], list[Any]] = {}
-        self.spelling: dict[str, str] = {}
+        self.spelling: dict[str, str] = {}  # lower-case header name -> the first spelling seen
+        self.spelled: set[str] = set()
 
     def _intern(self, feature: Feature) -> int | None:
         attr, value = feature
@@ -490,38 +500,55 @@ class Tally:
             raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
         self.by = by
         self.oracle = oracle
-        self.key = key or b"wsdiff display fingerprint"  # the same display key as compare
+        self.key = key or DISPLAY_KEY
         self.value_cap = value_cap
         self.profile_cap = profile_cap
         self.groups: dict[str, _Group] = {}
 
     def add(self, source: str, capture: Capture) -> None:
         """Count one attempt; *source* names it (a path, or ``FILE#N``) for examples and test commands."""
-        gkey = group_key(capture, self.by)
-        g = self.groups.get(gkey)
-        if g is None:
-            g = self.groups[gkey] = _Group(gkey, self.value_cap, self.profile_cap)
-        outcome = judge(capture, self.oracle)
-        if outcome is None:
-            g.unanswered += 1
-            g.unanswered_example = g.unanswered_example or source
-            return
-        if not capture.redacted:
-            capture = capture.replace(request=redact_request(capture.request, self.key)[0])
-        for name, _ in capture.request.headers:
-            g.spelling.setdefault(name.lower(), name)
-        g.add(extract_features(capture), not outcome, source)
+        self.add_observation(source, *observe(capture, by=self.by, oracle=self.oracle, key=self.key))
 
-    def add_features(self, source: str, features: list[Feature], rejected: bool, group: str = "") -> None:
-        """Count one answered attempt given by its features (see :func:`extract_features`)."""
+    def add_observation(self, source: str, group: str, accepted: bool | None, features: list[Feature],
+                        spellings: Iterable[str] = ()) -> None:
+        """Count one attempt given as :func:`observe` returns it (unanswered when *accepted* is None)."""
         g = self.groups.get(group)
         if g is None:
             g = self.groups[group] = _Group(group, self.value_cap, self.profile_cap)
-        g.add(features, rejected, source)
+        seen = g.spelled
+        for name in spellings:
+            if name not in seen:
+                seen.add(name)
+                g.spelling.setdefault(name.lower(), name)
+        if accepted is None:
+            g.unanswered += 1
+            g.unanswered_example = g.unanswered_example or source
+        else:
+            g.add(features, not accepted, source)
+
+    def add_features(self, source: str, features: list[Feature], rejected: bool, group: str = "") -> None:
+        """Count one answered attempt given by its features (see :func:`extract_features`)."""
+        self.add_observation(source, group, not rejected, features)
 
     def result(self) -> Triage:
         """Explain every group (the tally can go on counting afterwards)."""
         return Triage(self.by, tuple(explain(g) for _, g in sorted(self.groups.items())))
+
+
+Observation = tuple[str, "bool | None", list[Feature], tuple[str, ...]]
+"""What the tally needs of one attempt: group, outcome (True accepted, None unanswered), features,
+and the header names as spelled (for display)."""
+
+
+def observe(capture: Capture, *, by: str = "endpoint", oracle: str = "close", key: bytes | None = None) -> Observation:
+    """Return one attempt's :data:`Observation`; an unredacted request is fingerprinted with *key* first."""
+    group = group_key(capture, by)
+    accepted = judge(capture, oracle)
+    if accepted is None:
+        return group, None, [], ()
+    if not capture.redacted:
+        capture = capture.replace(request=redact_request(capture.request, key or DISPLAY_KEY)[0])
+    return group, accepted, extract_features(capture), tuple([name for name, _ in capture.request.headers])
 
 
 def triage(attempts: Iterable[tuple[str, Capture]], *, by: str = "endpoint", oracle: str = "close",
