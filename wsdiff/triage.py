@@ -80,7 +80,7 @@ MAX_LISTED = 3
 """A condition lists at most this many values ("is one of a, b, c" or "is not one of ..."): more is overfitting."""
 VALUE_CAP = 64
 """Distinct values kept per attribute and group; further ones are counted together as "another value"."""
-PROFILE_CAP = 1 << 16
+PROFILE_CAP = 1 << 15
 """Distinct profiles kept per group before the least informative attribute is dropped from them."""
 PAIR_POOL = 24
 """Single conditions (the best by weighted relative accuracy) combined pairwise into conjunctions."""
@@ -414,10 +414,12 @@ class _Group:
 
     def _shrink(self) -> None:
         """Drop the least informative attributes from every profile until half the bound is left."""
-        gains = _information_gains(self)
+        gains, constant = _information_gains(self)
         for attr in sorted(gains, key=lambda a: (gains[a], _attr_sort_key(a))):
             if len(self.profiles) <= self.profile_cap // 2:
                 break
+            if attr in constant:  # dropping it would merge no profiles
+                continue
             self.untracked.add(attr)
             gone = {i for i, a in enumerate(self.atom_attr) if a == attr}
             merged: dict[tuple[int, ...], list[Any]] = {}
@@ -444,8 +446,8 @@ def _entropy(r: int, a: int) -> float:
     return -(pr * math.log2(pr) + pa * math.log2(pa))
 
 
-def _information_gains(g: _Group) -> dict[Attribute, float]:
-    """Return each tracked attribute's information gain about the outcome (values as kept)."""
+def _information_gains(g: _Group) -> tuple[dict[Attribute, float], set[Attribute]]:
+    """Return each tracked attribute's information gain about the outcome (values as kept), and the constant ones."""
     per_atom: dict[int, list[int]] = {}
     total_r = total_a = 0
     for key, (r, a, _, _) in g.profiles.items():
@@ -461,13 +463,14 @@ def _information_gains(g: _Group) -> dict[Attribute, float]:
     n = total_r + total_a
     base = _entropy(total_r, total_a)
     gains = {}
+    constant = {attr for attr, counts in by_attr.items() if len(counts) == 1 and counts[0][0] + counts[0][1] == n}
     for attr, counts in by_attr.items():
         pr, pa = sum(r for r, _, _ in counts), sum(a for _, a, _ in counts)
         if _mostly_unique((v, r + a) for r, a, v in counts):
             counts = [(pr, pa, "")]  # a nonce tells only by its presence
         counts = counts + [(total_r - pr, total_a - pa, "")]
         gains[attr] = base - sum((r + a) / n * _entropy(r, a) for r, a, _ in counts if r + a)
-    return gains
+    return gains, constant
 
 
 def _mostly_unique(values: Iterable[tuple[str | None, int]]) -> bool:
