@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import shutil
-import signal
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -35,9 +32,10 @@ from wsdiff.cli import cli
 from wsdiff.files import load_capture
 from wsdiff.triage import user_agent_product
 
+from helpers import CHROMIUM, start_chromium, stop_group
+
 pytestmark = pytest.mark.live
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SEED = 16
 SCRIPTED = 260
 BROWSER = 10  # Chromium backs off after failed attempts (RFC 6455 7.2.3): the first dozen are quick
@@ -131,24 +129,6 @@ async def scripted(server: str, proxy: str) -> list[Sent]:
     return [p[1] for p in plans]
 
 
-def browse(server: str, proxy: str, profile: Path) -> subprocess.Popen[bytes]:
-    """Start headless Chromium on a page that makes BROWSER attempts (it cannot send X-Api-Key)."""
-    argv = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",  # type: ignore[list-item]
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", f"--proxy-server={proxy}", "--proxy-bypass-list=<-loopback>",
-            "--remote-debugging-port=0", f"http://{server}/guarded-page?n={BROWSER}&seed={SEED}"]
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)  # Chromium's helper processes too
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-
-
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -158,7 +138,8 @@ async def record(app_server: str, start_recorder, tmp_path: Path) -> dict[str, o
     """Record a few hundred attempts as captures, as mitmproxy's HAR and as its flow file."""
     har, flows = tmp_path / "session.har", tmp_path / "session.flows"
     rec = start_recorder(label="mixed", options=(f"hardump={har}", f"save_stream_file={flows}"))
-    browser = browse(app_server, rec.proxy, tmp_path / "profile") if CHROMIUM else None
+    browser = start_chromium(f"http://{app_server}/guarded-page?n={BROWSER}&seed={SEED}", rec.proxy,
+                             tmp_path / "profile") if CHROMIUM else None  # it cannot send X-Api-Key
     try:
         sent = await scripted(app_server, rec.proxy)
         expected = SCRIPTED + (BROWSER if browser else 0)
@@ -167,7 +148,7 @@ async def record(app_server: str, start_recorder, tmp_path: Path) -> dict[str, o
             await asyncio.sleep(0.2)
     finally:
         if browser is not None:
-            stop(browser)
+            stop_group(browser)
     assert rec.stop() is not None
     files = sorted(rec.directory.glob("*.json"))
     assert len(files) == expected
