@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from wsdiff.model import Capture, Session, with_header
-from wsdiff.triage import (Tally, extract_features, judge, path_shape, render_triage, triage, user_agent_product,
-                           value_class)
+from wsdiff.triage import Tally, extract_features, judge, path_shape, triage, user_agent_product, value_class
+from wsdiff.view import triage_lines
 
 from helpers import BASE_HEADERS, capture
 
@@ -158,7 +158,7 @@ def test_features_that_always_occur_together_are_indistinguishable() -> None:
     [f] = only_group(run(attempts)).findings
     assert f.test[:2] == ("wsdiff", "replay") and [x for x in f.test if x.startswith(("drop", "set"))] == [
         "drop-query-param=legacy", "set-header=X-Client:new"]
-    assert "cannot tell apart" in "\n".join(render_triage(run(attempts)))
+    assert "cannot tell apart" in "\n".join(triage_lines(run(attempts)))
 
 
 def test_flaky_server_exceptions_are_counted_not_explained_away() -> None:
@@ -265,7 +265,7 @@ def test_secrets_never_appear_only_fingerprints() -> None:
     attempts = [attempt(i % 2 == 0, headers={"Authorization": f"Bearer {'hunter2-old' if i % 2 == 0 else 'hunter2-new'}"},
                         redacted=False) for i in range(40)]
     result = run(attempts, key=b"k" * 32)
-    text = json.dumps(result.to_json()) + "\n".join(render_triage(result))
+    text = json.dumps(result.to_json()) + "\n".join(triage_lines(result))
     assert "hunter2" not in text and "redacted:" in text
     [f] = only_group(result).findings
     assert f.condition.startswith("Authorization is Bearer redacted:") and f.test[-1].startswith(
@@ -382,3 +382,10 @@ def test_judge_follows_the_replay_oracle() -> None:
     assert judge(closed) is False and judge(closed, "status") is True
     assert judge(attempt(False, websocket=Session(state="closed", close_code=1000, closed_by="server"))) is True
     assert judge(attempt(True)) is False
+
+
+def test_control_characters_are_escaped_in_text() -> None:
+    """A header value with a terminal escape is shown escaped, never raw."""
+    attempts = [attempt(i % 2 == 0, headers={"X-Mode": "\x1b[31mred" if i % 2 == 0 else "plain"}) for i in range(40)]
+    text = "\n".join(triage_lines(run(attempts)))
+    assert "\x1b" not in text and "\\x1b[31mred" in text

@@ -720,7 +720,7 @@ def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: 
     are compared by fingerprint only.
     """
     from .sources import SourceStats, iter_observations
-    from .triage import Tally, render_triage
+    from .triage import Tally
 
     stats = SourceStats()
     key = _fingerprint_key()[0]
@@ -738,7 +738,9 @@ def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: 
     if as_json:
         _print_json({**result.to_json(), "sources": stats.to_json()})
     else:
-        for line in render_triage(result):
+        from .view import triage_lines
+
+        for line in triage_lines(result):
             click.echo(line)
         if stats.skipped:
             click.echo(f"note: skipped {stats.skipped} file(s) that are not captures, e.g. "

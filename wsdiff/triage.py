@@ -56,7 +56,7 @@ __all__ = [
     "group_key",
     "explain",
     "triage",
-    "render_triage",
+    "printable",
 ]
 
 GROUPINGS = ("endpoint", "host", "path")
@@ -566,7 +566,7 @@ def triage(attempts: Iterable[tuple[str, Capture]], *, by: str = "endpoint", ora
 # --- results -------------------------------------------------------------------
 
 
-def _show(value: str | None, credential: bool = False, limit: int = 80) -> str:
+def printable(value: str | None, credential: bool = False, limit: int = 80) -> str:
     """Return a value fit for a terminal: control characters escaped, long values cut."""
     if value is None:
         return "(absent)"
@@ -600,14 +600,15 @@ class Condition:
     @property
     def what(self) -> str:
         """Name the attribute: ``Origin``, ``query parameter fmt``, ``User-Agent's product``."""
+        name = printable(self.name, limit=60) if self.name is not None else ""
         base = {
-            "header": f"{self.name}", "query-param": f"query parameter {self.name}", "cookie": f"cookie {self.name}",
-            "subprotocol": f"subprotocol {self.name}", "extension": f"extension {self.name}", "path": "path",
+            "header": name, "query-param": f"query parameter {name}", "cookie": f"cookie {name}",
+            "subprotocol": f"subprotocol {name}", "extension": f"extension {name}", "path": "path",
             "http-version": "HTTP version", "method": "method", "client": "client address",
-            "endpoint": f"endpoint {self.name}",
-        }.get(self.kind, f"{self.kind} {self.name or ''}".strip())
+            "endpoint": f"endpoint {name}",
+        }.get(self.kind, f"{self.kind} {name}".strip())
         if self.facet == "relation":  # Origin's relation to Host (RFC 6454), Host's to the endpoint
-            return "Origin relative to Host" if (self.name or "").lower() == "origin" else f"{self.name}"
+            return "Origin relative to Host" if name.lower() == "origin" else name
         return base + _FACET_WORDS.get(self.facet, "")
 
     @property
@@ -617,7 +618,7 @@ class Condition:
             offered = "offered" in self.values
             return f"{self.what} is {'offered' if offered != self.negated else 'not offered'}"
         listed = [v for v in self.values if v is not None]
-        shown = [_show(v, self.credential) for v in listed]
+        shown = [printable(v, self.credential) for v in listed]
         one = shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
         has_absent = None in self.values
         if not self.negated:
@@ -688,8 +689,12 @@ class Attempts:
     attempts: int
     test: tuple[str, ...] = ()
 
+    @property
+    def test_command(self) -> str:
+        return shlex.join(self.test) if self.test else ""
+
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "attempts": self.attempts, "test": shlex.join(self.test) if self.test else "",
+        return {"source": self.source, "attempts": self.attempts, "test": self.test_command,
                 "test_argv": list(self.test)}
 
 
@@ -1119,40 +1124,3 @@ def _variant(lit: _Literal, accepted_values: list[str | None], spelling: dict[st
     if value is None:
         return "drop-user-agent" if name == "user-agent" else f"drop-header={spelled}"
     return f"set-header={spelled}:{value}"
-
-
-# --- the text view -----------------------------------------------------------------
-
-
-def render_triage(result: Triage) -> list[str]:
-    """Return the explanation as lines of text: per group, the findings with counts, then the unexplained."""
-    lines: list[str] = []
-    for g in result.groups:
-        if lines:
-            lines.append("")
-        extra = f", {g.unanswered} unanswered" if g.unanswered else ""
-        lines.append(f"{_show(g.endpoint)}: {g.attempts} attempts, {g.accepted} accepted, {g.rejected} rejected{extra}")
-        for n, f in enumerate(g.findings, 1):
-            lines.append(f"  {n}. rejected when {f.condition}: {f.counts}"
-                         + (f" ({f.explained_alone} by this alone)" if len(g.findings) > 1 else ""))
-            for alt in f.indistinguishable:
-                lines.append(f"     or equally when {alt.text} (always together in these attempts: cannot tell apart)")
-            if f.test:
-                lines.append(f"     test: {_show(f.test_command, limit=1000)}")
-        if g.note:
-            lines.append(f"  {g.note}.")
-        if g.rejected and g.explained:
-            lines.append("  Every rejection is explained.")
-        elif g.rejected:
-            lines.append(f"  Unexplained: {g.unexplained_attempts} rejected attempt(s), for example:")
-            for u in g.unexplained[:5]:
-                lines.append(f"     {_show(u.source)}" + (f" (and {u.attempts - 1} like it)" if u.attempts > 1 else ""))
-                if u.test:
-                    lines.append(f"       test: {_show(shlex.join(u.test), limit=1000)}")
-        if g.exception_attempts:
-            shown = ", ".join(_show(e.source) for e in g.exceptions[:3])
-            lines.append(f"  Exceptions: {g.exception_attempts} accepted attempt(s) match a condition, e.g. {shown}")
-        if g.untracked:
-            lines.append(f"  Not searched in combination (too many distinct profiles): {', '.join(g.untracked[:5])}"
-                         + (" ..." if len(g.untracked) > 5 else ""))
-    return lines
