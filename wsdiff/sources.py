@@ -208,8 +208,11 @@ def iter_observations(sources: Sequence[str], stats: SourceStats, *, by: str = "
             for source, capture in _load(spec, named, stats):
                 yield source, observe(capture, by=by, oracle=oracle, key=key)
         return
-    # fork starts workers in milliseconds; macOS and Windows need spawn.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    # Not fork: the caller may have threads (an asyncio executor, a test runner), and a forked child can
+    # deadlock on a lock one of them held. A fork server that has imported wsdiff starts workers quickly.
+    context = multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
+    if sys.platform == "linux":
+        context.set_forkserver_preload(["wsdiff.sources"])
     with context.Pool(jobs) as pool:
         pending: collections.deque[AsyncResult[_Chunk]] = collections.deque()
         for chunk in (first, second, *chunks):
