@@ -150,7 +150,7 @@ def test_features_that_always_occur_together_are_indistinguishable() -> None:
         attempts.append(attempt(old, headers=headers, query=query))
     g = only_group(run(attempts))
     [f] = g.findings
-    named = {(f.parts[0].kind, f.parts[0].name)} | {(c.kind, c.name) for c in f.indistinguishable}
+    named = {(f.parts[0].kind, f.parts[0].name)} | {(c.kind, c.name) for _, c in f.indistinguishable}
     assert named == {("query-param", "v"), ("query-param", "legacy"), ("header", "X-Client")}
     assert f.test[:2] == ("wsdiff", "bisect")  # no variant sets a query parameter's value: bisect tells them apart
     attempts = [c.replace(request=c.request.replace(target=c.request.target.replace("v=1&", "").replace("v=2", "")))
@@ -192,7 +192,7 @@ def test_noise_never_ranks() -> None:
         attempts.append(attempt(rejected, headers=headers, query=f"t={'1' if rejected else '2'}&_=x{i % 2}"))
     g = only_group(run(attempts))
     [f] = g.findings
-    mentioned = [(f.parts[0].kind, f.parts[0].name)] + [(c.kind, c.name) for c in f.indistinguishable]
+    mentioned = [(f.parts[0].kind, f.parts[0].name)] + [(c.kind, c.name) for _, c in f.indistinguishable]
     assert mentioned == [("header", "User-Agent")]
     assert f.parts[0].facet == "value"
 
@@ -389,3 +389,20 @@ def test_control_characters_are_escaped_in_text() -> None:
     attempts = [attempt(i % 2 == 0, headers={"X-Mode": "\x1b[31mred" if i % 2 == 0 else "plain"}) for i in range(40)]
     text = "\n".join(triage_lines(run(attempts)))
     assert "\x1b" not in text and "\\x1b[31mred" in text
+
+
+def test_a_part_of_a_conjunction_can_be_indistinguishable() -> None:
+    """When one part of a two-part rule always comes with another feature, that feature is named for that part."""
+    rnd = random.Random(14)
+    attempts = []
+    for _ in range(300):
+        legacy, pcm = rnd.random() < 0.4, rnd.random() < 0.4
+        headers = {"X-Client-Mode": "legacy" if legacy else "modern", "X-Codec-Table": "v1" if legacy else "v2",
+                   "Accept-Language": rnd.choice(["en", "de"])}
+        attempts.append(attempt(legacy and pcm, headers=headers, query=f"fmt={'pcm' if pcm else 'opus'}"))
+    [f] = only_group(run(attempts)).findings
+    assert f.condition == "query parameter fmt is pcm and X-Client-Mode is legacy"
+    assert [(i, c.name, c.values) for i, c in f.indistinguishable] == [(1, "X-Codec-Table", ("v1",))]
+    text = "\n".join(triage_lines(run(attempts)))
+    assert "or equally when X-Codec-Table is v1 in place of X-Client-Mode is legacy" in text
+    assert f.to_json()["indistinguishable"][0]["part"] == 1

@@ -646,7 +646,7 @@ class Finding:
     explained_alone: int  # rejected attempts that no other finding matches
     rejected_total: int
     accepted_total: int
-    indistinguishable: tuple[Condition, ...] = ()
+    indistinguishable: tuple[tuple[int, Condition], ...] = ()  # (the part it can stand in for, the condition)
     test: tuple[str, ...] = ()  # argv of one command that tests the finding live
 
     @property
@@ -672,7 +672,7 @@ class Finding:
             "accepted_matched": self.accepted_matched,
             "explained_alone": self.explained_alone,
             "parts": [p.to_json() for p in self.parts],
-            "indistinguishable": [c.to_json() for c in self.indistinguishable],
+            "indistinguishable": [{**c.to_json(), "part": i} for i, c in self.indistinguishable],
             "test": self.test_command,
             "test_argv": list(self.test),
         }
@@ -846,8 +846,8 @@ def explain(g: _Group) -> GroupReport:
     for i, (mask, cond) in enumerate(chosen):
         others = _cover(chosen[:i] + chosen[i + 1:])
         r, a = space.counts(mask)
-        alts = [x.condition(space.absent_seen[x.attr], g.spelling)
-                for lit in cond for x in space.alternatives.get(lit.mask, [])]
+        alts = [(n, x.condition(space.absent_seen[x.attr], g.spelling))
+                for n, lit in enumerate(cond) for x in space.alternatives.get(lit.mask, [])]
         findings.append(Finding(tuple(lit.condition(space.absent_seen[lit.attr], g.spelling) for lit in cond),
                                 r, a, space.rej(mask & ~others), R, A, tuple(alts),
                                 space.test_command(mask, others, cond)))

@@ -254,8 +254,10 @@ def triage_lines(result: Triage) -> list[str]:
         for n, f in enumerate(g.findings, 1):
             lines.append(f"  {n}. rejected when {f.condition}: {f.counts}"
                          + (f" ({f.explained_alone} by this alone)" if len(g.findings) > 1 else ""))
-            for alt in f.indistinguishable:
-                lines.append(f"     or equally when {alt.text} (always together in these attempts: cannot tell apart)")
+            for part, alt in f.indistinguishable:
+                instead = f" in place of {f.parts[part].text}" if len(f.parts) > 1 else ""
+                lines.append(f"     or equally when {alt.text}{instead} (always together in these attempts: "
+                             "cannot tell apart)")
             if f.test:
                 lines.append(f"     test: {f.test_command}")
         if g.note:
