@@ -265,20 +265,20 @@ def extract_features(capture: Capture) -> list[Feature]:
             out.append((("query-param", name, "value"), value))
             if not is_credential_param(name):
                 out.append((("query-param", name, "class"), value_class(value)))
-    values: dict[str, str] = {}
-    infos = []
+    fields: dict[str, str] = {}  # lower-case name -> value (repeated fields joined)
+    infos: list[tuple[str, str, Attribute]] = []
     for name, value in req.headers:
         info = _header_role(name)
         if info[1] == "noise":
             continue
         lname = info[0]
-        if lname in values:  # RFC 9110 5.3: repeated fields mean their joined list (RFC 6265 5.4: "; " for Cookie)
-            values[lname] += ("; " if lname == "cookie" else ", ") + value
+        if lname in fields:  # RFC 9110 5.3: repeated fields mean their joined list (RFC 6265 5.4: "; " for Cookie)
+            fields[lname] += ("; " if lname == "cookie" else ", ") + value
         else:
-            values[lname] = value
+            fields[lname] = value
             infos.append(info)
     for lname, role, attr in infos:
-        value = values[lname]
+        value = fields[lname]
         if role == "cookie":
             cookies: dict[str, list[str]] = {}
             for part in value.split(";"):
@@ -302,7 +302,7 @@ def extract_features(capture: Capture) -> list[Feature]:
                 out.append((("header", lname, "product"), product))
             elif role == "authorization":
                 out.append((("header", lname, "scheme"), value.split(" ", 1)[0]))
-    origin, host = values.get("origin"), values.get("host")
+    origin, host = fields.get("origin"), fields.get("host")
     if origin is not None:
         out.append((("header", "origin", "relation"), _relation(origin, host, ep.tls)))
     if host is not None:
