@@ -197,7 +197,9 @@ def iter_observations(sources: Sequence[str], stats: SourceStats, *, by: str = "
 
     With *jobs* > 1 and more than one chunk of files, worker processes read
     and parse; at most two chunks per worker are in flight, so memory stays
-    bounded however many files there are.
+    bounded however many files there are. The workers import the caller's
+    main module, as multiprocessing's fork server and spawn do: a script
+    that calls this with *jobs* > 1 needs ``if __name__ == "__main__":``.
     """
     check_sources(sources)
     chunks = _chunks(_tasks(sources, stats), CHUNK)
