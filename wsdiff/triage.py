@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .diff import _NOISE_HEADERS
+from .diff import _NOISE_HEADERS  # compare's noise headers: the same ones never rank here
 from .headers import origin_authority, parse_query
 from .model import Capture, default_port, split_target
 from .oracle import Oracle, ProbeResult
@@ -43,6 +43,7 @@ from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, r
 __all__ = [
     "GROUPINGS",
     "Attribute",
+    "Feature",
     "Condition",
     "Finding",
     "Attempts",
