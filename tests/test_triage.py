@@ -16,6 +16,7 @@ from helpers import BASE_HEADERS, capture
 
 APP = "https://app.example"
 KEY = "redacted:00000000000000aa"
+FINGERPRINT = "redacted:"
 
 
 def attempt(rejected: bool, *, headers: dict[str, str | None] | None = None, query: str = "voice=alloy",
@@ -406,3 +407,15 @@ def test_a_part_of_a_conjunction_can_be_indistinguishable() -> None:
     text = "\n".join(triage_lines(run(attempts)))
     assert "or equally when X-Codec-Table is v1 in place of X-Client-Mode is legacy" in text
     assert f.to_json()["indistinguishable"][0]["part"] == 1
+
+
+def test_a_capture_that_lies_about_redaction_shows_no_secret() -> None:
+    """A capture that says it is redacted but holds a key in clear: what is shown is still a fingerprint."""
+    attempts = [attempt(i % 3 == 0, headers={"X-Api-Key": "hunter2-wrong" if i % 3 == 0 else "hunter2-right",
+                                             "Sec-WebSocket-Protocol": "tts.v1"}) for i in range(60)]
+    result = run(attempts, key=b"k" * 32)
+    text = json.dumps(result.to_json()) + "\n".join(triage_lines(result))
+    assert "hunter2" not in text
+    [f] = only_group(result).findings
+    assert f.parts[0].name == "X-Api-Key" and FINGERPRINT in f.condition
+    assert f.test[-1].startswith("set-header=X-Api-Key:redacted:")

@@ -723,12 +723,12 @@ def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: 
     from .triage import Tally
 
     stats = SourceStats()
-    key = _fingerprint_key()[0]
+    key, this_run = _fingerprint_key()
     tally = Tally(by=by, oracle=oracle, key=key)
     for source, observation in iter_observations(sources, stats, by=by, oracle=oracle, key=key, jobs=jobs):
         tally.add_observation(source, *observation)
     for line in stats.unreadable[:10]:
-        click.echo(f"wsdiff: error: {line}", err=True)
+        click.echo(f"wsdiff: error: {_safe_text(line)}", err=True)
     if len(stats.unreadable) > 10:
         click.echo(f"wsdiff: error: ... and {len(stats.unreadable) - 10} more unreadable file(s)", err=True)
     if not stats.attempts:
@@ -736,15 +736,19 @@ def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: 
               + (f" ({stats.skipped} file(s) skipped: not captures)" if stats.skipped else ""))
     result = tally.result()
     if as_json:
-        _print_json({**result.to_json(), "sources": stats.to_json()})
+        _print_json({**result.to_json(), "sources": stats.to_json(),
+                     "fingerprints": "this run only" if this_run else "local store key"})
     else:
         from .view import triage_lines
 
         for line in triage_lines(result):
             click.echo(line)
+        if this_run and "redacted:" in "".join(f.condition for g in result.groups for f in g.findings):
+            click.echo("(no local secret store: the fingerprints of clear values use a key made for this run, so "
+                       "they match only within this run.)")
         if stats.skipped:
-            click.echo(f"note: skipped {stats.skipped} file(s) that are not captures, e.g. "
-                       + ", ".join(stats.skipped_examples), err=True)
+            click.echo(_safe_text(f"note: skipped {stats.skipped} file(s) that are not captures, e.g. "
+                                  + ", ".join(stats.skipped_examples)), err=True)
     sys.exit(2 if stats.unreadable else 0 if result.explained else 1)
 
 

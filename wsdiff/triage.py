@@ -36,9 +36,9 @@ from typing import Any
 
 from .diff import _NOISE_HEADERS  # compare's noise headers: the same ones never rank here
 from .headers import origin_authority, parse_query
-from .model import Capture, default_port, split_target
+from .model import Capture, Request, default_port, split_target
 from .oracle import Oracle, ProbeResult
-from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, redact_request
+from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, redact_request, redact_text, run_key
 
 __all__ = [
     "GROUPINGS",
@@ -57,7 +57,6 @@ __all__ = [
     "group_key",
     "explain",
     "triage",
-    "printable",
 ]
 
 GROUPINGS = ("endpoint", "host", "path")
@@ -342,9 +341,6 @@ def group_key(capture: Capture, by: str) -> str:
 
 # --- the tally -----------------------------------------------------------------
 
-DISPLAY_KEY = b"wsdiff display fingerprint"
-"""The key for unredacted captures when there is no local secret store: the one compare uses."""
-
 _OTHER = "\x00other"  # values beyond VALUE_CAP, counted together (never listed in a condition)
 
 
@@ -494,8 +490,9 @@ class Tally:
     Args:
         by: how to group attempts (:data:`GROUPINGS`).
         oracle: ``close`` or ``status``, as for replay (see :func:`judge`).
-        key: the fingerprint key for unredacted captures (the local secret
-            store's, so that they match captures recorded on this machine).
+        key: the fingerprint key (the local secret store's, so that
+            unredacted captures match those recorded on this machine); a key
+            made for this run when None, as compare does.
     """
 
     def __init__(self, *, by: str = "endpoint", oracle: str = "close", key: bytes | None = None,
@@ -504,7 +501,7 @@ class Tally:
             raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
         self.by = by
         self.oracle = oracle
-        self.key = key or DISPLAY_KEY
+        self.key = key or run_key()
         self.value_cap = value_cap
         self.profile_cap = profile_cap
         self.groups: dict[str, _Group] = {}
@@ -536,7 +533,7 @@ class Tally:
 
     def result(self) -> Triage:
         """Explain every group (the tally can go on counting afterwards)."""
-        return Triage(self.by, tuple(explain(g) for _, g in sorted(self.groups.items())))
+        return Triage(self.by, tuple(explain(g, self.key) for _, g in sorted(self.groups.items())))
 
 
 Observation = tuple[str, "bool | None", list[Feature], tuple[str, ...]]
@@ -545,13 +542,18 @@ and the header names as spelled (for display)."""
 
 
 def observe(capture: Capture, *, by: str = "endpoint", oracle: str = "close", key: bytes | None = None) -> Observation:
-    """Return one attempt's :data:`Observation`; an unredacted request is fingerprinted with *key* first."""
+    """Return one attempt's :data:`Observation`; an unredacted request is fingerprinted with *key* first.
+
+    A capture that says it is redacted is counted as it is, so that its
+    fingerprints meet those of the same secrets elsewhere; if it lied, what
+    is shown of it is still redacted (see :func:`explain`).
+    """
     group = group_key(capture, by)
     accepted = judge(capture, oracle)
     if accepted is None:
         return group, None, [], ()
     if not capture.redacted:
-        capture = capture.replace(request=redact_request(capture.request, key or DISPLAY_KEY)[0])
+        capture = capture.replace(request=redact_request(capture.request, key or run_key(), capture.endpoint)[0])
     return group, accepted, extract_features(capture), tuple([name for name, _ in capture.request.headers])
 
 
@@ -567,12 +569,15 @@ def triage(attempts: Iterable[tuple[str, Capture]], *, by: str = "endpoint", ora
 # --- results -------------------------------------------------------------------
 
 
-def printable(value: str | None, credential: bool = False, limit: int = 80) -> str:
-    """Return a value fit for a terminal: control characters escaped, long values cut."""
+def _shown(value: str | None, credential: bool = False, limit: int = 80) -> str:
+    """Return a value as a condition says it: absent, quoted when empty, cut when long.
+
+    Control characters are left to the output (the CLI escapes every line and
+    every JSON string it prints).
+    """
     if value is None:
         return "(absent)"
-    text = value.encode("unicode_escape").decode("ascii") if not value.isprintable() else value
-    text = text if len(text) <= limit else text[:limit - 3] + "..."
+    text = value if len(value) <= limit else value[:limit - 3] + "..."
     if credential and FINGERPRINT_RE.fullmatch(value):
         return f"the secret {text}"
     return text if text else '""'
@@ -601,7 +606,7 @@ class Condition:
     @property
     def what(self) -> str:
         """Name the attribute: ``Origin``, ``query parameter fmt``, ``User-Agent's product``."""
-        name = printable(self.name, limit=60) if self.name is not None else ""
+        name = _shown(self.name, limit=60) if self.name is not None else ""
         base = {
             "header": name, "query-param": f"query parameter {name}", "cookie": f"cookie {name}",
             "subprotocol": f"subprotocol {name}", "extension": f"extension {name}", "path": "path",
@@ -619,7 +624,7 @@ class Condition:
             offered = "offered" in self.values
             return f"{self.what} is {'offered' if offered != self.negated else 'not offered'}"
         listed = [v for v in self.values if v is not None]
-        shown = [printable(v, self.credential) for v in listed]
+        shown = [_shown(v, self.credential) for v in listed]
         one = shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
         has_absent = None in self.values
         if not self.negated:
@@ -793,16 +798,43 @@ class _Literal:
     r: int = 0
     a: int = 0
 
-    def condition(self, absent_seen: bool, spelling: dict[str, str]) -> Condition:
+    def condition(self, absent_seen: bool, spelling: dict[str, str], key: bytes) -> Condition:
         kind, name, facet = self.attr
         if kind == "header" and name is not None:
             name = spelling.get(name, name)
-        return Condition(kind, name, facet, self.values, self.negated, absent_seen)
+        if kind == "subprotocol" and name is not None:  # the token is the name, and may be a bearer token
+            name = _redacted(("header", "sec-websocket-protocol", "value"), name, "Sec-WebSocket-Protocol", key)
+        values = tuple(_redacted(self.attr, v, name, key) for v in self.values)
+        return Condition(kind, name, facet, values, self.negated, absent_seen)
 
     @property
     def order(self) -> tuple[Any, ...]:
         """Preference among literals: the shorter wording, a positive one, then the attribute's order."""
         return (self.items, self.negated, _attr_sort_key(self.attr), tuple("" if v is None else v for v in self.values))
+
+
+def _redacted(attr: Attribute, value: str | None, name: str | None, key: bytes) -> str | None:
+    """Return a value as it may be shown: through the same redaction as every output, in its place.
+
+    The inputs were redacted when counted, unless they said they already
+    were; a capture that lied is caught here, before anything is printed.
+    """
+    if value is None or FINGERPRINT_RE.fullmatch(value):
+        return value
+    kind, _, facet = attr
+    if kind == "header" and facet == "value" and name:
+        return redact_request(Request(headers=((name, value),)), key)[0].headers[0][1]
+    if kind == "cookie" and name is not None:
+        cookie = redact_request(Request(headers=(("Cookie", f"{name}={value}"),)), key)[0].headers[0][1]
+        return cookie.partition("=")[2]
+    if kind == "query-param" and facet == "value" and name is not None:
+        target = redact_request(Request(target=f"/?{name}={value}"), key)[0].target
+        return target.partition("=")[2]
+    if kind == "path" and facet == "value":
+        return redact_request(Request(target=value), key)[0].target
+    if kind == "extension":
+        return redact_request(Request(headers=(("Sec-WebSocket-Extensions", value),)), key)[0].headers[0][1]
+    return redact_text(value, key)
 
 
 def _mask_of(indices: list[int], nbytes: int) -> int:
@@ -826,13 +858,16 @@ def _cover(conditions: list[tuple[int, tuple[_Literal, ...]]]) -> int:
     return out
 
 
-def explain(g: _Group) -> GroupReport:
-    """Explain one group: the conditions that cover its rejections with the fewest exceptions."""
+def explain(g: _Group, key: bytes) -> GroupReport:
+    """Explain one group: the conditions that cover its rejections with the fewest exceptions.
+
+    *key* fingerprints whatever is shown that a capture left in clear.
+    """
     keys = list(g.profiles)
     rows = [g.profiles[k] for k in keys]
     R = sum(p[0] for p in rows)
     A = sum(p[1] for p in rows)
-    report = GroupReport(endpoint=g.key, attempts=R + A + g.unanswered, accepted=A, rejected=R,
+    report = GroupReport(endpoint=redact_text(g.key, key), attempts=R + A + g.unanswered, accepted=A, rejected=R,
                          unanswered=g.unanswered,
                          untracked=tuple(sorted(_attr_label(a, g.spelling) for a in g.untracked)))
     if R == 0:
@@ -840,16 +875,16 @@ def explain(g: _Group) -> GroupReport:
     if A == 0:
         return replace(report, unexplained=_examples(rows, range(len(rows)), 0), unexplained_attempts=R,
                        note="no accepted attempt to compare the rejections with")
-    space = _Space(g, keys, rows, R, A)
+    space = _Space(g, keys, rows, R, A, key)
     chosen = space.search()
     cover = _cover(chosen)
     findings = []
     for i, (mask, cond) in enumerate(chosen):
         others = _cover(chosen[:i] + chosen[i + 1:])
         r, a = space.counts(mask)
-        alts = [(n, x.condition(space.absent_seen[x.attr], g.spelling))
+        alts = [(n, x.condition(space.absent_seen[x.attr], g.spelling, key))
                 for n, lit in enumerate(cond) for x in space.alternatives.get(lit.mask, [])]
-        findings.append(Finding(tuple(lit.condition(space.absent_seen[lit.attr], g.spelling) for lit in cond),
+        findings.append(Finding(tuple(lit.condition(space.absent_seen[lit.attr], g.spelling, key) for lit in cond),
                                 r, a, space.rej(mask & ~others), R, A, tuple(alts),
                                 space.test_command(mask, others, cond)))
     uncovered = [i for i, p in enumerate(rows) if p[0] and not cover >> i & 1]
@@ -865,8 +900,9 @@ def explain(g: _Group) -> GroupReport:
 class _Space:
     """The candidate conditions of one group, their masks over its profiles, and the search over them."""
 
-    def __init__(self, g: _Group, keys: list[tuple[int, ...]], rows: list[list[Any]], R: int, A: int) -> None:
-        self.g, self.keys, self.rows, self.R, self.A = g, keys, rows, R, A
+    def __init__(self, g: _Group, keys: list[tuple[int, ...]], rows: list[list[Any]], R: int, A: int,
+                 key: bytes) -> None:
+        self.g, self.keys, self.rows, self.R, self.A, self.key = g, keys, rows, R, A, key
         self.everything = (1 << len(keys)) - 1
         self.rej = _Weights([p[0] for p in rows])
         self.acc = _Weights([p[1] for p in rows])
@@ -1033,7 +1069,7 @@ class _Space:
         i = best[1]
         if len(cond) == 1:
             lits = [cond[0], *self.alternatives.get(cond[0].mask, [])]
-            variants = [_variant(lit, self.accepted_values.get(lit.attr, []), self.g.spelling) for lit in lits]
+            variants = [_variant(lit, self.accepted_values.get(lit.attr, []), self.g.spelling, self.key) for lit in lits]
             if all(variants):
                 return ("wsdiff", "replay", self.rows[i][2], *[x for v in variants for x in ("--variant", str(v))])
         return self.bisect_nearest(i, mask | others, cond if len(cond) > 1 else ())
@@ -1101,7 +1137,7 @@ def _examples(rows: list[list[Any]], indices: Iterable[int], column: int, limit:
     return tuple(Attempts(rows[i][column + 2], rows[i][column]) for i in _top(rows, indices, column, limit))
 
 
-def _variant(lit: _Literal, accepted_values: list[str | None], spelling: dict[str, str]) -> str | None:
+def _variant(lit: _Literal, accepted_values: list[str | None], spelling: dict[str, str], key: bytes) -> str | None:
     """Return the replay variant that moves an attempt to the accepted side of *lit*, if there is one."""
     kind, name, facet = lit.attr
     if facet != "value" or name is None and kind != "path":
@@ -1110,14 +1146,14 @@ def _variant(lit: _Literal, accepted_values: list[str | None], spelling: dict[st
     fits = [v for v in accepted_values if (v in lit.values) == lit.negated]
     if not fits:
         return None
-    value = fits[0]
+    spelled = spelling.get(name, name) if name is not None else None
+    value = _redacted(lit.attr, fits[0], spelled, key)  # a credential goes by its fingerprint: replay restores it
     if kind == "path":
         return f"path={value}" if value else None
     if kind == "query-param":
         return f"drop-query-param={name}" if value is None else None
     if kind != "header" or name is None:
         return None
-    spelled = spelling.get(name, name)
     if name == "origin":
         return "drop-origin" if value is None else f"set-origin={value}"
     if name == "host":
