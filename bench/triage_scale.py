@@ -50,7 +50,8 @@ def attempts(n: int, seed: int = 1, extra_headers: int = 0, extra_values: int = 
         headers = [("Host", "tts.example"), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
                    ("Sec-WebSocket-Key", f"{rnd.getrandbits(96):024x}=="), ("Sec-WebSocket-Version", "13"),
                    ("User-Agent", rnd.choice(["Python/3.12 websockets/17.4", "Python/3.12 aiohttp/3.14.5",
-                                              f"Mozilla/5.0 (X11; Linux) Gecko/20100101 Firefox/{rnd.randint(118, 125)}.0",
+                                              "Mozilla/5.0 (X11; Linux) Gecko/20100101 Firefox/"
+                                              f"{rnd.randint(118, 125)}.0",
                                               f"TTSStudio/2.{rnd.randint(0, 9)}.{rnd.randint(0, 30)}"])),
                    ("X-Request-Id", f"{rnd.getrandbits(64):016x}")]
         for name, value in (("Origin", origin), ("X-Api-Key", key), ("X-Client-Mode", mode),
@@ -63,7 +64,8 @@ def attempts(n: int, seed: int = 1, extra_headers: int = 0, extra_values: int = 
         target = f"/ws?voice={rnd.choice(['alloy', 'echo', 'fable'])}&t={rnd.getrandbits(40)}" + (
             f"&fmt={fmt}" if fmt else "")
         rejected = (origin is not None and origin not in ALLOWED) or key != KEY or (mode == "legacy" and fmt == "pcm")
-        yield Capture(Endpoint("wss", "tts.example", 443, sni="tts.example"), Request(target=target, headers=tuple(headers)),
+        yield Capture(Endpoint("wss", "tts.example", 443, sni="tts.example"),
+                      Request(target=target, headers=tuple(headers)),
                       Response(403, "Forbidden") if rejected else Response(101, "Switching Protocols"),
                       label="bench", id=f"{i:08x}", started=1764000000 + i * 0.01, redacted=True)
 

@@ -62,7 +62,8 @@ def test_text_report(folder: Path) -> None:
     lines = out.splitlines()
     assert lines[0] == "wss://tts.example/ws: 40 attempts, 30 accepted, 10 rejected"
     assert lines[1] == "  1. rejected when Origin is https://evil.example: 10 of 10 rejected, 0 of 30 accepted"
-    assert lines[2].startswith("     test: wsdiff replay ") and lines[2].endswith(" --variant set-origin=https://app.example")
+    assert lines[2].startswith("     test: wsdiff replay ")
+    assert lines[2].endswith(" --variant set-origin=https://app.example")
     assert lines[3] == "  Every rejection is explained."
     assert err == (f"note: skipped 2 file(s) that are not captures, e.g. {folder / 'README.md'}, "
                    f"{folder / 'settings.json'}\n")
@@ -70,7 +71,8 @@ def test_text_report(folder: Path) -> None:
 
 def test_unexplained_exit_1(folder: Path) -> None:
     """A rejection no condition explains: exit 1, listed with a bisect against the nearest accepted attempt."""
-    dump_capture(capture(headers=set_header("Origin", "https://app.example"), status=403, id="odd"), folder / "odd.json")
+    odd = capture(headers=set_header("Origin", "https://app.example"), status=403, id="odd")
+    dump_capture(odd, folder / "odd.json")
     code, out, _ = run("triage", "--json", str(folder))
     assert code == 1
     [group] = json.loads(out)["groups"]

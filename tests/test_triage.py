@@ -45,8 +45,8 @@ def population(n: int, seed: int, rule: Callable[[dict[str, str | None], str], b
     out, truth = [], []
     for i in range(n):
         headers: dict[str, str | None] = {
-            "Origin": rnd.choice([None, APP, "https://admin.app.example", "https://evil.example", "http://localhost:3000",
-                                "null"]),
+            "Origin": rnd.choice([None, APP, "https://admin.app.example", "https://evil.example",
+                                "http://localhost:3000", "null"]),
             "X-Api-Key": rnd.choices([None, KEY, "redacted:00000000000000bb"], [2, 7, 1])[0],
             "X-Client-Mode": rnd.choice([None, "legacy", "modern"]),
             "User-Agent": rnd.choice(["Python/3.12 websockets/17.4", "Python/3.12 aiohttp/3.14.5",
@@ -213,7 +213,8 @@ def test_user_agent_major_version_class() -> None:
     attempts = []
     for _ in range(200):
         major = rnd.choice([100, 101, 120, 121, 122])
-        ua = f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/{major}.0.{rnd.randint(1000, 9999)}.{rnd.randint(1, 99)} Safari/537.36"
+        build = f"{rnd.randint(1000, 9999)}.{rnd.randint(1, 99)}"
+        ua = f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/{major}.0.{build} Safari/537.36"
         attempts.append(attempt(major < 110, headers={"User-Agent": ua}))
     [f] = only_group(run(attempts)).findings
     assert (f.parts[0].name, f.parts[0].facet, f.parts[0].values) == ("User-Agent", "product-major",
@@ -263,7 +264,7 @@ def test_subprotocol_and_cookie_conditions() -> None:
 
 def test_secrets_never_appear_only_fingerprints() -> None:
     """An unredacted capture's key is fingerprinted with the caller's key before anything is counted."""
-    attempts = [attempt(i % 2 == 0, headers={"Authorization": f"Bearer {'hunter2-old' if i % 2 == 0 else 'hunter2-new'}"},
+    attempts = [attempt(i % 2 == 0, headers={"Authorization": f"Bearer hunter2-{'old' if i % 2 == 0 else 'new'}"},
                         redacted=False) for i in range(40)]
     result = run(attempts, key=b"k" * 32)
     text = json.dumps(result.to_json()) + "\n".join(triage_lines(result))
@@ -303,7 +304,8 @@ def test_grouping_by_host_makes_the_path_a_feature() -> None:
     """--by endpoint keeps paths apart; --by host finds the path that is refused (ids grouped together)."""
     attempts = [attempt(p.startswith("/v1"), path=p) for p in ["/v1/rooms/1", "/v1/rooms/2", "/v2/rooms/3"] * 20]
     by_endpoint = run(attempts)
-    assert [g.endpoint for g in by_endpoint.groups] == ["wss://tts.example/v1/rooms/{id}", "wss://tts.example/v2/rooms/{id}"]
+    assert [g.endpoint for g in by_endpoint.groups] == ["wss://tts.example/v1/rooms/{id}",
+                                                         "wss://tts.example/v2/rooms/{id}"]
     [f] = only_group(run(attempts, by="host")).findings
     assert (f.parts[0].kind, f.parts[0].facet, f.condition) == ("path", "shape", "path shape is /v1/rooms/{id}")
 
@@ -364,7 +366,8 @@ def test_path_shape() -> None:
 
 def test_extract_features_leaves_noise_out() -> None:
     """Keys, dates, ids and cache-busters are not features; Host/Origin relation and client network are."""
-    c = attempt(False, headers={"Origin": "https://tts.example", "Date": "x", "X-Request-Id": "1", "Host": "tts.example"},
+    c = attempt(False, headers={"Origin": "https://tts.example", "Date": "x", "X-Request-Id": "1",
+                                "Host": "tts.example"},
                 query="t=1&_=2&voice=alloy", client="10.1.2.3:5555")
     feats = dict(extract_features(c))
     names = {(k, n) for k, n, _ in feats}

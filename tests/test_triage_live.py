@@ -105,7 +105,8 @@ async def scripted(server: str, proxy: str) -> list[Sent]:
                 if client == "websockets":
                     try:
                         async with websockets.connect(
-                                f"ws://{server}/ws/guarded?{query}", proxy=proxy, origin=sent.origin,  # type: ignore[arg-type]
+                                f"ws://{server}/ws/guarded?{query}", proxy=proxy,
+                                origin=sent.origin,  # type: ignore[arg-type]
                                 additional_headers=headers, subprotocols=protocols or None,  # type: ignore[arg-type]
                                 compression="deflate" if compress else None, open_timeout=10,
                                 **({"user_agent_header": agent} if agent else {})):
@@ -118,7 +119,8 @@ async def scripted(server: str, proxy: str) -> list[Sent]:
                     try:
                         ws = await session.ws_connect(f"http://{server}/ws/guarded?{query}", proxy=proxy,
                                                       origin=sent.origin, headers=headers, protocols=protocols,
-                                                      compress=15 if compress else 0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
+                                                      compress=15 if compress else 0,
+                                                      timeout=aiohttp.ClientWSTimeout(ws_close=5))
                         await ws.close()
                         accepted.append(True)
                     except aiohttp.WSServerHandshakeError:
@@ -179,7 +181,8 @@ def exactly_the_three_rules(recorded: dict) -> None:  # type: ignore[type-arg]
         [group] = doc["groups"]
         assert (group["attempts"], group["rejected"], group["accepted"]) == (total, rejected, total - rejected)
         got = {(f["kind"], f["name"]): f for f in group["findings"]}
-        assert {k: f["rejected_matched"] for k, f in got.items()} == want, (source, [f["condition"] for f in got.values()])
+        conditions = [f["condition"] for f in got.values()]
+        assert {k: f["rejected_matched"] for k, f in got.items()} == want, (source, conditions)
         assert all(f["accepted_matched"] == 0 for f in got.values())
         assert group["unexplained"] == [] and group["unexplained_attempts"] == 0 and group["explained"]
         origin, key, pair = got[("header", "Origin")], got[("header", "X-Api-Key")], got[("all-of", None)]
@@ -217,12 +220,14 @@ def text_report_and_a_mix_of_sources(recorded: dict, tmp_path: Path) -> None:  #
     total, rejected = len(sent) + browser, sum(s.bad_origin or s.bad_key or s.legacy_pcm for s in sent) + browser
     code, out, _ = run("triage", str(recorded["dir"]))
     lines = out.splitlines()
-    assert code == 0 and lines[0].endswith(f"/ws/guarded: {total} attempts, {total - rejected} accepted, {rejected} rejected")
+    assert code == 0
+    assert lines[0].endswith(f"/ws/guarded: {total} attempts, {total - rejected} accepted, {rejected} rejected")
     assert lines[-1] == "  Every rejection is explained."
     counts = f"of {rejected} rejected, 0 of {total - rejected} accepted"
     assert f"  1. rejected when Origin is present and not one of {', '.join(sorted(ALLOWED))}: " \
            f"{want[('header', 'Origin')]} {counts}" in " ".join(lines)
-    assert f"rejected when query parameter fmt is pcm and X-Client-Mode is legacy: {want[('all-of', None)]} {counts}" in out
+    pair = want[("all-of", None)]
+    assert f"rejected when query parameter fmt is pcm and X-Client-Mode is legacy: {pair} {counts}" in out
     # A folder of some captures and junk, plus one attempt picked out of the flow file.
     mix = tmp_path / "mix"
     (mix / "nested").mkdir(parents=True)
@@ -237,7 +242,8 @@ def text_report_and_a_mix_of_sources(recorded: dict, tmp_path: Path) -> None:  #
     assert doc["sources"]["attempts"] == doc["groups"][0]["attempts"] == 50 + total + 1
 
 
-def test_triage_of_a_live_recording(app_server: str, start_recorder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_triage_of_a_live_recording(app_server: str, start_recorder,  # type: ignore[no-untyped-def]
+                                    tmp_path: Path) -> None:
     """One recording (about 10 s), checked three ways; see the module docstring."""
     recorded = asyncio.run(record(app_server, start_recorder, tmp_path))
     exactly_the_three_rules(recorded)

@@ -22,7 +22,8 @@ from .document import build_document, check_capture, dumps_document, parse_docum
 from .errors import CaptureError
 from .model import Capture
 
-__all__ = ["load_capture", "load_captures", "load_attempts", "dump_capture", "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
+__all__ = ["load_capture", "load_captures", "load_attempts", "dump_capture", "capture_filename", "write_atomic",
+           "MAX_FILE_SIZE"]
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
 _SELECTOR = re.compile(r"^(?P<path>.+)#(?P<index>\d+)$")

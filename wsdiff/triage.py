@@ -126,7 +126,10 @@ _BROWSERS = ("Edg", "EdgA", "EdgiOS", "OPR", "SamsungBrowser", "YaBrowser", "Viv
 
 @functools.lru_cache(maxsize=4096)
 def user_agent_product(ua: str) -> tuple[str, str]:
-    """Return ``(product, product/major)`` of a User-Agent: ``("Chrome", "Chrome/120")``, ``("websockets", "websockets/17")``."""
+    """Return ``(product, product/major)`` of a User-Agent.
+
+    ``("Chrome", "Chrome/120")`` for a browser, ``("websockets", "websockets/17")`` for a library.
+    """
     tokens = _PRODUCT.findall(ua)
     if not tokens:
         word = ua.split()[0][:40] if ua.strip() else ""
@@ -998,7 +1001,8 @@ class _Space:
                     break
         return chosen
 
-    def _best_step(self, chosen: list[tuple[int, tuple[_Literal, ...]]]) -> tuple[float, int, tuple[_Literal, ...]] | None:
+    def _best_step(self, chosen: list[tuple[int, tuple[_Literal, ...]]]
+                   ) -> tuple[float, int, tuple[_Literal, ...]] | None:
         cover = _cover(chosen)
         cr, ca = self.counts(cover)
         ur, ua = self.R - cr, self.A - ca  # still uncovered
@@ -1069,7 +1073,8 @@ class _Space:
         i = best[1]
         if len(cond) == 1:
             lits = [cond[0], *self.alternatives.get(cond[0].mask, [])]
-            variants = [_variant(lit, self.accepted_values.get(lit.attr, []), self.g.spelling, self.key) for lit in lits]
+            variants = [_variant(lit, self.accepted_values.get(lit.attr, []), self.g.spelling, self.key)
+                        for lit in lits]
             if all(variants):
                 return ("wsdiff", "replay", self.rows[i][2], *[x for v in variants for x in ("--variant", str(v))])
         return self.bisect_nearest(i, mask | others, cond if len(cond) > 1 else ())
