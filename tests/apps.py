@@ -177,6 +177,56 @@ async def ws_silent(websocket: WebSocket) -> None:
         pass
 
 
+GUARDED_ORIGINS = {"https://app.example", "https://admin.app.example"}
+
+
+@app.websocket("/ws/guarded")
+async def ws_guarded(websocket: WebSocket) -> None:
+    """Two independent rules and a combined one, each refused before accept (403).
+
+    An Origin allow-list (no Origin is fine: scripts send none), a required
+    X-Api-Key, and legacy clients may not ask for pcm.
+    """
+    origin = websocket.headers.get("origin")
+    legacy_pcm = websocket.headers.get("x-client-mode") == "legacy" and websocket.query_params.get("fmt") == "pcm"
+    if (origin is not None and origin not in GUARDED_ORIGINS) or websocket.headers.get("x-api-key") != API_KEY \
+            or legacy_pcm:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.receive_text()
+    except Exception:
+        pass
+
+
+GUARDED_PAGE = """<!doctype html><title>pending</title>
+<script>
+// mulberry32: a seeded generator, so the browser's attempts are the same on every run.
+let s = SEED;
+function rnd() { s = (s + 0x6D2B79F5) | 0; let t = Math.imul(s ^ (s >>> 15), 1 | s);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }
+function pick(a) { return a[Math.floor(rnd() * a.length)]; }
+let left = COUNT;
+function next() {
+  if (left-- <= 0) { document.title = "done"; return; }
+  const fmt = pick(["", "pcm", "opus"]);
+  const query = `voice=${pick(["alloy", "echo", "fable"])}&t=${Date.now()}` + (fmt ? `&fmt=${fmt}` : "");
+  const ws = new WebSocket(`ws://${location.host}/ws/guarded?${query}`, pick([[], ["tts.v1"], ["tts.v1", "tts.v2"]]));
+  ws.onopen = () => ws.close();
+  ws.onclose = () => next();
+}
+next();
+</script>"""
+
+
+@app.get("/guarded-page", response_class=HTMLResponse)
+async def guarded_page(n: int = 20, seed: int = 1) -> str:
+    """A page whose script makes *n* WebSocket attempts to /ws/guarded, one after another."""
+    return GUARDED_PAGE.replace("SEED", str(seed)).replace("COUNT", str(n))
+
+
 PAGE = """<!doctype html><title>pending</title>
 <script>
 const ws = new WebSocket(`ws://${location.host}/ws?voice=alloy`);

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
 from wsdiff.model import Capture, Endpoint, Headers, Request, Response, with_header, without_header
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
@@ -52,3 +58,31 @@ def set_header(name: str, value: str | list[str]) -> tuple[tuple[str, str], ...]
 
 def drop_header(name: str) -> tuple[tuple[str, str], ...]:
     return without_header(BASE_HEADERS, name)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+"""Debian's chromium, when installed (scripts/test installs it as root); browser tests skip without it."""
+
+
+def start_chromium(url: str, proxy: str, profile: Path) -> subprocess.Popen[bytes]:
+    """Start headless Chromium on *url* through *proxy*, in its own process group; stop it with stop_group."""
+    assert CHROMIUM is not None
+    argv = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", f"--proxy-server={proxy}",
+        # Chromium never proxies loopback unless told to.
+        # A debugging port keeps headless Chromium running with the page open until we stop it.
+        "--proxy-bypass-list=<-loopback>", "--remote-debugging-port=0", url,
+    ]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in its own session, and its helpers (Chromium's renderers): TERM, then KILL."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)

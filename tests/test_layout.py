@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "wsdiff"
 
 PURE = ["model", "headers", "document", "formats", "messages", "redact", "kinds", "difference", "responder", "hints",
-        "diff", "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice", "report"]
+        "diff", "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice", "report", "triage"]
 """Values in, values out: these modules do no I/O of their own."""
 
 IO_LIBRARIES = {"asyncio", "socket", "ssl", "subprocess", "threading", "selectors", "mitmproxy", "rich", "click",

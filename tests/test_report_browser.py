@@ -14,9 +14,6 @@ import asyncio
 import base64
 import itertools
 import json
-import os
-import shutil
-import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -31,11 +28,10 @@ from wsdiff.cli import cli
 from wsdiff.files import dump_capture
 from wsdiff.model import Response
 
-from helpers import handshake
+from helpers import CHROMIUM, handshake, stop_group
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags FIELD-NOTES.md lists as working here as root; no proxy: a file page needs no network.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -129,12 +125,7 @@ async def page(tmp_path: Path) -> AsyncIterator[Page]:
                 await tab.send(f"{domain}.enable")
             yield tab
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop_group(proc)
 
 
 async def _reply(ws: Any, n: int) -> dict[str, Any]:

@@ -171,6 +171,7 @@ def cli() -> None:
     Share it:            wsdiff report -o report.html
     Step by step:        wsdiff compare A B; wsdiff replay B --variant drop-origin;
                          wsdiff bisect A B
+    Many attempts:       wsdiff triage captures/   (what the rejected ones share)
     The whole story:     wsdiff demo
 
     A CAPTURE is a wsdiff JSON file, a HAR file or a mitmproxy flow file;
@@ -712,6 +713,63 @@ def report(captures: tuple[str, ...], output: str, fmt: str | None, directory: s
         click.echo(_safe_text(output))
         click.echo(_safe_text(f"wsdiff: wrote a {chosen} report on {pair.good.name} (GOOD) and {pair.bad.name} (BAD)"
                               + (f"; culprit: {culprit}" if culprit else "")), err=True)
+
+
+@cli.command(epilog="Exit status: 0 every rejection in every group is explained, 1 some rejection is not (or a "
+             "group has no accepted attempt to compare with), 2 trouble (a source missing or unreadable, no "
+             "attempts at all).")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--by", type=click.Choice(["endpoint", "host", "path"]), default="endpoint", show_default=True,
+              help="Group attempts by endpoint (scheme, host, port and path), by host (the path becomes a "
+              "feature) or by path (the host becomes one). Id-like path segments count as one.")
+@click.option("--oracle", type=click.Choice(["close", "status"]), default="close", show_default=True,
+              help="close: a 101 the server then closed with a code other than 1000/1001 counts as rejected; "
+              "status: only the status counts.")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"groups\": [...], \"sources\": {...}} as JSON.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=min(4, os.cpu_count() or 1), show_default="CPUs, at most 4",
+              help="Processes that read and parse files (a few hundred files or fewer are read in one).")
+def triage(sources: tuple[str, ...], by: str, oracle: str, as_json: bool, jobs: int) -> None:
+    """Find what the rejected attempts have in common that the accepted ones lack.
+
+    SOURCE is a folder (walked, files that are not captures skipped), a
+    capture, a HAR file or a mitmproxy flow file, in any mix. For each group
+    of attempts with both outcomes it prints the fewest conditions that cover
+    the rejections, with counts, the attempts no condition explains, and one
+    command per condition to test it live (wsdiff replay or wsdiff bisect).
+    Noise (keys, dates, request ids, cache-busters) never counts; credentials
+    are compared by fingerprint only.
+    """
+    from .sources import SourceStats, iter_observations
+    from .triage import Tally
+
+    stats = SourceStats()
+    key, this_run = _fingerprint_key()
+    tally = Tally(by=by, oracle=oracle, key=key)
+    for source, observation in iter_observations(sources, stats, by=by, oracle=oracle, key=key, jobs=jobs):
+        tally.add_observation(source, *observation)
+    for line in stats.unreadable[:10]:
+        click.echo(f"wsdiff: error: {_safe_text(line)}", err=True)
+    if len(stats.unreadable) > 10:
+        click.echo(f"wsdiff: error: ... and {len(stats.unreadable) - 10} more unreadable file(s)", err=True)
+    if not stats.attempts:
+        _fail(f"no WebSocket upgrade attempt in {', '.join(sources)}"
+              + (f" ({stats.skipped} file(s) skipped: not captures)" if stats.skipped else ""))
+    result = tally.result()
+    if as_json:
+        _print_json({**result.to_json(), "sources": stats.to_json(),
+                     "fingerprints": "this run only" if this_run else "local store key"})
+    else:
+        from .view import triage_lines
+
+        for line in triage_lines(result):
+            click.echo(line)
+        if this_run and "redacted:" in "".join(f.condition for g in result.groups for f in g.findings):
+            click.echo("(no local secret store: the fingerprints of clear values use a key made for this run, so "
+                       "they match only within this run.)")
+        if stats.skipped:
+            click.echo(_safe_text(f"note: skipped {stats.skipped} file(s) that are not captures, e.g. "
+                                  + ", ".join(stats.skipped_examples)), err=True)
+    sys.exit(2 if stats.unreadable else 0 if result.explained else 1)
 
 
 @cli.command(epilog="Exit status: 0 the story ended with a confirmed culprit, 1 it did not, 2 trouble.")

@@ -22,7 +22,8 @@ from .document import build_document, check_capture, dumps_document, parse_docum
 from .errors import CaptureError
 from .model import Capture
 
-__all__ = ["load_capture", "load_captures", "load_each", "split_selector", "dump_capture", "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
+__all__ = ["load_capture", "load_captures", "load_attempts", "load_each", "split_selector", "dump_capture",
+           "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
 _SELECTOR = re.compile(r"^(?P<path>.+)#(?P<index>\d+)$")
@@ -76,9 +77,25 @@ def _read_capped(f: BinaryIO) -> bytes:
 
 def load_captures(path: str | os.PathLike[str]) -> list[Capture]:
     """Return every handshake attempt in a file (a capture holds exactly one)."""
-    p = Path(path)
     source = str(path)
-    doc = _read_json(p, source)
+    return _interpret(_read_json(Path(path), source), source)
+
+
+def load_attempts(path: str | os.PathLike[str]) -> tuple[list[Capture], bool] | None:
+    """Return a file's attempts and whether it is a multi-attempt file (HAR, flows: ``FILE#N`` picks one).
+
+    None for JSON that is neither a capture nor a HAR: a file to skip when walking a folder.
+    """
+    source = str(path)
+    doc = _read_json(Path(path), source)
+    if isinstance(doc, formats.FlowBytes):
+        return _interpret(doc, source), True
+    if not (isinstance(doc, dict) and ("schema" in doc or "log" in doc)):
+        return None
+    return _interpret(doc, source), "schema" not in doc
+
+
+def _interpret(doc: object, source: str) -> list[Capture]:
     try:
         if isinstance(doc, formats.FlowBytes):
             from .recording.snapshot import captures_from_flows  # mitmproxy, only for flow files

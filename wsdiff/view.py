@@ -22,10 +22,11 @@ from rich.text import Text
 from .difference import GROUPS, Comparison, Difference
 from .export import printable
 from .model import Capture
+from .triage import Triage
 from .verdict import BisectReport, VariantRow
 
 __all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console",
-           "shown", "DISPLAY_LIMIT"]
+           "shown", "DISPLAY_LIMIT", "triage_lines"]
 
 DISPLAY_LIMIT = 2000
 """Characters of one value shown in a terminal view; the rest is counted in a note."""
@@ -235,4 +236,45 @@ def summary_lines(capture: Capture, source: str = "") -> list[str]:
             arrow = "<-" if m.direction == "server" else "->"
             preview = m.head[:80].decode("utf-8", "replace") if m.type == "text" else m.head[:16].hex()
             lines.append(f"  {arrow} {m.type} {m.size} B at {m.at:.3f} s: {preview}")
+    return [printable(line) for line in lines]
+
+
+def triage_lines(result: Triage) -> list[str]:
+    """Return the explanation as lines of text: per group, the findings with counts, then the unexplained.
+
+    Every line is made terminal-safe at the end, as :func:`summary_lines` does.
+    """
+    lines: list[str] = []
+    for g in result.groups:
+        if lines:
+            lines.append("")
+        extra = f", {g.unanswered} unanswered" if g.unanswered else ""
+        lines.append(f"{g.endpoint}: {g.attempts} attempts, {g.accepted} accepted, {g.rejected} rejected"
+                     + extra)
+        for n, f in enumerate(g.findings, 1):
+            lines.append(f"  {n}. rejected when {f.condition}: {f.counts}"
+                         + (f" ({f.explained_alone} by this alone)" if len(g.findings) > 1 else ""))
+            for part, alt in f.indistinguishable:
+                instead = f" in place of {f.parts[part].text}" if len(f.parts) > 1 else ""
+                lines.append(f"     or equally when {alt.text}{instead} (always together in these attempts: "
+                             "cannot tell apart)")
+            if f.test:
+                lines.append(f"     test: {f.test_command}")
+        if g.note:
+            lines.append(f"  {g.note}.")
+        if g.rejected and g.explained:
+            lines.append("  Every rejection is explained.")
+        elif g.rejected:
+            lines.append(f"  Unexplained: {g.unexplained_attempts} rejected attempt(s), for example:")
+            for u in g.unexplained[:5]:
+                more = f" (and {u.attempts - 1} like it)" if u.attempts > 1 else ""
+                lines.append(f"     {u.source}{more}")
+                if u.test:
+                    lines.append(f"       test: {u.test_command}")
+        if g.exception_attempts:
+            examples = ", ".join(e.source for e in g.exceptions[:3])
+            lines.append(f"  Exceptions: {g.exception_attempts} accepted attempt(s) match a condition, e.g. {examples}")
+        if g.untracked:
+            lines.append(f"  Left out to bound memory (the least informative): {', '.join(g.untracked[:5])}"
+                         + (" ..." if len(g.untracked) > 5 else ""))
     return [printable(line) for line in lines]
