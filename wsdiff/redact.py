@@ -40,9 +40,10 @@ from urllib.parse import unquote_plus
 
 from .document import valid_host
 from .errors import SecretError, SecretRefusedError
-from .headers import build_query, parse_query
+from .headers import build_query, parse_authority, parse_query, target_authority
 from .messages import format_path, paths_holding, set_member
-from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, split_target
+from .model import (Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, header_values,
+                    split_target)
 from .oracle import ProbeResult
 
 __all__ = [
@@ -121,24 +122,31 @@ def endpoint_key(endpoint: Endpoint) -> str:
     return f"{endpoint.scheme.lower()}://{_host(endpoint.host)}:{endpoint.port}"
 
 
-def _authority(request: Request) -> str | None:
-    """The authority a server routes the request by: an absolute-form target's (RFC 9112 3.2.2), else Host."""
-    scheme, sep, rest = request.target.partition("://")
-    if sep and "/" not in scheme and "?" not in scheme:
-        return rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2].lower() or None
-    host = request.header("Host")
-    return host.strip().lower() if host is not None else None
+def _routing_mismatch(endpoint: Endpoint, request: Request) -> str | None:
+    """Return how the request names another routing authority than *endpoint* (for the key), or None.
 
+    Fails closed: a missing Host, more than one Host field, or an authority
+    (Host, or an absolute-form target's, RFC 9112 3.2.2) that is not exactly
+    ``host[:port]`` counts as another destination, because a front end may
+    read it differently from wsdiff (join two Hosts, take the part after
+    ``@``, stop at a space) and route the secret to another tenant.
+    """
+    hosts = header_values(request.headers, "Host")
+    if not hosts:
+        return "no Host"
+    authorities = [h.strip() for h in hosts]
+    absolute = target_authority(request.target)
+    if absolute is not None:
+        authorities.insert(0, absolute)
+    want = (_host(endpoint.host).strip("[]"), endpoint.port)
 
-def _split_authority(authority: str, default: int) -> tuple[str, int]:
-    if authority.startswith("["):
-        host, _, rest = authority[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif authority.count(":") == 1:
-        host, port = authority.split(":")
-    else:
-        host, port = authority, ""
-    return _host(host), int(port) if port.isdigit() else default
+    def routes_elsewhere(authority: str) -> bool:
+        parsed = parse_authority(authority)
+        return parsed is None or (parsed[0], endpoint.port if parsed[1] is None else parsed[1]) != want
+
+    # Two Host fields: a front end may take either, or join them; name them all.
+    other = authorities if len(hosts) > 1 else [a for a in authorities if routes_elsewhere(a)]
+    return "Host " + ", ".join(dict.fromkeys(a.lower() for a in other)) if other else None
 
 
 def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
@@ -146,31 +154,37 @@ def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
 
     ``wss://host:port``, followed by ``(SNI name)`` when TLS names another
     host and ``(Host authority)`` when the Host header (or an absolute-form
-    target) names another: a shared front end (a CDN, a PaaS router) picks
-    the tenant by them, so a changed Host at the same address may reach
-    someone else.
+    target) names another, or ``(no Host)``: a shared front end (a CDN, a
+    PaaS router) picks the tenant by them, so a changed Host at the same
+    address may reach someone else. See :func:`_routing_mismatch`.
     """
     key = endpoint_key(endpoint)
     host = _host(endpoint.host)
     if endpoint.scheme.lower() == "wss" and endpoint.sni and _host(endpoint.sni) != host:
         key += f" (SNI {_host(endpoint.sni)})"
-    authority = _authority(request) if request is not None else None
-    if authority is not None and _split_authority(authority, endpoint.port) != (host, endpoint.port):
-        key += f" (Host {authority})"
+    mismatch = _routing_mismatch(endpoint, request) if request is not None else None
+    if mismatch is not None:
+        key += f" ({mismatch})"
     return key
 
 
-_DESTINATION = re.compile(r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \(Host ([^)]*)\))?$")
+_DESTINATION = re.compile(
+    r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \((?:no Host|Host ([^)]*))\))?$")
 
 
 def _routing_hosts(destination: str) -> tuple[str, list[str]]:
-    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host)."""
+    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host).
+
+    A Host that is not a plain ``host[:port]`` is returned as written: no
+    ``--allow-secrets-to`` value can name it, so nothing is sent there.
+    """
     m = _DESTINATION.match(destination)
     if m is None:
         return destination, []
     others = [m.group(3)] if m.group(3) else []
     if m.group(4):
-        others.append(_split_authority(m.group(4), 0)[0])
+        parsed = parse_authority(m.group(4))
+        others.append(m.group(4) if parsed is None else _host(parsed[0]))
     return f"{m.group(1)}:{m.group(2)}", others
 
 
