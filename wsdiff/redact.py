@@ -887,6 +887,12 @@ def _refusal(fp: str, place: str, secret: Secret, dest: str) -> str:
                 f"refusing to send it to {dest} ({option} sends it there)")
     bound = sorted(secret.bindings, key=lambda b: (b.endpoint, b.place))
     where = f"{bound[0].place} at {bound[0].endpoint}" + (f" (and {len(bound) - 1} more)" if len(bound) > 1 else "")
+    host = _routing_hosts(dest)[0].rpartition(":")[0]
+    if all(_routing_hosts(b.endpoint)[0].rpartition(":")[0] != host for b in secret.bindings):
+        # The capture names a host this secret never went to: naming the flag that sends it there
+        # would hand whoever wrote the capture the last step of the attack.
+        return (f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest}: the capture "
+                "points somewhere this secret was never recorded")
     return f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest} ({option} sends it there)"
 
 
