@@ -41,7 +41,7 @@ from urllib.parse import unquote_plus
 from .document import valid_host
 from .errors import SecretError, SecretRefusedError
 from .headers import build_query, parse_authority, parse_query, target_authority
-from .messages import format_path, paths_holding, set_member
+from .messages import format_path, paths_holding, set_member, spans
 from .model import (Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, header_values,
                     split_target)
 from .oracle import ProbeResult
@@ -577,8 +577,11 @@ def _map_session(session: Session, visit: Visit) -> Session:
     keep = _keep(visit)
     messages = []
     changed = False
+    seen = {"client": 0, "server": 0}
     for m in session.messages:
-        head = _map_bytes(m.head, f"message {m.direction}", keep)
+        # Numbered per direction from 1, as replay numbers the client's messages: a binding names the message.
+        seen[m.direction] = seen.get(m.direction, 0) + 1
+        head = _map_bytes(m.head, f"message {m.direction} {seen[m.direction]}", keep)
         changed = changed or head is not m.head
         # The fingerprint changes the length: say whether the head is whole from before, not from sizes.
         messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at, m.truncated))
@@ -633,8 +636,39 @@ def _bound_place(place: str) -> str:
     return place
 
 
+_LOOSE = " (not a JSON string value)"
+"""Added to a message place whose fingerprint is not exactly a JSON string value: such a place is never bound."""
+
+
+def _message_places(place: str, text: str) -> list[tuple[str, str]]:
+    """Return ``(place, fingerprint)`` for each fingerprint in a message, the place refined by its full JSON path.
+
+    Found with a real JSON parse (:func:`messages.spans`), not by the text
+    before the fingerprint: in a JSON message only a fingerprint that is
+    exactly a member's value (a string, or a number that was redacted bare)
+    gets a path; one inside a longer string or in a key gets a place no
+    binding holds, so it is never restored. A message that is not JSON
+    binds its fingerprints to the message alone.
+    """
+    # A number redacted bare (``"pin": redacted:...``) is not JSON: parse it as a number of the same length.
+    parsed = FINGERPRINT_RE.sub(lambda m: m.group(0) if text[m.start() - 1:m.start()] == '"' else "1" * len(m.group(0)),
+                                text)
+    try:
+        _, table = spans(parsed)
+    except ValueError:
+        return [(place, m.group(0)) for m in FINGERPRINT_RE.finditer(text)]
+    exact = {(sp.start, sp.end): path for path, sp in table.items() if path and not sp.container}
+    found = []
+    for m in FINGERPRINT_RE.finditer(text):
+        path = exact.get((m.start() - 1, m.end() + 1)) or exact.get((m.start(), m.end()))
+        found.append((f"{place} {format_path(path)}" if path else place + _LOOSE, m.group(0)))
+    return found
+
+
 def _places_in(place: str, text: str) -> list[tuple[str, str]]:
     """Return ``(place, fingerprint)`` for each fingerprint in *text*; a JSON member's name refines the place."""
+    if place.startswith("message "):
+        return _message_places(place, text)
     found = []
     for m in FINGERPRINT_RE.finditer(text):
         before = _MEMBER_BEFORE.search(text, max(0, m.start() - 80), m.start())
@@ -672,7 +706,7 @@ def _redact_visit(r: _Redactor) -> Visit:
             new = r.text(text)
         if new is not text and new != text:
             for p, fp in _places_in(place, new):
-                if fp in r.found:
+                if fp in r.found and not p.endswith(_LOOSE):
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
     return visit
@@ -692,7 +726,7 @@ def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, st
         new = pattern.sub(lambda m: by_secret[m.group(0)], text)
         if new != text:
             for p, fp in _places_in(place, new):
-                if fp in r.found:
+                if fp in r.found and not p.endswith(_LOOSE):
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
     return visit
@@ -979,7 +1013,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
     missing: list[str] = []
     for k, m in enumerate(messages, 1):
         text = m.head.decode("utf-8", "surrogateescape") if m.type == "text" else ""
-        found = _places_in("message client", text) if FINGERPRINT_RE.search(text) else []
+        found = _places_in(f"message client {k}", text) if FINGERPRINT_RE.search(text) else []
         if not found:
             out.append(m)
             continue
@@ -989,7 +1023,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
             if s is None:
                 absent.add(fp)
             elif not _allowed(s, dest, place) and not _allowed_by_name(dest, s, allow):
-                refused.append(_refusal(fp, f"message {k} ({place})", s, dest))
+                refused.append(_refusal(fp, place, s, dest))
         if absent:
             holders = paths_holding(text, FINGERPRINT_RE, absent)
             missing.extend(f"message {k}{' ' + format_path(p) if p else ''} ({fp})" for p, fp in holders)
