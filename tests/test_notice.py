@@ -86,3 +86,12 @@ def test_notice_never_raises(tmp_path: Path) -> None:
     n = Notices(command="wsdiff")
     broken = capture(status=403).replace(request=None)
     assert n.see(broken, str(tmp_path)) is None  # type: ignore[arg-type]
+
+
+def test_line_escapes_what_the_capture_controls() -> None:
+    """Review L3: an escape sequence in a captured path or header name reaches mitmdump's log as text."""
+    bad = capture(status=403, started=T0 + 5, target="/ws/\x1b]0;owned\x07",
+                  headers=(*BASE_HEADERS, ("X-\x1b[31mRed", "1")))
+    line = notice_line(bad, Candidate("x", GOOD, T0), compare(GOOD, bad).significant, "wsdiff why")
+    assert "\x1b" not in line and "\x07" not in line and "\\x1b]0;owned\\x07" in line
+
