@@ -171,7 +171,8 @@ class Recorder:
             snapshot = flow_snapshot(flow, label=ctx.options.wsdiff_label, host_rewritten=rewritten,
                                      session_state=state, now=now, mode=mode or None)
             if self._writer is None:  # after done(), or (for safety) before configure
-                self._writer = InlineWriter(self._report) if self._stopping else start_writer(ctx.options.wsdiff_writer, self._report)
+                self._writer = (InlineWriter(self._report) if self._stopping
+                                else start_writer(ctx.options.wsdiff_writer, self._report))
             self._writer.put((snapshot, *self._settings))
         except Exception as e:  # never break the proxied traffic
             self._fail(f"cannot record flow {flow.id}: {e!r}")
