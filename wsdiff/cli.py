@@ -432,10 +432,14 @@ def replay(capture: str, variants: tuple[str, ...], together: bool, other: str |
 
 
 def _known_secrets(secrets: dict[str, Secret], *captures: Capture | None) -> list[str]:
-    """The secrets the captures' requests carry (as fingerprints): a server may echo them back."""
-    from .redact import fingerprints_in
+    """The secrets that replay restores from the captures (request and client messages): a server may echo them."""
+    from .messages import client_messages
+    from .redact import FINGERPRINT_RE, fingerprints_in
 
     fps = {fp for c in captures if c is not None for _, fp in fingerprints_in(c.request)}
+    # Secrets restored into the client's messages are sent too, and an echo of them must not be printed.
+    fps.update(m.group(0) for c in captures if c is not None for msg in client_messages(c)
+               for m in FINGERPRINT_RE.finditer(msg.head.decode("utf-8", "surrogateescape")))
     return [secrets[fp].value for fp in fps if fp in secrets]
 
 

@@ -19,10 +19,11 @@ import re
 from typing import Any, cast
 
 from .errors import CaptureError
+from .headers import is_token, target_problem
 from .model import SCHEMA, Capture, Endpoint, Failure, Headers, Message, Request, Response, Session
 
 __all__ = ["build_document", "parse_document", "dumps_document", "encode_bytes", "decode_bytes", "check_capture",
-           "request_injection", "valid_host", "LATEST_START"]
+           "request_grammar", "request_injection", "valid_host", "LATEST_START"]
 
 LATEST_START = 253402300800.0
 """The first second of the year 10000: a start time at or after it cannot be written as a date."""
@@ -216,6 +217,27 @@ def request_injection(request: Request) -> str | None:
     return None
 
 
+def request_grammar(request: Request) -> str | None:
+    """Name the part of *request* that breaks the request-line or field-name grammar, or None.
+
+    A header name that is not an RFC 9110 token (``Host: evil.example``)
+    goes out as a second Host line that wsdiff never saw; a method that is
+    not a token, or a request-target that is neither origin-form, a plain
+    absolute URL nor ``*`` (RFC 9112 3.2), lets the capture name one host to
+    wsdiff and another to the server. Values are not quoted: they may be
+    credentials.
+    """
+    if not is_token(request.method):
+        return "method is not an RFC 9110 token"
+    problem = target_problem(request.target)
+    if problem is not None:
+        return f"path {problem}"
+    for i, (name, _) in enumerate(request.headers):
+        if not is_token(name):
+            return f"header name [{i}] is not an RFC 9110 token"
+    return None
+
+
 def check_capture(capture: Capture, place: str = "") -> None:
     """Refuse a capture that replay could not send safely, or that names no real host.
 
@@ -246,6 +268,10 @@ def check_capture(capture: Capture, place: str = "") -> None:
             if _NOT_LATIN_1.search(name) or _NOT_LATIN_1.search(value):
                 raise CaptureError(f"header {name[:40]!a} has a character outside ISO-8859-1",
                                    place=at(f"request.headers[{i}]"))
+    grammar = request_grammar(req)
+    if grammar is not None:
+        raise CaptureError(f"the request's {grammar}: refusing a capture a server could read differently from wsdiff",
+                           place=at("request"))
     if capture.response is not None and _HEAD_BREAKERS.search(
             "\x01".join(x for h in capture.response.headers for x in h)):
         for i, (name, value) in enumerate(capture.response.headers):

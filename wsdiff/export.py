@@ -23,8 +23,10 @@ import re
 import shlex
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import CaptureError
+from .headers import target_authority, target_problem
 from .model import Capture, default_port, header_values
 from .wire import build_request
 
@@ -91,12 +93,39 @@ _CURL_LEAVE_OUT = {"sec-websocket-extensions"}
 _WEBSOCAT_OWN = {"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"}
 
 
-def _http_url(c: Capture) -> str:
+def _url(c: Capture, scheme: str) -> str:
+    """Return the URL to open: the endpoint's authority and the target's path and query, nothing of the target's own.
+
+    The target never supplies the authority: an ``@`` or a leading ``.`` in
+    it would otherwise turn ``http://host:port`` + target into another host
+    (``http://host:port@evil/``), and a ``--reveal-secrets`` export would
+    send the secrets there. The URL is parsed back and must name the endpoint.
+
+    Raises:
+        CaptureError: the target is not a path, or the URL names another host.
+    """
     ep = c.endpoint
-    scheme = "https" if ep.tls else "http"
+    target = c.request.target
+    if target_authority(target) is not None:
+        parts = urlsplit(target)  # absolute-form: keep its path and query only
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if target_problem(target) is not None or not target.startswith("/"):
+        raise CaptureError("the request's path is not a path starting with '/': it has no URL to export")
     host = f"[{ep.host}]" if ":" in ep.host else ep.host
     port = "" if ep.port == default_port(ep.scheme) else f":{ep.port}"
-    return f"{scheme}://{host}{port}{c.request.target}"
+    url = f"{scheme}://{host}{port}{target}"
+    try:
+        parsed = urlsplit(url)
+        same = (parsed.hostname, parsed.port or default_port(ep.scheme)) == (ep.host.lower(), ep.port)
+    except ValueError:
+        same = False
+    if not same:
+        raise CaptureError("the exported URL would name another host than the capture's endpoint")
+    return url
+
+
+def _http_url(c: Capture) -> str:
+    return _url(c, "https" if c.endpoint.tls else "http")
 
 
 def _curl(c: Capture) -> str:
@@ -127,7 +156,7 @@ def _websocat(c: Capture) -> str:
     for name, value in c.request.headers:
         if name.lower() not in _WEBSOCAT_OWN:
             args += ["-H", f"{name}: {value}"]
-    args.append(c.endpoint.url + c.request.target)
+    args.append(_url(c, c.endpoint.scheme.lower()))
     return " ".join(_quote(a) for a in args)
 
 
@@ -179,7 +208,7 @@ def _har(c: Capture) -> str:
         "startedDateTime": started,
         "time": wait,
         "request": {
-            "method": c.request.method, "url": c.endpoint.url + c.request.target,
+            "method": c.request.method, "url": _url(c, c.endpoint.scheme.lower()),
             "httpVersion": c.request.http_version,
             "headers": [{"name": k, "value": v} for k, v in c.request.headers],
             "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0,

@@ -9,9 +9,16 @@ replay must be able to send.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from .model import Headers, default_port, header_values, with_header, without_header
 
 __all__ = [
+    "is_token",
+    "target_problem",
+    "parse_authority",
+    "target_authority",
     "parse_query",
     "build_query",
     "cookies",
@@ -25,6 +32,68 @@ __all__ = [
     "place_header",
     "place_query_param",
 ]
+
+
+# RFC 9110 5.6.2: token = 1*tchar; a header name and a method are tokens.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# RFC 9110 7.2 / RFC 3986 3.2: authority = host [ ":" port ], read strictly: a DNS name or IPv4
+# address, or an IP literal in brackets, and a port of digits only. Anything else is not an authority
+# wsdiff can compare, so the binding check treats it as another destination.
+_AUTHORITY = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)(?::([0-9]{1,5}))?")
+_TARGET_SCHEMES = ("http", "https", "ws", "wss")
+
+
+def is_token(text: str) -> bool:
+    """Tell whether *text* is an RFC 9110 token (a header name, a method)."""
+    return _TOKEN.fullmatch(text) is not None
+
+
+def parse_authority(authority: str) -> tuple[str, int | None] | None:
+    """Return ``(host, port)`` of a ``host[:port]`` authority (host in lower case, port None when absent), or None.
+
+    Strict on purpose: userinfo, a second host, a non-numeric port, spaces
+    or anything a front end might read differently give None.
+    """
+    m = _AUTHORITY.fullmatch(authority)
+    if m is None:
+        return None
+    host = m.group(1).lower().rstrip(".")
+    return (host[1:-1] if host.startswith("[") else host), (int(m.group(2)) if m.group(2) else None)
+
+
+def target_authority(target: str) -> str | None:
+    """Return the authority of an absolute-form request-target (RFC 9112 3.2.2), or None for any other form."""
+    if target.startswith("/") or target == "*" or "://" not in target:
+        return None
+    return urlsplit(target).netloc
+
+
+def target_problem(target: str) -> str | None:
+    """Name what is wrong with a request-target (RFC 9112 3.2), or None when it is sound.
+
+    Accepted: origin-form (``/path?query``), ``*``, and an absolute-form URL
+    (http, https, ws, wss) whose authority is a plain ``host[:port]``: no
+    userinfo, fragment or backslash, which parsers split differently and
+    would let a capture name one host to wsdiff and another to the server.
+    """
+    if " " in target or "\t" in target:
+        return "holds a space or a tab"
+    if target.startswith("/") or target == "*":
+        return None
+    scheme, sep, _ = target.partition("://")
+    if not sep or scheme.lower() not in _TARGET_SCHEMES:
+        return "is neither a path starting with '/' nor an absolute http(s) or ws(s) URL"
+    if "\\" in target or "#" in target:
+        return "is an absolute URL holding a backslash or a fragment"
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return "is not a sound absolute URL"
+    if "@" in parts.netloc or parse_authority(parts.netloc) is None:
+        return "is an absolute URL whose authority is not a plain host[:port]"
+    if parts.path and not parts.path.startswith("/"):
+        return "is not a sound absolute URL"
+    return None
 
 
 def parse_query(query: str | None) -> list[tuple[str, str | None]]:

@@ -40,9 +40,10 @@ from urllib.parse import unquote_plus
 
 from .document import valid_host
 from .errors import SecretError, SecretRefusedError
-from .headers import build_query, parse_query
-from .messages import format_path, paths_holding, set_member
-from .model import Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, split_target
+from .headers import build_query, parse_authority, parse_query, target_authority
+from .messages import format_path, paths_holding, set_member, spans
+from .model import (Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, header_values,
+                    split_target)
 from .oracle import ProbeResult
 
 __all__ = [
@@ -121,24 +122,31 @@ def endpoint_key(endpoint: Endpoint) -> str:
     return f"{endpoint.scheme.lower()}://{_host(endpoint.host)}:{endpoint.port}"
 
 
-def _authority(request: Request) -> str | None:
-    """The authority a server routes the request by: an absolute-form target's (RFC 9112 3.2.2), else Host."""
-    scheme, sep, rest = request.target.partition("://")
-    if sep and "/" not in scheme and "?" not in scheme:
-        return rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2].lower() or None
-    host = request.header("Host")
-    return host.strip().lower() if host is not None else None
+def _routing_mismatch(endpoint: Endpoint, request: Request) -> str | None:
+    """Return how the request names another routing authority than *endpoint* (for the key), or None.
 
+    Fails closed: a missing Host, more than one Host field, or an authority
+    (Host, or an absolute-form target's, RFC 9112 3.2.2) that is not exactly
+    ``host[:port]`` counts as another destination, because a front end may
+    read it differently from wsdiff (join two Hosts, take the part after
+    ``@``, stop at a space) and route the secret to another tenant.
+    """
+    hosts = header_values(request.headers, "Host")
+    if not hosts:
+        return "no Host"
+    authorities = [h.strip() for h in hosts]
+    absolute = target_authority(request.target)
+    if absolute is not None:
+        authorities.insert(0, absolute)
+    want = (_host(endpoint.host).strip("[]"), endpoint.port)
 
-def _split_authority(authority: str, default: int) -> tuple[str, int]:
-    if authority.startswith("["):
-        host, _, rest = authority[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif authority.count(":") == 1:
-        host, port = authority.split(":")
-    else:
-        host, port = authority, ""
-    return _host(host), int(port) if port.isdigit() else default
+    def routes_elsewhere(authority: str) -> bool:
+        parsed = parse_authority(authority)
+        return parsed is None or (parsed[0], endpoint.port if parsed[1] is None else parsed[1]) != want
+
+    # Two Host fields: a front end may take either, or join them; name them all.
+    other = authorities if len(hosts) > 1 else [a for a in authorities if routes_elsewhere(a)]
+    return "Host " + ", ".join(dict.fromkeys(a.lower() for a in other)) if other else None
 
 
 def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
@@ -146,31 +154,37 @@ def destination_key(endpoint: Endpoint, request: Request | None = None) -> str:
 
     ``wss://host:port``, followed by ``(SNI name)`` when TLS names another
     host and ``(Host authority)`` when the Host header (or an absolute-form
-    target) names another: a shared front end (a CDN, a PaaS router) picks
-    the tenant by them, so a changed Host at the same address may reach
-    someone else.
+    target) names another, or ``(no Host)``: a shared front end (a CDN, a
+    PaaS router) picks the tenant by them, so a changed Host at the same
+    address may reach someone else. See :func:`_routing_mismatch`.
     """
     key = endpoint_key(endpoint)
     host = _host(endpoint.host)
     if endpoint.scheme.lower() == "wss" and endpoint.sni and _host(endpoint.sni) != host:
         key += f" (SNI {_host(endpoint.sni)})"
-    authority = _authority(request) if request is not None else None
-    if authority is not None and _split_authority(authority, endpoint.port) != (host, endpoint.port):
-        key += f" (Host {authority})"
+    mismatch = _routing_mismatch(endpoint, request) if request is not None else None
+    if mismatch is not None:
+        key += f" ({mismatch})"
     return key
 
 
-_DESTINATION = re.compile(r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \(Host ([^)]*)\))?$")
+_DESTINATION = re.compile(
+    r"^[a-z0-9+.-]+://(\[[^\]]*\]|[^:/ ]*):(\d+)(?: \(SNI ([^)]*)\))?(?: \((?:no Host|Host ([^)]*))\))?$")
 
 
 def _routing_hosts(destination: str) -> tuple[str, list[str]]:
-    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host)."""
+    """Return ``host:port`` of a destination key and the other hosts it names (SNI, Host).
+
+    A Host that is not a plain ``host[:port]`` is returned as written: no
+    ``--allow-secrets-to`` value can name it, so nothing is sent there.
+    """
     m = _DESTINATION.match(destination)
     if m is None:
         return destination, []
     others = [m.group(3)] if m.group(3) else []
     if m.group(4):
-        others.append(_split_authority(m.group(4), 0)[0])
+        parsed = parse_authority(m.group(4))
+        others.append(m.group(4) if parsed is None else _host(parsed[0]))
     return f"{m.group(1)}:{m.group(2)}", others
 
 
@@ -283,8 +297,11 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,15}://)([^/?#@\s\"'<>\\]+)@")
 _PAIR = re.compile(r"(?<![A-Za-z0-9_.%~+\-\[\]])([A-Za-z0-9_.%~+\[\]][A-Za-z0-9_.%~+\-\[\]]{0,63})=([^&\s\"'<>#;,\\]*)")
 _HEADER_LINE = re.compile(r"(?im)^[ \t]*([A-Za-z0-9_-]{1,64})[ \t]*:[ \t]*([^\r\n]*)")
 # A JSON member, possibly inside a JSON string (escaped quotes: \"token\":\"...\"), possibly cut at the end.
+# The run of backslashes starts where the run starts (the lookbehind) and is short (16 covers 4 levels of
+# nesting): a search then costs O(1) at each position of a long run, not the rest of the run (80k
+# backslashes took 33 s).
 _MEMBER = re.compile(
-    r'(\\*)"([^"\\\r\n]{1,64})\1"\s*:\s*(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(-?[A-Za-z0-9._~+/=]+))')
+    r'(?<!\\)(\\{0,16})"([^"\\\r\n]{1,64})\1"\s*:\s*(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(-?[A-Za-z0-9._~+/=]+))')
 _MEMBER_BEFORE = re.compile(r'"([^"\\\r\n]{1,64})\\*"\s*:\s*\\*"$')
 # Every pattern below needs one of these: most header values have none and cost one search.
 _TRIGGER = re.compile(r'["=:@]|eyJ|(?i:bearer|basic)')
@@ -560,8 +577,11 @@ def _map_session(session: Session, visit: Visit) -> Session:
     keep = _keep(visit)
     messages = []
     changed = False
+    seen = {"client": 0, "server": 0}
     for m in session.messages:
-        head = _map_bytes(m.head, f"message {m.direction}", keep)
+        # Numbered per direction from 1, as replay numbers the client's messages: a binding names the message.
+        seen[m.direction] = seen.get(m.direction, 0) + 1
+        head = _map_bytes(m.head, f"message {m.direction} {seen[m.direction]}", keep)
         changed = changed or head is not m.head
         # The fingerprint changes the length: say whether the head is whole from before, not from sizes.
         messages.append(m if head is m.head else Message(m.direction, m.type, m.size, head, m.at, m.truncated))
@@ -616,8 +636,39 @@ def _bound_place(place: str) -> str:
     return place
 
 
+_LOOSE = " (not a JSON string value)"
+"""Added to a message place whose fingerprint is not exactly a JSON string value: such a place is never bound."""
+
+
+def _message_places(place: str, text: str) -> list[tuple[str, str]]:
+    """Return ``(place, fingerprint)`` for each fingerprint in a message, the place refined by its full JSON path.
+
+    Found with a real JSON parse (:func:`messages.spans`), not by the text
+    before the fingerprint: in a JSON message only a fingerprint that is
+    exactly a member's value (a string, or a number that was redacted bare)
+    gets a path; one inside a longer string or in a key gets a place no
+    binding holds, so it is never restored. A message that is not JSON
+    binds its fingerprints to the message alone.
+    """
+    # A number redacted bare (``"pin": redacted:...``) is not JSON: parse it as a number of the same length.
+    parsed = FINGERPRINT_RE.sub(lambda m: m.group(0) if text[m.start() - 1:m.start()] == '"' else "1" * len(m.group(0)),
+                                text)
+    try:
+        _, table = spans(parsed)
+    except ValueError:
+        return [(place, m.group(0)) for m in FINGERPRINT_RE.finditer(text)]
+    exact = {(sp.start, sp.end): path for path, sp in table.items() if path and not sp.container}
+    found = []
+    for m in FINGERPRINT_RE.finditer(text):
+        path = exact.get((m.start() - 1, m.end() + 1)) or exact.get((m.start(), m.end()))
+        found.append((f"{place} {format_path(path)}" if path else place + _LOOSE, m.group(0)))
+    return found
+
+
 def _places_in(place: str, text: str) -> list[tuple[str, str]]:
     """Return ``(place, fingerprint)`` for each fingerprint in *text*; a JSON member's name refines the place."""
+    if place.startswith("message "):
+        return _message_places(place, text)
     found = []
     for m in FINGERPRINT_RE.finditer(text):
         before = _MEMBER_BEFORE.search(text, max(0, m.start() - 80), m.start())
@@ -655,7 +706,7 @@ def _redact_visit(r: _Redactor) -> Visit:
             new = r.text(text)
         if new is not text and new != text:
             for p, fp in _places_in(place, new):
-                if fp in r.found:
+                if fp in r.found and not p.endswith(_LOOSE):
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
     return visit
@@ -675,7 +726,7 @@ def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, st
         new = pattern.sub(lambda m: by_secret[m.group(0)], text)
         if new != text:
             for p, fp in _places_in(place, new):
-                if fp in r.found:
+                if fp in r.found and not p.endswith(_LOOSE):
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
     return visit
@@ -870,6 +921,12 @@ def _refusal(fp: str, place: str, secret: Secret, dest: str) -> str:
                 f"refusing to send it to {dest} ({option} sends it there)")
     bound = sorted(secret.bindings, key=lambda b: (b.endpoint, b.place))
     where = f"{bound[0].place} at {bound[0].endpoint}" + (f" (and {len(bound) - 1} more)" if len(bound) > 1 else "")
+    host = _routing_hosts(dest)[0].rpartition(":")[0]
+    if all(_routing_hosts(b.endpoint)[0].rpartition(":")[0] != host for b in secret.bindings):
+        # The capture names a host this secret never went to: naming the flag that sends it there
+        # would hand whoever wrote the capture the last step of the attack.
+        return (f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest}: the capture "
+                "points somewhere this secret was never recorded")
     return f"the secret in {place} ({fp}) belongs to {where}; refusing to send it to {dest} ({option} sends it there)"
 
 
@@ -956,7 +1013,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
     missing: list[str] = []
     for k, m in enumerate(messages, 1):
         text = m.head.decode("utf-8", "surrogateescape") if m.type == "text" else ""
-        found = _places_in("message client", text) if FINGERPRINT_RE.search(text) else []
+        found = _places_in(f"message client {k}", text) if FINGERPRINT_RE.search(text) else []
         if not found:
             out.append(m)
             continue
@@ -966,7 +1023,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
             if s is None:
                 absent.add(fp)
             elif not _allowed(s, dest, place) and not _allowed_by_name(dest, s, allow):
-                refused.append(_refusal(fp, f"message {k} ({place})", s, dest))
+                refused.append(_refusal(fp, place, s, dest))
         if absent:
             holders = paths_holding(text, FINGERPRINT_RE, absent)
             missing.extend(f"message {k}{' ' + format_path(p) if p else ''} ({fp})" for p, fp in holders)

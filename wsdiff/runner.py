@@ -18,7 +18,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .diff import compare
-from .document import request_injection
+from .document import request_grammar, request_injection
 from .errors import ReplayError, UnreachableError
 from .messages import Turn, client_messages, conversation
 from .model import Capture, Endpoint, Message, Request
@@ -64,7 +64,7 @@ class Settings:
         """
         out = restore_request(request, self.secrets, endpoint=endpoint, allow=self.allow_secrets_to,
                               drop_missing=self.drop_missing_secrets)
-        problem = request_injection(out)
+        problem = request_injection(out) or request_grammar(out)
         if problem is not None:
             raise ReplayError(f"refusing to send a request whose {problem}")
         return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from .difference import Difference
 from .errors import VariantError
-from .headers import build_query, parse_query, with_extensions, with_subprotocols
+from .headers import build_query, is_token, parse_query, with_extensions, with_subprotocols
 from .kinds import KINDS
 from .messages import edit_client_message, format_path, parse_position_path, set_member, with_text
 from .model import Capture, Request, split_target, with_header, without_header
@@ -137,7 +137,6 @@ def _set_query(r: Request, pairs: list[tuple[str, str | None]]) -> Request:
 
 
 # RFC 9110 5.6.2: a field name is a token; 5.5: a field value holds no CR, LF or NUL.
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _VALUE_BREAKERS = re.compile(r"[\r\n\x00]")
 
 
@@ -153,7 +152,7 @@ def _set_header_arg(arg: str) -> Callable[[Request], Request]:
     if not sep or not name.strip():
         raise VariantError(f"set-header needs NAME:VALUE, got {arg!r}")
     name = name.strip()
-    if not _TOKEN.fullmatch(name):
+    if not is_token(name):
         raise VariantError(f"set-header: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, "
                            "RFC 9110 5.6.2)")
     value = _header_value(value.strip(), f"set-header={name}")

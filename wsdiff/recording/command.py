@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -74,8 +75,9 @@ NOTICE = " differs from the accepted "
 class _Relay:
     """Pass the recorder's notice lines from mitmdump's log to *say* while the command runs, then the rest."""
 
-    def __init__(self, log: Path, offset: int, say: Callable[[str], None]) -> None:
+    def __init__(self, log: Path, offset: int, say: Callable[[str], None], tag: str) -> None:
         self._log, self._offset, self._say = log, offset, say
+        self._mark = f"{tag} wsdiff: "
         self._partial = b""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wsdiff-notice-relay", daemon=True)
@@ -97,8 +99,10 @@ class _Relay:
         self._partial = lines.pop()
         for raw in lines:
             line = raw.decode("utf-8", "replace").rstrip()
-            if NOTICE in line and "wsdiff: " in line:
-                self._say(line[line.index("wsdiff: "):])
+            # Only a line the recorder logged carries this run's tag: an upstream's reason phrase or
+            # header in mitmdump's own lines cannot know it, so it cannot pass for a notice.
+            if self._mark in line and NOTICE in line:
+                self._say(line[line.index(self._mark) + len(self._mark) - len("wsdiff: "):])
 
     def close(self) -> None:
         """Stop watching, and pass on what mitmdump logged while it stopped (the writer reports last)."""
@@ -156,13 +160,15 @@ def record_command(
     log = logs / "mitmdump.log"
     os.close(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
     offset = 0  # a fresh log: nothing of an earlier run in it
+    tag = f"[wsdiff-{secrets.token_hex(12)}]"  # unpredictable: marks the lines the recorder itself logs
+    options = (*options, f"wsdiff_notice_tag={tag}")
     service = Service(mitmdump_command(port, directory=folder, label=label, reverse=reverse, options=options), port,
                       log=log)
     started, status, relay = False, None, None
     try:
         service.start()
         started = True
-        relay = _Relay(log, offset, on_notice) if on_notice else None
+        relay = _Relay(log, offset, on_notice, tag) if on_notice else None
         try:
             # In reverse mode the client connects to mitmdump itself: no proxy variables,
             # and WSDIFF_LISTEN tells a script where that is.

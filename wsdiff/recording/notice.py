@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 from ..diff import compare
 from ..difference import Difference
+from ..export import printable
 from ..folder import scan_folder
 from ..headers import parse_query
 from ..model import Capture
@@ -103,8 +104,10 @@ def notice_line(bad: Capture, good: Candidate, differences: Sequence[Difference]
         what = "header order or case only"
     else:
         what = "nothing in the request (so: timing, the server's state, or where it connects from)"
-    return (f"wsdiff: {_what(bad)} {bad.request.path} differs from the accepted {good.capture.response.status} "  # type: ignore[union-attr]
-            f"of {clock(good.when, day_of=bad.started or None)} in: {what}; run: {run}")
+    # The path and header names come from the capture: escape anything a terminal or a log reader would act on.
+    return printable(f"wsdiff: {_what(bad)} {bad.request.path} differs from the accepted "
+                     f"{good.capture.response.status} "  # type: ignore[union-attr]
+                     f"of {clock(good.when, day_of=bad.started or None)} in: {what}; run: {run}")
 
 
 def _request_shape(c: Capture) -> tuple[object, ...]:

@@ -49,8 +49,13 @@ class Recorder:
         self._open: dict[str, http.HTTPFlow] = {}
         self._finished: set[str] = set()
         self._failed = False  # a flow could not be recorded; logged once
+        self._tag = ""  # wsdiff_notice_tag, read by the writer's reports (which may run on another thread)
         self.written = 0
         self.failures = 0
+
+    def _report(self, level: str, message: str) -> None:
+        """Log a line of the writer's, after this run's tag so that `wsdiff record` knows it is the writer's."""
+        log.log(logging.ERROR if level == "error" else logging.INFO, f"{self._tag} {message}" if self._tag else message)
 
     # --- mitmproxy hooks ----------------------------------------------------
 
@@ -74,6 +79,11 @@ class Recorder:
             "Where captures are redacted and written: a child process (cheapest for the proxy) "
             "or a thread of mitmdump's process.",
             choices=["process", "thread"],
+        )
+        loader.add_option(
+            "wsdiff_notice_tag", str, "",
+            "Put before every line the writer logs: `wsdiff record` makes one per run and relays only the lines "
+            "that carry it, never text an upstream server put in mitmdump's log.",
         )
 
     def configure(self, updated: set[str]) -> None:
@@ -102,10 +112,11 @@ class Recorder:
         if "wsdiff_dir" in updated:
             Path(ctx.options.wsdiff_dir).expanduser().mkdir(mode=0o700, parents=True, exist_ok=True)
         o = ctx.options
+        self._tag = o.wsdiff_notice_tag
         self._settings = (str(Path(o.wsdiff_dir).expanduser()), o.wsdiff_redact, o.wsdiff_secrets)
         if not self._stopping and (self._writer is None or self._writer.kind != ctx.options.wsdiff_writer):
             self._close_writer()
-            self._writer = start_writer(ctx.options.wsdiff_writer)
+            self._writer = start_writer(ctx.options.wsdiff_writer, self._report)
 
     def response(self, flow: http.HTTPFlow) -> None:
         if not is_upgrade(flow.request):
@@ -160,7 +171,8 @@ class Recorder:
             snapshot = flow_snapshot(flow, label=ctx.options.wsdiff_label, host_rewritten=rewritten,
                                      session_state=state, now=now, mode=mode or None)
             if self._writer is None:  # after done(), or (for safety) before configure
-                self._writer = InlineWriter() if self._stopping else start_writer(ctx.options.wsdiff_writer)
+                self._writer = (InlineWriter(self._report) if self._stopping
+                                else start_writer(ctx.options.wsdiff_writer, self._report))
             self._writer.put((snapshot, *self._settings))
         except Exception as e:  # never break the proxied traffic
             self._fail(f"cannot record flow {flow.id}: {e!r}")
