@@ -356,3 +356,22 @@ def test_show_reveals_only_on_request(tmp_path: Path) -> None:
         assert code == 0 and TOKEN not in out and "Authorization: Bearer redacted:" in out
         code, out, _ = run("show", "--reveal-secrets", str(path))
         assert code == 0 and f"Authorization: Bearer {TOKEN}" in out
+
+
+def test_known_secrets_are_swept_wherever_they_sit(tmp_path: Path) -> None:
+    """A secret the store holds never prints, even where no rule looks: a path segment, an odd header, a body."""
+    store = tmp_path / "store"
+    _, found = recorded()
+    SecretStore(store).add(found)
+    odd = Capture(API, Request(target=f"/ws/{TOKEN}?room=1", headers=minimal_headers("api.example") + (
+        ("X-Access", TOKEN),)), Response(403, "Forbidden", body=f"invalid api key {TOKEN}".encode()))
+    path = dump_capture(odd, tmp_path / "odd.json")
+    env = {"WSDIFF_SECRETS": str(store)}
+    for args in (("show", str(path)), ("show", "--json", str(path)), ("compare", str(path), str(path)),
+                 ("export", str(path)), ("export", str(path), "--format", "har")):
+        code, out, err = run(*args, env=env)
+        assert code in (0, 1) and TOKEN not in out + err, args
+        assert "redacted:" in out or args[0] == "compare", args
+    # Without the store, nothing is known: the odd places stay as they are (no rule looks there).
+    code, out, _ = run("show", str(path), env={"WSDIFF_SECRETS": str(tmp_path / "empty")})
+    assert code == 0 and f"X-Access: {TOKEN}" in out

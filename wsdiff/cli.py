@@ -95,12 +95,34 @@ def _fingerprint_key() -> tuple[bytes, bool]:
     return (key, False) if key is not None else (run_key(), True)
 
 
+def _known_values() -> tuple[str, ...]:
+    """The secret values this machine's store holds: swept from every capture loaded, wherever they sit."""
+    from .secrets import SecretStore
+
+    store = SecretStore()
+    if store.path not in _KNOWN:
+        try:
+            _KNOWN[store.path] = tuple(s.value for s in store.load().values() if s.value)
+        except (OSError, WsdiffError):
+            _KNOWN[store.path] = ()  # a store that cannot be read is reported where it is needed
+    return _KNOWN[store.path]
+
+
+_KNOWN: dict[Path, tuple[str, ...]] = {}
+
+
+def _redacted(capture: Capture, key: bytes) -> tuple[Capture, dict[str, Secret]]:
+    """*capture* redacted by every rule and, beyond them, of every secret the local store knows."""
+    from .redact import redact_capture
+
+    return redact_capture(capture, key, known=_known_values())
+
+
 def _load(spec: str, key: bytes) -> tuple[Capture, dict[str, Secret]]:
     """Load a capture (any format) redacted, with the secrets that were in it, bound to its endpoint."""
     from .files import load_capture
-    from .redact import redact_capture
 
-    return redact_capture(load_capture(spec), key)
+    return _redacted(load_capture(spec), key)
 
 
 def _named_folder(directory: str | None) -> str | None:
@@ -191,15 +213,13 @@ def show(captures: tuple[str, ...], as_json: bool, reveal_secrets: bool) -> None
     Exit status: 0 shown, 2 a file could not be read.
     """
     from .document import build_document
-
     from .files import load_each
-    from .redact import redact_capture
 
     key, _ = _fingerprint_key()
     loaded = []
     # A file with several attempts and no #N: each of them, named FILE#1 .. FILE#N.
     for spec, whole in (each for named in captures for each in load_each(named)):
-        cap, found = redact_capture(whole, key)
+        cap, found = _redacted(whole, key)
         if reveal_secrets:
             from .redact import reveal_capture
 
@@ -600,10 +620,10 @@ def _redacted_pair(pair: Any, key: bytes) -> tuple[Any, dict[str, Secret]]:
     """The pair with both captures redacted as they would be loaded, and the secrets that were in them."""
     import dataclasses
 
-    from .redact import merge_secrets, redact_capture
+    from .redact import merge_secrets
 
-    good, found_good = redact_capture(pair.good.capture, key)
-    bad, found_bad = redact_capture(pair.bad.capture, key)
+    good, found_good = _redacted(pair.good.capture, key)
+    bad, found_bad = _redacted(pair.bad.capture, key)
     return (dataclasses.replace(pair, good=dataclasses.replace(pair.good, capture=good),
                                 bad=dataclasses.replace(pair.bad, capture=bad)),
             merge_secrets(found_good, found_bad))

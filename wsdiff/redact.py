@@ -761,24 +761,33 @@ def _redact(capture: Capture, key: bytes, *, request: bool = True,
     return out, r
 
 
-def redact_capture(capture: Capture, key: bytes) -> tuple[Capture, dict[str, Secret]]:
+def redact_capture(capture: Capture, key: bytes, *, known: Sequence[str] = ()) -> tuple[Capture, dict[str, Secret]]:
     """Return *capture* with every credential replaced by its fingerprint, and the secrets found.
 
     Every value is examined, whatever the capture says of itself (a
     ``"redacted": true`` capture may still hold clear values). The result maps
     each fingerprint to its secret, bound to the capture's endpoint and to
     each place it sat in, for the secret store.
+
+    *known*: secret values already known (the local store's): each is also
+    replaced wherever it appears in clear, even where no rule would look
+    (a path segment, a header named like nothing, a response body).
     """
     memo = _MEMO.get(id(capture))
-    if memo is not None and memo[0]() is capture and memo[1] == key:
+    if not known and memo is not None and memo[0]() is capture and memo[1] == key:
         return memo[2], dict(memo[3])
-    out, r = _redact(capture, key)
+    out, r = _redact(capture, key, known=known)
     out = out.replace(redacted=True)
-    found = _secrets(r)
-    if not capture.extra:  # a mutable extra could change under the memo
+    found = {fp: s for fp, s in _secrets(r).items() if fp not in _known_only(r, known)}
+    if not capture.extra and not known:  # a mutable extra could change under the memo
         _remember(capture, key, out, found)
         _remember(out, key, out, {})  # redacting what this returned changes nothing
     return out, found
+
+
+def _known_only(r: _Redactor, known: Sequence[str]) -> set[str]:
+    """The fingerprints of *known* values that this capture does not hold (they are not its secrets)."""
+    return {fp for fp in (fingerprint(r.key, v) for v in known if v) if fp not in r.places}
 
 
 _MEMO: dict[int, tuple[weakref.ref[Capture], bytes, Capture, dict[str, Secret]]] = {}
