@@ -13,7 +13,7 @@ note of how much was not shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -22,8 +22,10 @@ from rich.text import Text
 from .difference import GROUPS, Comparison, Difference
 from .export import printable
 from .model import Capture
-from .triage import Triage
 from .verdict import BisectReport, VariantRow
+
+if TYPE_CHECKING:  # triage is heavy to import and only its own command needs it
+    from .triage import Triage
 
 __all__ = ["summary_lines", "render_comparison", "render_rows", "render_bisect", "format_value", "console",
            "shown", "DISPLAY_LIMIT", "triage_lines"]
