@@ -106,12 +106,13 @@ def test_to_json() -> None:
                     "tts.v1", "permessage-deflate", session)
     assert r.to_json() == {
         "status": 101, "reason": "Switching Protocols", "outcome": "101 Switching Protocols, then closed 4003 "
-        "'token required'", "error": None, "elapsed": 0.004, "headers": [["Upgrade", "websocket"]],
+        "'token required'", "error": None, "unreachable": None, "elapsed": 0.004, "headers": [["Upgrade", "websocket"]],
         "body": "x" * 200, "accept_ok": True, "subprotocol": "tts.v1", "extensions": "permessage-deflate",
         "after_101": {"state": "closed", "close_code": 4003, "close_reason": "token required", "closed_by": "server",
                       "first_message": {"type": "text", "size": 300, "head": "e" * 120}},
     }
-    failed = ProbeResult(error=Failure("tls", "bad certificate"), body=b"\xff").to_json()
+    failed = ProbeResult(error=Failure("tls", "bad certificate"), body=b"\xff", unreachable="tls").to_json()
     assert failed["error"] == {"kind": "tls", "message": "bad certificate"} and failed["after_101"] is None
+    assert failed["unreachable"] == "tls"
     assert failed["body"] == "\ufffd" and failed["outcome"] == "error: tls"
     assert ProbeResult(101, session=Session("observed")).to_json()["after_101"]["first_message"] is None
