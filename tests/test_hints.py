@@ -33,15 +33,13 @@ NOT_FOUND = capture(status=404)
                      {"cookie sid": {"credentials"}}, id="cookie-403"),
         pytest.param(OK, capture(target="/ws?voice=alloy&token=redacted:0000000000000001", status=403),
                      {"query-param token": {"credentials"}}, id="credential-param-403"),
-        pytest.param(OK, capture(target="/ws?voice=alloy&fmt=pcm", status=403),
-                     {"query-param fmt": {"query-403"}}, id="plain-param-403"),
         pytest.param(OK, capture(headers=set_header("X-Mode", "legacy"), status=403),
                      {"header X-Mode": set()}, id="plain-header-no-hint"),
         pytest.param(OK, capture(headers=set_header("Authorization", "redacted:0000000000000001")),
                      {"header Authorization": set()}, id="credential-both-accepted-no-hint"),
         pytest.param(capture(status=404), capture(headers=set_header("Cookie", "sid=redacted:0000000000000001"),
                                                   status=403),
-                     {"cookie sid": set()}, id="404-and-403-neither-accepted-no-hint"),
+                     {"cookie sid": {"credentials"}}, id="404-and-403-the-refused-side-is-b"),
         pytest.param(OK, capture(headers=set_header("Origin", "https://app.example"), status=403),
                      {"header Origin": {"origin"}}, id="origin"),
         pytest.param(OK, capture(headers=set_header("Host", "other.example"), status=400),
@@ -52,14 +50,6 @@ NOT_FOUND = capture(status=404)
                      {"header User-Agent": set()}, id="user-agent-accepted-no-hint"),
         pytest.param(OK, capture(headers=set_header("Sec-WebSocket-Version", "8"), status=426),
                      {"header Sec-WebSocket-Version": {"websocket-version"}}, id="version"),
-        pytest.param(OK, capture(target="/v2/ws?voice=alloy", status=403), {"path": {"path-403"}}, id="path-403"),
-        pytest.param(NOT_FOUND, capture(target="/v2/ws?voice=alloy", status=403), {"path": set()},
-                     id="path-404-and-403-no-hint"),
-        pytest.param(OK, capture(headers=set_header("Sec-WebSocket-Protocol", "tts.v1")),
-                     {"subprotocol tts.v1": {"subprotocol"}}, id="subprotocol"),
-        pytest.param(capture(headers=set_header("Sec-WebSocket-Protocol", "a, b")),
-                     capture(headers=set_header("Sec-WebSocket-Protocol", "b, a")),
-                     {"subprotocol-order": {"subprotocol"}}, id="subprotocol-order"),
         pytest.param(OK, capture(headers=set_header("Sec-WebSocket-Extensions", "x-webkit-deflate-frame")),
                      {"extension permessage-deflate": {"extension"}, "extension x-webkit-deflate-frame": {"extension"}},
                      id="extension"),
@@ -75,17 +65,6 @@ def test_request_hints(a: Capture, b: Capture, expected: dict[str, set[str]]) ->
     """A difference carries exactly the hints whose mechanism fits it and the two outcomes."""
     got = hint_ids(a, b)
     assert {k: v for k, v in got.items() if k in expected} == expected
-
-
-@pytest.mark.parametrize(
-    ("status", "hint"),
-    [(401, "status-401"), (403, "status-403"), (400, "status-400"), (426, "status-426"), (502, "status-502"),
-     (500, None), (404, None)],
-)
-def test_status_hints(status: int, hint: str | None) -> None:
-    """The status difference names what that status usually means, and nothing for others."""
-    got = hint_ids(OK, capture(status=status))["status"]
-    assert got == ({hint} if hint else set())
 
 
 @pytest.mark.parametrize(
@@ -112,15 +91,6 @@ def test_noise_carries_no_hint() -> None:
     """Noise is never explained: a differing nonce has no hint even where a rule would match."""
     c = compare(OK, capture(headers=set_header("Sec-WebSocket-Key", "b3RoZXI="), status=403))
     assert [d.hints for d in c.noise] == [()]
-
-
-def test_a_hint_outside_its_kind_is_not_given() -> None:
-    """hints_for consults the kind's declared hints: a status-like value on a body difference gets none."""
-    a, b = capture(status=403), capture(status=403, response=Response(403, body=b"x"))
-    d = Difference("response", "body", None, 403, 401)
-    assert hints_for(d, a, b) == ()
-    assert hints_for(Difference("response", "status", None, 403, 401), a, b) == (
-        HINTS_BY_ID["status-401"].text, HINTS_BY_ID["status-403"].text)
 
 
 def test_names_and_groups_filter() -> None:
