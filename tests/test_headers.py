@@ -106,6 +106,7 @@ def test_with_extensions() -> None:
     h = (("Sec-WebSocket-Extensions", "a"), ("Host", "h"))
     assert with_extensions(h, [("b", "b; x=1"), ("a", "a")]) == (("Sec-WebSocket-Extensions", "b; x=1, a"), ("Host", "h"))
     assert with_extensions(h, []) == (("Host", "h"),)
+    assert with_extensions((("Host", "h"),), [("a", "a")]) == (("Host", "h"), ("Sec-WebSocket-Extensions", "a"))
 
 
 @pytest.mark.parametrize(
@@ -124,6 +125,8 @@ def test_with_extensions() -> None:
         ("null", None),
         ("https://", None),
         ("http://host:port", None),
+        ("http://a:80X", None),
+        ("https://BOX", ("https", "box", 443)),
         ("x://https://h", None),
         ("", None),
     ],

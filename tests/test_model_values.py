@@ -61,6 +61,7 @@ VALID = Request(headers=minimal_headers("example.com"))
         with_header(VALID.headers, "Upgrade", "WebSocket"),
         with_header(VALID.headers, "Connection", "keep-alive, Upgrade"),
         with_header(VALID.headers, "Connection", "upgrade"),
+        with_header(VALID.headers, "Connection", "Upgrade,keep-alive"),
         tuple((k.lower(), v) for k, v in VALID.headers),
     ],
 )

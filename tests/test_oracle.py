@@ -116,3 +116,7 @@ def test_to_json() -> None:
     assert failed["unreachable"] == "tls"
     assert failed["body"] == "\ufffd" and failed["outcome"] == "error: tls"
     assert ProbeResult(101, session=Session("observed")).to_json()["after_101"]["first_message"] is None
+    odd = Session("closed", 1000, "", "server", 0.1, (Message("server", "binary", 3, b"\xff\x00\xfe", 0.0),
+                                                     text(b"then text")))
+    assert ProbeResult(101, session=odd).to_json()["after_101"]["first_message"] == {
+        "type": "binary", "size": 3, "head": "\ufffd\x00\ufffd"}

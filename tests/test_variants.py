@@ -158,3 +158,33 @@ def test_transplant_one_query_param_keeps_the_others_in_place() -> None:
     bad = capture(target="/ws?a=1&x=9&b=2")
     [d] = [d for d in compare(good, bad).significant]
     assert transplant(good, bad, [d]).request.target == "/ws?a=1&x=9&b=2"
+
+
+@pytest.mark.parametrize(
+    ("spec", "target", "expected"),
+    [
+        ("drop-auth", "/ws?token=t1", "/ws"),
+        ("drop-query-param=voice", "/ws?voice=alloy", "/ws"),
+        ("drop-query-param=voice", "/ws?voice=alloy&voice=echo&x", "/ws?x"),
+    ],
+)
+def test_a_query_left_empty_goes_away(spec: str, target: str, expected: str) -> None:
+    """Removing the last parameter leaves no '?' behind."""
+    assert parse_variant(spec).apply(R.replace(target=target)).target == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "description", "header"),
+    [
+        ("set-origin=https://app.example", "set Origin to https://app.example", ("Origin", "https://app.example")),
+        ("set-header=X-Url:http://h:1/x", "set header X-Url:http://h:1/x (in place, or added at the end)",
+         ("X-Url", "http://h:1/x")),
+        ("drop-origin", "remove the Origin header (as a script sends it)", None),
+    ],
+)
+def test_descriptions_name_the_argument(spec: str, description: str, header: tuple[str, str] | None) -> None:
+    """A variant's description says what it sets; a header value may hold ':' (only the first one splits)."""
+    v = parse_variant(spec)
+    assert (v.name, v.description) == (spec, description)
+    if header is not None:
+        assert header in v.apply(R).headers

@@ -55,6 +55,9 @@ def test_build_connect(host: str, port: int, authority: bytes) -> None:
         (b"HTTP/2 200 OK\r\nLocation: http://h:1/x", ("HTTP/2", 200, "OK", (("Location", "http://h:1/x"),))),
         (b"HTTP/1.1 403 Forbidden\r\nX-Latin: caf\xe9\r\nx-dup: 1\r\nX-Dup: 2",
          ("HTTP/1.1", 403, "Forbidden", (("X-Latin", "caf\xe9"), ("x-dup", "1"), ("X-Dup", "2")))),
+        # Only spaces and tabs are trimmed (RFC 9110 5.5): other bytes, even ISO-8859-1's no-break space, stay.
+        (b"HTTP/1.1 403 Forbidden\r\nX-A: XX1\xa0\r\nX-B:\x0b2", ("HTTP/1.1", 403, "Forbidden",
+                                                                (("X-A", "XX1\xa0"), ("X-B", "\x0b2")))),
     ],
 )
 def test_parse_response_head(head: bytes, parsed: tuple[object, ...]) -> None:
@@ -69,6 +72,7 @@ def test_parse_response_head(head: bytes, parsed: tuple[object, ...]) -> None:
         (b"HTTP/1.1 99 Odd", "not an HTTP status line: 'HTTP/1.1 99 Odd'"),
         (b"HTTP/1.1 403 Forbidden\r\nno colon here", "malformed header line: 'no colon here'"),
         (b"x" * 100, f"not an HTTP status line: {'x' * 80!r}"),
+        (b"HTTP/1.1 403 Forbidden\r\n" + b"y" * 100, f"malformed header line: {'y' * 80!r}"),
     ],
 )
 def test_parse_response_head_errors(head: bytes, message: str) -> None:
@@ -114,7 +118,7 @@ def test_extended_length_size(code: int, size: int) -> None:
 @pytest.mark.parametrize(
     ("code", "data", "length"),
     [(5, b"", 5), (125, b"", 125), (126, b"\x01\x00", 256), (126, b"\xff\xff", 65535),
-     (127, struct.pack("!Q", 2**40 + 3), 2**40 + 3)],
+     (127, struct.pack("!Q", 2**40 + 3), 2**40 + 3), (127, b"\x80" + b"\x00" * 7, 2**63)],
 )
 def test_parse_extended_length(code: int, data: bytes, length: int) -> None:
     """The extended length is read in network byte order."""
@@ -146,6 +150,7 @@ def test_control_frames() -> None:
         (b"\x0f\xa3token required", (4003, "token required")),
         (b"\x03\xf0caf\xc3\xa9", (1008, "caf\xe9")),
         (b"\x03\xf0\xff", (1008, "\ufffd")),
+        (b"\xff\xff", (65535, "")),  # whatever code the server sent, unsigned
     ],
 )
 def test_parse_close_payload(payload: bytes, parsed: tuple[int | None, str]) -> None:
