@@ -20,9 +20,10 @@ def test_label_and_applicable() -> None:
 
 
 def test_difference_to_json() -> None:
-    """The name, note and hints appear only when there are some; a, b and noise always."""
+    """Every key is always there: name null, note "" and hints [] when there are none."""
     assert Difference("response", "status", None, 101, 403).to_json() == {
-        "group": "response", "kind": "status", "a": 101, "b": 403, "noise": False}
+        "group": "response", "kind": "status", "name": None, "a": 101, "b": 403, "noise": False, "note": "",
+        "hints": []}
     full = Difference("headers", "header", "X-Trace", None, ["1", "2"], note="repeated header", noise=True,
                       hints=("h1", "h2"))
     assert full.to_json() == {"group": "headers", "kind": "header", "name": "X-Trace", "a": None, "b": ["1", "2"],
@@ -40,10 +41,12 @@ def test_comparison_views_and_json() -> None:
     assert [d.label for d in c.noise] == ["header Sec-WebSocket-Key", "client"]
     assert c.visible() == c.significant and c.visible(show_all=True) == c.differences
     doc = c.to_json()
+    from wsdiff.responder import identify
+
     assert doc["a"] == {"label": "script", "url": "wss://tts.example/ws?voice=alloy", "outcome": "101 Switching Protocols",
-                        "responder": "the application (upgraded)"}
+                        "responder": str(identify(a)), "responder_detail": identify(a).to_json()}
     assert doc["b"]["url"] == "wss://tts.example/v2/ws?voice=alloy" and doc["b"]["outcome"] == "403 Forbidden"
-    assert doc["b"]["responder"] == "the application (a bare 403, as uvicorn answers a refused upgrade)"
+    assert doc["b"]["label"] == "app" and doc["b"]["responder_detail"] == identify(b).to_json()
     assert doc["equal"] is False and doc["hidden_noise"] == 2
     assert [d["kind"] for d in doc["differences"]] == ["path", "status"]
     everything = c.to_json(show_all=True)

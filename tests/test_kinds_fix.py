@@ -21,11 +21,10 @@ def fix(kind: str, name: str | None, a: object, b: object) -> str:
     ("kind", "name", "a", "b", "text"),
     [
         ("header", "Origin", None, "http://localhost:3000",
-         "add 'http://localhost:3000' to the server's WebSocket Origin allow-list (CORS settings do not apply to "
-         "WebSockets), or connect from an allowed origin"),
+         "add 'http://localhost:3000' to the server's WebSocket Origin allow-list, or connect from an allowed origin"),
         ("header", "origin", "https://a", None, "the server requires an Origin: send one it allows"),
         ("header", "Host", "tts.example", "tts.example:443",
-         "send Host 'tts.example', or make the server (or TrustedHostMiddleware) accept 'tts.example:443'"),
+         "send Host 'tts.example', or make the server (its allowed hosts) accept 'tts.example:443'"),
         ("header", "X-API-Key", "redacted:1", None,
          "send the header X-API-Key the working client sends (browsers: pass it as a query parameter or cookie)"),
         ("header", "Authorization", None, "Bearer redacted:1",
