@@ -118,19 +118,18 @@ def run_mutmut(modules: list[str], jobs: int, budget: float) -> int:
             return 124
 
 
-def changed_lines(name: str) -> str:
+def full_diff(name: str, module: str) -> str:
+    """Return mutmut's diff of the function a mutant changes."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    # Naming the file spares mutmut a search through every module's results (which a running mutmut rewrites).
+    return get_diff_for_mutant(name, path=Path(module.replace(".", "/") + ".py"))
+
+
+def changed_lines(name: str, module: str) -> str:
     """Return the lines a mutant changes, from mutmut's diff (``-old`` then ``+new``)."""
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
-
-    diff = get_diff_for_mutant(name)
-    lines = [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    lines = [l for l in full_diff(name, module).splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
     return "\n".join(lines)
-
-
-def full_diff(name: str) -> str:
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
-
-    return get_diff_for_mutant(name)
 
 
 def report(modules: list[str], *, diffs: bool) -> int:
@@ -169,8 +168,9 @@ def report(modules: list[str], *, diffs: bool) -> int:
     if unlisted:
         print(f"\nSurvivors not listed as equivalent ({len(unlisted)}):")
         for name in unlisted:
+            module = next(m for m in modules if name.startswith(m + "."))
             print(f"\n# {name}")
-            print(full_diff(name) if diffs else changed_lines(name))
+            print(full_diff(name, module) if diffs else changed_lines(name, module))
     stale = sorted(k for k in equivalent if any(k.startswith(m + ".") for m in modules) and k not in survivors)
     if stale:
         print(f"\nListed as equivalent in docs/mutation.md but not a survivor now ({len(stale)}): " + ", ".join(stale))
