@@ -1,0 +1,49 @@
+"""The report, rendered whole, against reviewed snapshots (tests/snapshots/): any change in the output shows here.
+
+A deliberate change to the report is reviewed in the snapshot's diff: regenerate with
+``WSDIFF_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_report_snapshots.py`` and commit both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from wsdiff.report import Report, render
+
+from test_report import BISECT, COMPARISON
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+FLAKY = {"verdict": "flaky", "culprit": [], "causes": [], "probes": 14, "rounds": 4, "candidates": 5,
+         "complete": False, "baseline": {"good": [True, False, True], "bad": [False, False]},
+         "confirmations": {"good_plus_culprit_rejected": None, "bad_minus_culprit_accepted": None},
+         "answers": {"good": {"accepted": 7, "rejected": 3}, "bad": {"accepted": 0, "rejected": 2},
+                     "good_plus_culprit": None, "bad_minus_culprit": None},
+         "reason": "the server answers identical requests both ways", "fix": "no header is to blame"}
+TWO_CAUSES = {**BISECT, "causes": [[{"kind": "header", "name": "Origin"}], [{"kind": "query-param", "name": "fmt"}]],
+              "culprit": [{"kind": "query-param", "name": "fmt"}, {"kind": "header", "name": "Origin"}], "complete": True,
+              "answers": {"good": {"accepted": 4, "rejected": 0}, "bad": {"accepted": 0, "rejected": 2},
+                          "good_plus_culprit": {"accepted": 0, "rejected": 3},
+                          "bad_minus_culprit": {"accepted": 3, "rejected": 0}}}
+
+CASES = {
+    "found": Report(COMPARISON, ("good.json", "bad.json"), BISECT, "wsdiff 0.1.0, 2026-11-25 14:02 UTC"),
+    "two-causes": Report(COMPARISON, ("good.json", "bad.json"), TWO_CAUSES, "wsdiff 0.1.0"),
+    "flaky": Report(COMPARISON, ("good.json", "bad.json"), FLAKY, ""),
+    "compare-only": Report(COMPARISON),
+}
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_report_matches_its_snapshot(case: str, fmt: str) -> None:
+    """The whole report, byte for byte, as reviewed."""
+    out = render(CASES[case], fmt)
+    path = SNAPSHOTS / f"report-{case}.{fmt}"
+    if os.environ.get("WSDIFF_UPDATE_SNAPSHOTS"):
+        path.write_text(out, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path.name}: run with WSDIFF_UPDATE_SNAPSHOTS=1 and review it"
+    assert out == path.read_text(encoding="utf-8")
