@@ -90,10 +90,25 @@ def test_har() -> None:
 
 
 def test_har_without_response_or_times() -> None:
-    """No answer: status 0 as DevTools writes it; no start time: the epoch."""
-    entry = json.loads(export(CAPTURE.replace(response=None, started=0.0, response_time=None), "har"))["log"]["entries"][0]
-    assert entry["response"]["status"] == 0 and entry["response"]["headers"] == []
-    assert entry["startedDateTime"] == "1970-01-01T00:00:00Z" and entry["time"] == 0
+    """No answer: status 0 as DevTools writes it, every HAR 1.2 field there; no start time: the epoch."""
+    c = CAPTURE.replace(response=None, started=0.0, response_time=None, label="",
+                        request=Request(target="/", headers=(("Host", "h"),)))
+    assert json.loads(export(c, "har")) == {"log": {
+        "version": "1.2", "creator": {"name": "wsdiff", "version": "0.1"},
+        "entries": [{
+            "startedDateTime": "1970-01-01T00:00:00Z", "time": 0,
+            "request": {"method": "GET", "url": "ws://127.0.0.1:8000/", "httpVersion": "HTTP/1.1",
+                        "headers": [{"name": "Host", "value": "h"}], "queryString": [], "cookies": [],
+                        "headersSize": -1, "bodySize": 0},
+            "response": {"status": 0, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
+                         "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1,
+                         "bodySize": -1},
+            "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}, "comment": ""}]}}
+    answered = json.loads(export(c.replace(response=Response(101, "Switching Protocols", "HTTP/1.0")), "har"))
+    assert answered["log"]["entries"][0]["response"] == {
+        "status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.0", "headers": [], "cookies": [],
+        "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1, "bodySize": -1}
+    assert export(c, "har").startswith('{\n  "log": {\n    "version": "1.2",')  # indented, readable
 
 
 def test_unknown_format() -> None:
