@@ -64,6 +64,16 @@ def test_no_answer_and_odd_versions() -> None:
     assert c.request.http_version == "HTTP/1.1" and c.response is None and c.started == 1764039600.0
 
 
+@pytest.mark.parametrize(("version", "read"), [("http/2.0", "HTTP/2.0"), ("HTTP/1.0", "HTTP/1.0"), (None, "HTTP/1.1")])
+def test_request_http_version(version: str | None, read: str) -> None:
+    """The request's HTTP version is read in upper case; a missing one is HTTP/1.1."""
+    request: dict[str, object] = {"method": "GET", "url": "ws://h/ws", "headers": UPGRADE}
+    if version is not None:
+        request["httpVersion"] = version
+    [c] = captures_from_har(har(entry(request=request)))
+    assert c.request.http_version == read
+
+
 @pytest.mark.parametrize(
     ("content", "body", "truncated"),
     [
