@@ -151,3 +151,29 @@ def test_evidence_in_json() -> None:
     assert doc["evidence"] == [{"request": "BAD - path", "base": "bad", "changed": [{"kind": "path", "name": None}],
                                 "accepted": 2, "rejected": 1}]
     assert doc["candidates"] == 4 and doc["culprit"] == [] and doc["complete"] is False
+
+
+@pytest.mark.parametrize(
+    ("probe", "words"),
+    [
+        (Probe("good"), "GOOD as recorded"),
+        (Probe("bad", frozenset()), "BAD as recorded"),
+        (Probe("good", frozenset({1, 3})), "GOOD + 2 of 7 difference(s)"),
+        (Probe("bad", frozenset({0})), "BAD - 1 of 7 difference(s)"),
+    ],
+)
+def test_probe_describes_itself(probe: Probe, words: str) -> None:
+    """A probe without the candidates names its base and how many differences it changes."""
+    assert probe.describe(7) == words
+
+
+def test_variant_row_json() -> None:
+    """A replay row: the variant, its description, the verdict, then the answer's own fields."""
+    from wsdiff.oracle import ProbeResult
+    from wsdiff.verdict import VariantRow
+
+    result = ProbeResult(403, "Forbidden", body=b"no")
+    doc = VariantRow("drop-origin", "remove the Origin header", result, False).to_json()
+    assert list(doc)[:3] == ["variant", "description", "accepted"]
+    assert doc == {"variant": "drop-origin", "description": "remove the Origin header", "accepted": False,
+                   **result.to_json()}
