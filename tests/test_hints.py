@@ -108,3 +108,39 @@ def test_endpoint_differences_have_no_hint() -> None:
     """Where the client connected is told plainly, without a hint."""
     assert hint_ids(OK, capture(endpoint=Endpoint("wss", "tts.example", 8443, sni="tts.example"),
                                 status=403))["endpoint port"] == set()
+
+
+def _hint_words() -> dict[str, dict[str, list[str]]]:
+    """Every hint text, as shown, for every recorded refusal against its accepted twin (test_responders.py's pairs)."""
+    import re
+
+    from test_responders import INDEX, load
+
+    fingerprint = re.compile(r"redacted:[0-9a-f]{16}")
+    out: dict[str, dict[str, list[str]]] = {}
+    for stem, row in sorted(INDEX.items()):
+        if not row.get("compare_with"):
+            continue
+        c = compare(load(row["compare_with"].removesuffix(".json")), load(stem))
+        shown = {d.label: [fingerprint.sub("redacted:<fingerprint>", h) for h in d.hints] for d in c.significant
+                 if d.hints}
+        if shown:
+            out[stem] = shown
+    return out
+
+
+def test_hint_words_for_every_recorded_refusal() -> None:
+    """The words each recorded refusal gets, quoting its own body or headers where a hint does, as reviewed.
+
+    A deliberate change is reviewed in the snapshot's diff: regenerate with
+    ``WSDIFF_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_hints.py -k words`` and commit both.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "snapshots" / "hints.json"
+    words = _hint_words()
+    if os.environ.get("WSDIFF_UPDATE_SNAPSHOTS"):
+        path.write_text(json.dumps(words, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert words == json.loads(path.read_text(encoding="utf-8"))
