@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from wsdiff.diff import compare
+from wsdiff.model import Message, Session
 from wsdiff.report import Report, render
+
+from helpers import capture
 
 from test_report import BISECT, COMPARISON
 
@@ -31,7 +35,25 @@ TWO_CAUSES = {**BISECT, "causes": [[{"kind": "header", "name": "Origin"}], [{"ki
                           "good_plus_culprit": {"accepted": 0, "rejected": 3},
                           "bad_minus_culprit": {"accepted": 3, "rejected": 0}}}
 
+# Every shape of what happened after the 101, on both sides of two reports, with a bisect that was not complete.
+_LONG = b'{"type":"audio","data":"' + b"A" * 200 + b'"}'
+OBSERVED = capture(label="observed", websocket=Session("observed", duration=2.5, messages=(
+    Message("server", "binary", 3000, bytes(range(40)), 0.015), Message("server", "text", 900, _LONG[:256], 0.02),
+    Message("client", "text", 2, b"hi", 0.5)), messages_dropped=3))
+NO_FRAME = capture(label="no-frame", websocket=Session("closed", None, "", None, None, ()))
+OPEN = capture(label="open", websocket=Session("open"))
+CLOSED = capture(label="closed", websocket=Session("closed", 4003, "token required", "server", 0.05))
+NOT_OBSERVED = capture(label="not-observed")
+UNEXPLAINED = {"verdict": "unexplained", "culprit": [], "causes": [], "probes": 7, "rounds": 3, "candidates": 2,
+               "complete": False, "baseline": {"good": [True, True], "bad": [False, False]},
+               "confirmations": {"good_plus_culprit_rejected": None, "bad_minus_culprit_accepted": None},
+               "reason": "GOOD + every difference accepted 2 of 2: the cause is not in the request",
+               "fix": "the cause is not in the request"}
+
 CASES = {
+    "sessions": Report(compare(OBSERVED, NO_FRAME), ("a.json", "b.json"), UNEXPLAINED, "wsdiff 0.1.0"),
+    "open-and-closed": Report(compare(OPEN, CLOSED)),
+    "not-observed": Report(compare(NOT_OBSERVED, CLOSED)),
     "found": Report(COMPARISON, ("good.json", "bad.json"), BISECT, "wsdiff 0.1.0, 2026-11-25 14:02 UTC"),
     "two-causes": Report(COMPARISON, ("good.json", "bad.json"), TWO_CAUSES, "wsdiff 0.1.0"),
     "flaky": Report(COMPARISON, ("good.json", "bad.json"), FLAKY, ""),
