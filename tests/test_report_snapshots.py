@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from wsdiff.diff import compare
-from wsdiff.model import Message, Session
+from wsdiff.model import Message, Response, Session
 from wsdiff.report import Report, render
 
 from helpers import capture
@@ -50,7 +50,25 @@ UNEXPLAINED = {"verdict": "unexplained", "culprit": [], "causes": [], "probes": 
                "reason": "GOOD + every difference accepted 2 of 2: the cause is not in the request",
                "fix": "the cause is not in the request"}
 
+# A culprit of each kind that names a header by another name: cookie, subprotocol, extension, case, answer.
+from helpers import BASE_HEADERS  # noqa: E402
+
+KINDS_GOOD = capture(label="kinds-good", headers=(*BASE_HEADERS, ("Cookie", "sid=1")),
+                     response=Response(101, "Switching Protocols", headers=(("Sec-WebSocket-Protocol", "tts.v1"),)))
+KINDS_BAD = capture(label="kinds-bad", headers=(("host", "tts.example"), *BASE_HEADERS[1:5],
+                                                ("Sec-WebSocket-Protocol", "tts.v1"), ("Cookie", "sid=2")),
+                    response=Response(101, "Switching Protocols", headers=(("X-Reason", "mode"),)))
+KINDS_BISECT = {"verdict": "found", "probes": 9, "rounds": 4, "candidates": 4, "complete": True,
+                "baseline": {"good": [True, True], "bad": [False, False]},
+                "confirmations": {"good_plus_culprit_rejected": True, "bad_minus_culprit_accepted": True},
+                "culprit": [{"kind": "cookie", "name": "sid"}, {"kind": "subprotocol", "name": "tts.v1"},
+                            {"kind": "extension", "name": "permessage-deflate"}, {"kind": "header-case",
+                                                                                   "name": "host"},
+                            {"kind": "response-header", "name": "X-Reason"}],
+                "fix": "Fix: several."}
+
 CASES = {
+    "culprit-kinds": Report(compare(KINDS_GOOD, KINDS_BAD), ("g.json", "b.json"), KINDS_BISECT, ""),
     "sessions": Report(compare(OBSERVED, NO_FRAME), ("a.json", "b.json"), UNEXPLAINED, "wsdiff 0.1.0"),
     "open-and-closed": Report(compare(OPEN, CLOSED)),
     "not-observed": Report(compare(NOT_OBSERVED, CLOSED)),
