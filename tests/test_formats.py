@@ -139,3 +139,84 @@ def test_har_errors(doc: object, message: str) -> None:
 def test_looks_like_flows(data: bytes, flows: bool) -> None:
     """A mitmproxy flow file starts with a tnetstring length and a colon."""
     assert looks_like_flows(data) is flows
+
+
+def test_missing_optional_parts() -> None:
+    """No headers, no response, no content, reason, version, start time, comment or id: each has its default."""
+    bare = {"request": {"method": "GET", "url": "ws://h/ws", "headers": [{"name": ":method", "value": "GET"},
+                                                                        {"name": "Upgrade", "value": "websocket"}]},
+            "response": {"status": 403}}
+    [c] = captures_from_har(har(bare))
+    assert c.request.headers == (("Upgrade", "websocket"),)  # a pseudo-header is skipped, not the end of the list
+    assert c.response == Response(403, "", "HTTP/1.1", (), b"", False)
+    assert (c.label, c.id, c.started, c.response_time) == ("", "", 0.0, None)
+    [c] = captures_from_har(har({**bare, "_resourceType": "websocket",
+                                 "request": {"method": "GET", "url": "ws://h/ws"}}))
+    assert c.request.headers == () and c.response is not None
+    [c] = captures_from_har(har({"request": bare["request"]}))
+    assert c.response is None
+
+
+@pytest.mark.parametrize(("version", "read"), [(None, "HTTP/1.1"), ("", "HTTP/1.1"), ("http/2", "HTTP/2")])
+def test_response_http_version(version: str | None, read: str) -> None:
+    """The answer's HTTP version is read in upper case, HTTP/1.1 when missing or empty."""
+    response: dict[str, object] = {"status": 403, "headers": []}
+    if version is not None:
+        response["httpVersion"] = version
+    [c] = captures_from_har(har(entry(response=response)))
+    assert c.response is not None and c.response.http_version == read
+
+
+def test_body_at_the_limit_is_whole() -> None:
+    """A body of exactly the limit is kept whole, not marked as cut."""
+    [c] = captures_from_har(har(entry(response={"status": 403, "content": {"text": "x" * BODY_LIMIT}})))
+    assert c.response is not None and len(c.response.body) == BODY_LIMIT and not c.response.body_truncated
+
+
+@pytest.mark.parametrize(("wait", "seconds"), [(0, 0.0), (999_999_999_999.0, 999_999_999.999), (1e12, None),
+                                               (-0.5, None), ("12", None)])
+def test_wait_time(wait: object, seconds: float | None) -> None:
+    """The wait time in milliseconds becomes seconds; negative, absurd or non-numbers are no time at all."""
+    [c] = captures_from_har(har(entry(timings={"wait": wait})))
+    assert c.response_time == seconds
+
+
+@pytest.mark.parametrize(("text", "started"), [("2025-11-25T03:00:00.500Z", 1764039600.5),
+                                               ("2025-11-25T03:00:00.500z", 0.0),
+                                               ("1960-01-01T00:00:00Z", 0.0), ("yesterday", 0.0)])
+def test_started(text: str, started: float) -> None:
+    """The start time is read as ISO 8601 with a Z (as HAR writes it); before 1970 or unreadable, it is 0."""
+    [c] = captures_from_har(har(entry(startedDateTime=text)))
+    assert c.started == started
+
+
+def test_message_details() -> None:
+    """Times are rounded to the microsecond; text that is not valid UTF-8 is kept with replacements; no data is ''."""
+    messages = [{"type": "receive", "time": 1764039600.1234567, "opcode": 1, "data": "\ud800x"},
+                {"type": "receive", "opcode": 1}]
+    [c] = captures_from_har(har(entry(response={"status": 101, "headers": []}, _webSocketMessages=messages)))
+    assert c.websocket is not None
+    assert [(m.head, m.at) for m in c.websocket.messages] == [(b"?x", 0.123457), (b"", 0.0)]
+    with pytest.raises(CaptureError) as e:
+        captures_from_har(har(entry(response={"status": 101, "headers": []},
+                                    _webSocketMessages=[{"type": "receive", "opcode": 2, "data": "%%%"}])))
+    assert str(e.value) == "log.entries[0]._webSocketMessages[0].data: a binary message whose data is not valid base64"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ([], "expected an object, got a list"),
+        ({"log": {"entries": "all of them"}}, "log.entries: expected a list, got a string"),
+        ({"log": {"entries": [entry(request={"method": "GET", "url": "ws://h/", "headers": "Upgrade"})]}},
+         "log.entries[0].request.headers: expected a list, got a string"),
+        ({"log": {"entries": [entry(request={"method": "GET", "url": "ws://h/\r\nX: 1", "headers": UPGRADE})]}},
+         "log.entries[0].request.url: the URL holds CR, LF or NUL (or a tab): refusing a capture that would "
+         "inject into the request"),
+    ],
+)
+def test_more_har_errors(doc: object, message: str) -> None:
+    """The document, the entries and the headers must have their types; a URL must not inject."""
+    with pytest.raises(CaptureError) as e:
+        captures_from_har(doc)
+    assert str(e.value) == message
