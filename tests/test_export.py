@@ -116,3 +116,44 @@ def test_unknown_format() -> None:
     with pytest.raises(ValueError, match=r"^unknown format 'pdf'; known: curl, websocat, python, har$"):
         export(CAPTURE, "pdf")
     assert FORMATS == ("curl", "websocat", "python", "har")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("caf\xe9", "caf\xe9"),
+        ("\u0100\u202e", "\u0100\\u202e"),
+        ("\U0001f600", "\U0001f600"),
+        ("tab\tnew\nline", "tab\\x09new\\x0aline"),
+    ],
+)
+def test_printable(text: str, shown: str) -> None:
+    """Only what a terminal could act on becomes an escape, in the narrowest form that holds it."""
+    from wsdiff.export import printable
+
+    assert printable(text) == shown
+
+
+def test_escape_forms() -> None:
+    """An escape is \\x for one byte, \\u up to U+FFFF and \\U beyond, and JSON's \\u pairs beyond U+FFFF."""
+    from wsdiff.export import _escape, _json_escape
+
+    assert [_escape(c) for c in ("\x00", "\xff", "\u0100", "\uffff", "\U00010000")] == [
+        "\\x00", "\\xff", "\\u0100", "\\uffff", "\\U00010000"]
+    assert [_json_escape(c) for c in ("\x1b", "\uffff", "\U00010000", "\U0010ffff", "\U0001f600")] == [
+        "\\u001b", "\\uffff", "\\ud800\\udc00", "\\udbff\\udfff", "\\ud83d\\ude00"]
+
+
+@pytest.mark.parametrize(("seconds", "ms"), [(0.0, 0), (0.0012345, 1.234), (None, 0), (-1.0, 0), (1e12, 0),
+                                             (float("nan"), 0)])
+def test_har_times(seconds: float | None, ms: float) -> None:
+    """Times go to HAR in milliseconds (three decimals); a missing, negative or absurd one is 0."""
+    entry = json.loads(export(CAPTURE.replace(response_time=seconds), "har"))["log"]["entries"][0]
+    assert entry["time"] == ms and entry["timings"]["wait"] == ms
+
+
+def test_har_start_out_of_range() -> None:
+    """A start time no clock gives is written as the epoch, in UTC."""
+    entry = json.loads(export(CAPTURE.replace(started=1e20), "har"))["log"]["entries"][0]
+    assert entry["startedDateTime"] == "1970-01-01T00:00:00Z"

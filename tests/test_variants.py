@@ -188,3 +188,31 @@ def test_descriptions_name_the_argument(spec: str, description: str, header: tup
     assert (v.name, v.description) == (spec, description)
     if header is not None:
         assert header in v.apply(R).headers
+
+
+@pytest.mark.parametrize(
+    ("spec", "description"),
+    [
+        ("host=staging.example", "set the Host header to staging.example (where it connects does not change)"),
+        ("drop-header=X-Mode", "remove header X-Mode (every occurrence)"),
+        ("path=/v2", "send to /v2 instead (the query is kept unless /v2 has one)"),
+        ("drop-query-param=t", "remove query parameter t"),
+    ],
+)
+def test_every_placeholder_is_filled(spec: str, description: str) -> None:
+    """HOST, NAME and PATH in a description become the argument given."""
+    assert parse_variant(spec).description == description
+
+
+def test_combine() -> None:
+    """Variants sent together: one name, one description, applied in order; one alone is itself; none is refused."""
+    from wsdiff.variants import combine
+
+    a, b = parse_variant("drop-origin"), parse_variant("set-header=X-Mode:legacy")
+    both = combine([a, b])
+    assert (both.name, both.description) == ("drop-origin + set-header=X-Mode:legacy",
+                                            f"{a.description}; {b.description}")
+    assert both.apply(R) == b.apply(a.apply(R))
+    assert combine([a]) is a
+    with pytest.raises(VariantError, match=r"^--together needs at least one --variant$"):
+        combine([])
