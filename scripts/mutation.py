@@ -3,8 +3,9 @@
 Run through ``scripts/mutation`` (it sets up .venv first). mutmut's settings
 live in pyproject.toml under ``[tool.mutmut]``: the core files it mutates
 (``only_mutate``) and the fast unit test files it runs against them. For each
-mutant mutmut runs only the tests that call the function it changed, so no
-per-module list of tests is kept here.
+mutant mutmut runs only the tests that call the function it changed; the few
+modules that nearly every test calls get their own list of tests
+(``OWN_TESTS``) and their own folder under ``.mutation/``.
 
 A survivor is either worth a test or equivalent to the original code; the
 equivalent ones are listed in docs/mutation.md, one line each with the reason,
@@ -39,6 +40,49 @@ KILLED = {1, 3, 24, -24, 36, 152, 255}
 SURVIVED = {0}
 
 
+# The modules nearly every test reaches (each compare redacts, each load parses): with mutmut's own choice,
+# each of their mutants would run most of the suite. Their mutants run against the tests that state their
+# promises instead, each module in its own folder under .mutation/ (mutmut reads one configuration per folder).
+OWN_TESTS: dict[str, list[str]] = {
+    "wsdiff.redact": ["tests/test_redact.py", "tests/test_redact_challenges.py", "tests/test_security_redact.py",
+                      "tests/test_redact_results.py", "tests/test_security_secrets.py", "tests/test_diff.py"],
+    "wsdiff.document": ["tests/test_document.py", "tests/test_document_fields.py", "tests/test_security_loader.py"],
+    "wsdiff.diff": ["tests/test_diff.py", "tests/test_compare_cases.py", "tests/test_query_noise.py",
+                    "tests/test_kinds.py", "tests/test_difference.py", "tests/test_transplant.py",
+                    "tests/test_hints.py"],
+    "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py"],
+}
+WORKSPACES = ROOT / ".mutation"
+
+
+def workspace(module: str) -> Path:
+    """Return the folder mutmut runs in for *module*: the repository, or the module's own under .mutation/."""
+    return WORKSPACES / module.rpartition(".")[2] if module in OWN_TESTS else ROOT
+
+
+def prepare_workspace(module: str) -> None:
+    """Make *module*'s folder: links to the package and the tests, and a pyproject.toml naming its tests."""
+    ws = workspace(module)
+    ws.mkdir(parents=True, exist_ok=True)
+    for name in ("wsdiff", "tests"):
+        if not (ws / name).exists():
+            (ws / name).symlink_to(ROOT / name)
+    text = (ROOT / "pyproject.toml").read_text()
+    config = tomllib.loads(text)["tool"]["mutmut"]
+    start = text.index("[tool.mutmut]")
+    after = text.find("\n[", start + 1)
+    section = "\n".join([
+        "[tool.mutmut]",
+        'source_paths = ["wsdiff"]',
+        f"only_mutate = {json.dumps([module.replace('.', '/') + '.py'])}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(OWN_TESTS[module])}",
+        f"pytest_add_cli_args = {json.dumps(config['pytest_add_cli_args'])}",
+        "use_git_change_detection = false",
+        "",
+    ])
+    (ws / "pyproject.toml").write_text(text[:start] + section + (text[after + 1:] if after != -1 else ""))
+
+
 def configured_modules() -> list[str]:
     """Return the modules ``[tool.mutmut] only_mutate`` names, as ``wsdiff.x``."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
@@ -68,43 +112,44 @@ def listed_equivalents() -> dict[str, str]:
 
 def results(module: str) -> dict[str, int | None]:
     """Return mutmut's recorded exit code of every mutant of *module* (None: not run)."""
-    meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
+    meta = workspace(module) / "mutants" / (module.replace(".", "/") + ".py.meta")
     if not meta.exists():
         return {}
     return json.loads(meta.read_text())["exit_code_by_key"]
 
 
-def sync_unmutated() -> None:
+def sync_unmutated(ws: Path = ROOT) -> None:
     """Refresh mutmut's copies of the package files it does not mutate.
 
     mutmut copies the package into mutants/ once and regenerates only the
     files it mutates, so an edge module changed since (view, runner, ...)
     would otherwise be tested in its old version against the new core.
     """
-    if not MUTANTS.exists():
+    mutants = ws / "mutants"
+    if not mutants.exists():
         return
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    config = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["mutmut"]
     mutated = set(config["only_mutate"])
     for folder in config["source_paths"]:
         for src in (ROOT / folder).rglob("*"):
             rel = src.relative_to(ROOT)
             if not src.is_file() or "__pycache__" in rel.parts or str(rel) in mutated:
                 continue
-            copy = MUTANTS / rel
+            copy = mutants / rel
             if not copy.exists() or copy.read_bytes() != src.read_bytes():
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, copy)
 
 
-def run_mutmut(modules: list[str], jobs: int, budget: float) -> int:
-    """Run mutmut on the mutants of *modules*; return its exit status (124 when over budget)."""
+def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT) -> int:
+    """Run mutmut in *ws* on the mutants of *modules*; return its exit status (124 when over budget)."""
     argv = [str(MUTMUT), "run", "--max-children", str(jobs), *(f"{m}.*" for m in modules)]
-    MUTANTS.mkdir(exist_ok=True)
-    log = MUTANTS / "run.log"
+    (ws / "mutants").mkdir(exist_ok=True)
+    log = ws / "mutants" / "run.log"
     print(f"scripts/mutation: {' '.join(argv[1:])}  (log: {log.relative_to(ROOT)})", flush=True)
     with log.open("wb") as out:
         # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ws, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             return proc.wait(timeout=budget)
         except subprocess.TimeoutExpired:
@@ -122,6 +167,7 @@ def full_diff(name: str, module: str) -> str:
     """Return mutmut's diff of the function a mutant changes."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
+    os.chdir(workspace(module))  # mutmut reads mutants/ from the current folder
     # Naming the file spares mutmut a search through every module's results (which a running mutmut rewrites).
     return get_diff_for_mutant(name, path=Path(module.replace(".", "/") + ".py"))
 
@@ -212,15 +258,23 @@ def main() -> int:
         return 2
 
     if not args.report_only:
-        if args.fresh and MUTANTS.exists():
-            shutil.rmtree(MUTANTS)
-        sync_unmutated()
         started = time.monotonic()
-        status = run_mutmut(modules, args.jobs, args.budget * 60)
-        print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s, exit status {status}")
-        if status not in (0, 124):
-            print("scripts/mutation: mutmut failed; see mutants/run.log", file=sys.stderr)
-            return 2
+        groups: dict[Path, list[str]] = {}
+        for m in modules:
+            if m in OWN_TESTS:
+                prepare_workspace(m)
+            groups.setdefault(workspace(m), []).append(m)
+        for ws, group in groups.items():
+            if args.fresh and (ws / "mutants").exists():
+                shutil.rmtree(ws / "mutants")
+            sync_unmutated(ws)
+            left = args.budget * 60 - (time.monotonic() - started)
+            status = run_mutmut(group, args.jobs, max(left, 1), ws) if left > 0 else 124
+            print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s so far, exit status {status}")
+            if status not in (0, 124):
+                print(f"scripts/mutation: mutmut failed; see {(ws / 'mutants' / 'run.log').relative_to(ROOT)}",
+                      file=sys.stderr)
+                return 2
     os.chdir(ROOT)  # mutmut reads its settings and mutants/ from the current folder
     return report(modules, diffs=args.diffs)
 
