@@ -85,5 +85,16 @@ def test_no_capture_names_the_client(argv: list[str], rows: list[str]) -> None:
 def test_no_capture_with_traffic() -> None:
     """The proxy saw requests but no upgrade: that is said first."""
     lines = no_capture_reasons(["python", "c.py"], saw_requests=True, tls_refused=False)
-    assert lines[0].startswith("no capture: the proxy saw requests, but no WebSocket upgrade among them")
+    assert lines[0] == ("no capture: the proxy saw requests, but no WebSocket upgrade among them (the handshake went "
+                        "around the proxy, or the client failed before sending it).")
     assert lines[1:] == TABLE
+
+
+def test_client_words_are_matched_within_one_argument() -> None:
+    """The words of the command are joined with spaces: 'firefo x' names no browser."""
+    assert no_capture_reasons(["firefo", "x"], saw_requests=False, tls_refused=False)[1:] == TABLE
+
+
+def test_a_folder_keeps_its_own_name() -> None:
+    """Only trailing slashes are stripped from the folder."""
+    assert how_to_record("wsdiff", "capturesX/", working=False, failing=True)[-1] == "Then run: wsdiff why --dir capturesX"
