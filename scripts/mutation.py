@@ -141,9 +141,13 @@ def sync_unmutated(ws: Path = ROOT) -> None:
                 shutil.copy2(src, copy)
 
 
-def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT) -> int:
-    """Run mutmut in *ws* on the mutants of *modules*; return its exit status (124 when over budget)."""
-    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *(f"{m}.*" for m in modules)]
+def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *, pending: bool = False) -> int:
+    """Run mutmut in *ws* on the mutants of *modules* (only those without a result when *pending*).
+
+    Returns mutmut's exit status (124 when over budget).
+    """
+    # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
+    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *([] if pending else (f"{m}.*" for m in modules))]
     (ws / "mutants").mkdir(exist_ok=True)
     log = ws / "mutants" / "run.log"
     print(f"scripts/mutation: {' '.join(argv[1:])}  (log: {log.relative_to(ROOT)})", flush=True)
@@ -240,6 +244,8 @@ def main() -> int:
                         help="mutants tested at once (default 1: the machine is shared; 2 on an idle 2-core machine)")
     parser.add_argument("--fresh", action="store_true",
                         help="delete mutants/ first (mutant files and mutmut's test statistics)")
+    parser.add_argument("--pending", action="store_true",
+                        help="run only the mutants without a result (after a run was stopped), not every one again")
     parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
     parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
@@ -269,7 +275,7 @@ def main() -> int:
                 shutil.rmtree(ws / "mutants")
             sync_unmutated(ws)
             left = args.budget * 60 - (time.monotonic() - started)
-            status = run_mutmut(group, args.jobs, max(left, 1), ws) if left > 0 else 124
+            status = run_mutmut(group, args.jobs, max(left, 1), ws, pending=args.pending) if left > 0 else 124
             print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s so far, exit status {status}")
             if status not in (0, 124):
                 print(f"scripts/mutation: mutmut failed; see {(ws / 'mutants' / 'run.log').relative_to(ROOT)}",
