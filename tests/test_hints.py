@@ -144,3 +144,24 @@ def test_hint_words_for_every_recorded_refusal() -> None:
     if os.environ.get("WSDIFF_UPDATE_SNAPSHOTS"):
         path.write_text(json.dumps(words, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert words == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_who_answered_every_recorded_capture() -> None:
+    """Who answered each recorded capture, how sure, and the evidence read, as reviewed (tests/snapshots/).
+
+    A deliberate change is reviewed in the snapshot's diff: regenerate with
+    ``WSDIFF_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_hints.py -k who_answered`` and commit both.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from test_responders import INDEX, load
+    from wsdiff.responder import identify, responder
+
+    seen = {stem: {**identify(load(stem)).to_json(), "str": str(identify(load(stem))), "line": responder(load(stem))}
+            for stem in sorted(INDEX)}
+    path = Path(__file__).resolve().parent / "snapshots" / "responders.json"
+    if os.environ.get("WSDIFF_UPDATE_SNAPSHOTS"):
+        path.write_text(json.dumps(seen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert seen == json.loads(path.read_text(encoding="utf-8"))
