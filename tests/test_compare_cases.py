@@ -194,13 +194,8 @@ def test_session_compared_only_when_both_were_upgraded() -> None:
     [
         pytest.param(_ws(state="closed"), _ws(state="observed"), [("session-state", None, "closed", "observed")],
                      id="state"),
-        pytest.param(_ws(_m("client", b'{"auth":1}')), _ws(),
-                     [("first-message", "client", "text, 10 bytes", "none")], id="client-message"),
         pytest.param(_ws(_m("server", b"\x00\x01", "binary")), _ws(_m("server", b"ab")),
                      [("first-message", "server", "binary, 2 bytes", "text, 2 bytes")], id="type"),
-        pytest.param(_ws(_m("client", b"x"), _m("server", b"hello")), _ws(_m("server", b"hello!")),
-                     [("first-message", "server", "text, 5 bytes", "text, 6 bytes"),
-                      ("first-message", "client", "text, 1 bytes", "none")], id="both-directions"),
         pytest.param(_ws(_m("server", b"first"), _m("server", b"second, longer")), _ws(_m("server", b"first")),
                      [], id="only-the-first-message-counts"),
         pytest.param(_ws(_m("server", b'{"a": 1, "b": 2}')), _ws(_m("server", b'{"a": 1, "b": 3}')),

@@ -75,7 +75,8 @@ def test_timing_and_session_fields_read_back() -> None:
     doc = build_document(c)
     assert doc["timing"] == {"started": 12.5, "response": 0.25}
     assert doc["websocket"]["messages"][0] == {"direction": "client", "type": "binary", "size": 300,
-                                               "head": "/////////////w==", "head_encoding": "base64", "at": 0.5}
+                                               "head": "/////////////w==", "head_encoding": "base64", "at": 0.5,
+                                               "truncated": True}
     assert doc["websocket"]["messages_dropped"] == 4 and doc["websocket"]["close_reason"] == "bye"
 
 

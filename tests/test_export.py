@@ -32,7 +32,7 @@ def test_curl() -> None:
     assert lines[1] == ("# Sec-WebSocket-Extensions left out: curl cannot decompress permessage-deflate, so "
                         "compressed frames would reach the terminal.")
     assert shlex.split(lines[2]) == [
-        "curl", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
+        "curl", "--silent", "--show-error", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
         "--header", "Host: 127.0.0.1:8000", "--header", "Upgrade: websocket", "--header", "Connection: Upgrade",
         "--header", "Sec-WebSocket-Key: a2V5", "--header", "Sec-WebSocket-Version: 13", "--header", "X-Empty;",
         "--header", "Origin: http://localhost:3000", "--header", "User-Agent:", "--header", "Accept:",
@@ -44,7 +44,7 @@ def test_curl_other_method_tls_and_own_user_agent() -> None:
     c = TLS.replace(request=Request("POST", "/", headers=(("User-Agent", "app/1"),)))
     lines = export(c, "curl").splitlines()
     assert len(lines) == 2  # no extension left out, no second comment
-    assert shlex.split(lines[1]) == ["curl", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
+    assert shlex.split(lines[1]) == ["curl", "--silent", "--show-error", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
                                      "--request", "POST", "--header", "User-Agent: app/1", "--header", "Accept:",
                                      "https://[::1]/"]
 

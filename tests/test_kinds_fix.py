@@ -78,7 +78,7 @@ def test_query_group(name: str | None, group: str) -> None:
 def test_applicable_kinds() -> None:
     """The request's kinds can be applied; facts about the answer and orders cannot."""
     assert applicable_kinds() == {"endpoint", "method", "path", "http-version", "query-param", "header", "cookie",
-                                  "subprotocol", "extension"}
+                                  "subprotocol", "extension", "message", "message-field"}
 
 
 @pytest.mark.parametrize("name", ["scheme", "host", "port", "sni"])

@@ -53,7 +53,8 @@ def test_close_and_status_oracles(result: ProbeResult, default: bool, status_onl
         ((text(b'{"type": "error"}'),), None, '"type": ?"error"', False),
         ((text(b'{"type":"ready"}'),), None, '"type": ?"error"', True),
         ((), None, "error", True),  # nothing came: nothing to reject
-        ((text(b"first: ready"), text(b"second: error")), "ready", "error", True),  # only the first is judged
+        ((text(b"first: ready"), text(b"second: error")), "ready", "error", False),  # reject reads every message
+        ((text(b"first: ok"), text(b"second: ready")), "ready", None, False),  # expect reads the first
         ((text(b"error, then ready"),), "ready", "error", False),
         ((Message("server", "binary", 3, b"\xff\xfeready", 0.0),), "ready", None, True),
     ],
@@ -109,7 +110,8 @@ def test_to_json() -> None:
         "'token required'", "error": None, "unreachable": None, "elapsed": 0.004, "headers": [["Upgrade", "websocket"]],
         "body": "x" * 200, "accept_ok": True, "subprotocol": "tts.v1", "extensions": "permessage-deflate",
         "after_101": {"state": "closed", "close_code": 4003, "close_reason": "token required", "closed_by": "server",
-                      "first_message": {"type": "text", "size": 300, "head": "e" * 120}},
+                      "first_message": {"type": "text", "size": 300, "head": "e" * 120}, "messages_sent": 0,
+                      "messages_unsent": 0, "closed_after_message": None},
     }
     failed = ProbeResult(error=Failure("tls", "bad certificate"), body=b"\xff", unreachable="tls").to_json()
     assert failed["error"] == {"kind": "tls", "message": "bad certificate"} and failed["after_101"] is None
