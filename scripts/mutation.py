@@ -51,6 +51,9 @@ OWN_TESTS: dict[str, list[str]] = {
                     "tests/test_kinds.py", "tests/test_difference.py", "tests/test_transplant.py",
                     "tests/test_hints.py"],
     "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py"],
+    # Newer modules, with their own unit tests.
+    "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py"],
+    "wsdiff.triage": ["tests/test_triage.py"],
 }
 WORKSPACES = ROOT / ".mutation"
 
