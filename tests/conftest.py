@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from wsdiff.files import load_capture
 from wsdiff.model import Capture
 from wsdiff.recording.procs import Service, free_port, mitmdump_command
 
 TESTS = Path(__file__).resolve().parent
+
+# scripts/mutation runs the unit tests with --hypothesis-profile=mutation: the same
+# examples against every mutant, and no example database carried from one to the next.
+settings.register_profile("mutation", derandomize=True, database=None)
 
 
 @pytest.fixture(scope="session", autouse=True)

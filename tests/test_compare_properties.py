@@ -64,9 +64,11 @@ def test_compare_is_symmetric_and_serialisable(a: Capture, b: Capture) -> None:
     ab, ba = compare(a, b), compare(b, a)
     assert sorted((d.group, d.kind, str(d.name).lower(), json.dumps([d.a, d.b])) for d in ab.differences) == \
         sorted((d.group, d.kind, str(d.name).lower(), json.dumps([d.b, d.a])) for d in ba.differences)
-    json.dumps(ab.to_json(show_all=True))
-    console = Console(file=io.StringIO(), width=100)
-    console.print(render_comparison(ab, show_all=True))
+    doc = ab.to_json(show_all=True)
+    assert json.loads(json.dumps(doc)) == doc and len(doc["differences"]) == len(ab.differences)
+    out = io.StringIO()
+    Console(file=out, width=100).print(render_comparison(ab, show_all=True))
+    assert out.getvalue().startswith(f"A {a.label}: ")
 
 
 @SETTINGS

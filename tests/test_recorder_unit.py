@@ -98,7 +98,10 @@ async def test_accepted_upgrade_is_written_then_completed(tmp_path: Path) -> Non
     ws = load_capture(path).websocket
     assert ws is not None
     assert (ws.state, ws.close_code, ws.close_reason, ws.closed_by) == ("closed", 4003, "token required", "server")
-    assert ws.messages and ws.messages[0].direction in ("client", "server")
+    # tflow's three messages, in order, with who sent each (from_client) and their type.
+    assert [(m.direction, m.type, m.size, m.head) for m in ws.messages] == [
+        ("client", "binary", 12, b"hello binary"), ("client", "text", 10, b"hello text"),
+        ("server", "text", 7, b"it's me")]
 
 
 async def test_open_connection_is_completed_at_shutdown(tmp_path: Path) -> None:

@@ -78,7 +78,8 @@ async def test_stopping_mitmdump_mid_load_leaves_only_complete_captures(app_serv
     statuses = await asyncio.wait_for(load, 30)
     answered = sum(1 for s in statuses if s == 403)
     paths = list(rec.directory.glob("*.json"))
-    assert 50 <= len(paths) and answered <= 400
+    # The stop came in the middle of the load: some handshakes were never answered.
+    assert answered < 400, "mitmdump stopped only after the whole load: nothing was stopped mid-load"
     for p in paths:
         json.loads(p.read_text())
         load_capture(p)

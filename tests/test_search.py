@@ -306,3 +306,20 @@ def test_a_fluke_partner_is_caught_by_the_group_check() -> None:
     # The group (0, 5) was checked without each member: without 0 it was still rejected, nine times of nine.
     assert result.answers[Probe("good", frozenset({5}))][:10] == (True,) + (False,) * 9
     assert result.tally(Probe("good", frozenset({0}))) == Tally(3, 0)
+
+
+def test_unexplained_names_its_evidence_and_counts_rounds() -> None:
+    """GOOD with everything accepted, against expectation: asked again, four at a time, until nine agree."""
+    result = run(search(6), lambda p: p.base == "good")
+    everything = Probe("good", frozenset(range(6)))
+    assert result.evidence == ((everything, Tally(9, 0)),)
+    assert (result.probes, result.rounds) == (5 + 4 + 4, 3)
+    assert result.baseline == {"good": [True, True], "bad": [False, False]}
+
+
+def test_every_flaky_ending_carries_its_evidence() -> None:
+    """Wherever the search stops as flaky, the requests answered both ways are named with both counts."""
+    rng = random.Random(11)
+    results = [run(search(8), coin(rng, 0.3)) for _ in range(60)]
+    flaky = [r for r in results if r.verdict == "flaky"]
+    assert flaky and all(r.evidence and all(t.accepted and t.rejected for _, t in r.evidence) for r in flaky)

@@ -22,32 +22,45 @@ def names(r: Request) -> list[str]:
     return [k for k, _ in r.headers]
 
 
+CREDENTIALS = {"authorization", "cookie", "x-api-key"}
+TARGET = "target"
+
+
 @pytest.mark.parametrize(
-    ("spec", "check"),
+    ("spec", "touched", "check"),
     [
-        ("drop-auth", lambda r: r.target == "/ws?voice=alloy" and "Authorization" not in names(r)
-         and "Cookie" not in names(r) and "X-API-Key" not in names(r) and "Sec-WebSocket-Key" in names(r)),
-        ("drop-cookies", lambda r: "Cookie" not in names(r) and "Authorization" in names(r)),
-        ("drop-origin", lambda r: "Origin" not in names(r)),
-        ("set-origin=https://tts.example", lambda r: r.header("Origin") == "https://tts.example"
+        ("drop-auth", CREDENTIALS | {TARGET}, lambda r: r.target == "/ws?voice=alloy"
+         and not {n.lower() for n in names(r)} & CREDENTIALS and "Sec-WebSocket-Key" in names(r)),
+        ("drop-cookies", {"cookie"}, lambda r: "Cookie" not in names(r)),
+        ("drop-origin", {"origin"}, lambda r: "Origin" not in names(r)),
+        ("set-origin=https://tts.example", {"origin"}, lambda r: r.header("Origin") == "https://tts.example"
          and names(r).index("Origin") == names(R).index("Origin")),
-        ("drop-subprotocols", lambda r: r.header("Sec-WebSocket-Protocol") is None),
-        ("drop-extensions", lambda r: r.header("Sec-WebSocket-Extensions") is None),
-        ("drop-user-agent", lambda r: r.header("User-Agent") is None),
-        ("drop-header=x-api-key", lambda r: r.header("X-API-Key") is None),
-        ("set-header=X-Mode: legacy", lambda r: r.headers[-1] == ("X-Mode", "legacy")),
-        ("path=/v2/ws", lambda r: r.target == "/v2/ws?voice=alloy&token=t1"),
-        ("path=/v2/ws?x=1", lambda r: r.target == "/v2/ws?x=1"),
-        ("drop-query", lambda r: r.target == "/ws"),
-        ("drop-query-param=token", lambda r: r.target == "/ws?voice=alloy"),
-        ("host=staging.example", lambda r: r.header("Host") == "staging.example"),
+        ("drop-subprotocols", {"sec-websocket-protocol"}, lambda r: r.header("Sec-WebSocket-Protocol") is None),
+        ("drop-extensions", {"sec-websocket-extensions"}, lambda r: r.header("Sec-WebSocket-Extensions") is None),
+        ("drop-user-agent", {"user-agent"}, lambda r: r.header("User-Agent") is None),
+        ("drop-header=x-api-key", {"x-api-key"}, lambda r: r.header("X-API-Key") is None),
+        ("set-header=X-Mode: legacy", {"x-mode"}, lambda r: r.headers[-1] == ("X-Mode", "legacy")),
+        ("set-header=x-api-key:k2", {"x-api-key"}, lambda r: r.header("X-API-Key") == "k2"
+         and names(r) == names(R)),
+        ("path=/v2/ws", {TARGET}, lambda r: r.target == "/v2/ws?voice=alloy&token=t1"),
+        ("path=/v2/ws?x=1", {TARGET}, lambda r: r.target == "/v2/ws?x=1"),
+        ("drop-query", {TARGET}, lambda r: r.target == "/ws"),
+        ("drop-query-param=token", {TARGET}, lambda r: r.target == "/ws?voice=alloy"),
+        ("drop-query-param=voice", {TARGET}, lambda r: r.target == "/ws?token=t1"),
+        ("host=staging.example", {"host"}, lambda r: r.header("Host") == "staging.example"
+         and names(r) == names(R)),
     ],
 )
-def test_catalogue(spec: str, check) -> None:  # type: ignore[no-untyped-def]
+def test_catalogue(spec: str, touched: set[str], check) -> None:  # type: ignore[no-untyped-def]
     """Each variant changes exactly what its name says and keeps the rest in order."""
     out = parse_variant(spec).apply(R)
     assert check(out)
     assert out != R
+    rest = [(k, v) for k, v in out.headers if k.lower() not in touched]
+    assert rest == [(k, v) for k, v in R.headers if k.lower() not in touched]
+    assert (out.method, out.http_version) == (R.method, R.http_version)
+    if TARGET not in touched:
+        assert out.target == R.target
 
 
 def test_every_catalogue_entry_is_tested() -> None:
@@ -133,11 +146,9 @@ def test_transplant_each_difference_both_ways() -> None:
         ("X-API-Key", "redacted:00000000000000aa")), status=403)
     diffs = [d for d in compare(good, bad).significant if d.applicable]
     assert {d.kind for d in diffs} == {"path", "query-param", "header", "cookie", "subprotocol"}
-    forward = transplant(good, bad, diffs).request
-    assert forward.target == bad.request.target
-    assert sorted(forward.headers) == sorted(bad.request.headers)
-    back = transplant(bad, good, diffs).request
-    assert back.target == good.request.target and sorted(back.headers) == sorted(good.request.headers)
+    # Field for field, in order: a transplanted header lands where BAD sends it, not at the end.
+    assert transplant(good, bad, diffs).request == bad.request
+    assert transplant(bad, good, diffs).request == good.request
     assert not [d for d in compare(transplant(good, bad, diffs), bad).significant if d.applicable]
 
 
@@ -147,3 +158,61 @@ def test_transplant_one_query_param_keeps_the_others_in_place() -> None:
     bad = capture(target="/ws?a=1&x=9&b=2")
     [d] = [d for d in compare(good, bad).significant]
     assert transplant(good, bad, [d]).request.target == "/ws?a=1&x=9&b=2"
+
+
+@pytest.mark.parametrize(
+    ("spec", "target", "expected"),
+    [
+        ("drop-auth", "/ws?token=t1", "/ws"),
+        ("drop-query-param=voice", "/ws?voice=alloy", "/ws"),
+        ("drop-query-param=voice", "/ws?voice=alloy&voice=echo&x", "/ws?x"),
+    ],
+)
+def test_a_query_left_empty_goes_away(spec: str, target: str, expected: str) -> None:
+    """Removing the last parameter leaves no '?' behind."""
+    assert parse_variant(spec).apply(R.replace(target=target)).target == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "description", "header"),
+    [
+        ("set-origin=https://app.example", "set Origin to https://app.example", ("Origin", "https://app.example")),
+        ("set-header=X-Url:http://h:1/x", "set header X-Url:http://h:1/x (in place, or added at the end)",
+         ("X-Url", "http://h:1/x")),
+        ("drop-origin", "remove the Origin header (as a script sends it)", None),
+    ],
+)
+def test_descriptions_name_the_argument(spec: str, description: str, header: tuple[str, str] | None) -> None:
+    """A variant's description says what it sets; a header value may hold ':' (only the first one splits)."""
+    v = parse_variant(spec)
+    assert (v.name, v.description) == (spec, description)
+    if header is not None:
+        assert header in v.apply(R).headers
+
+
+@pytest.mark.parametrize(
+    ("spec", "description"),
+    [
+        ("host=staging.example", "set the Host header to staging.example (where it connects does not change)"),
+        ("drop-header=X-Mode", "remove header X-Mode (every occurrence)"),
+        ("path=/v2", "send to /v2 instead (the query is kept unless /v2 has one)"),
+        ("drop-query-param=t", "remove query parameter t"),
+    ],
+)
+def test_every_placeholder_is_filled(spec: str, description: str) -> None:
+    """HOST, NAME and PATH in a description become the argument given."""
+    assert parse_variant(spec).description == description
+
+
+def test_combine() -> None:
+    """Variants sent together: one name, one description, applied in order; one alone is itself; none is refused."""
+    from wsdiff.variants import combine
+
+    a, b = parse_variant("drop-origin"), parse_variant("set-header=X-Mode:legacy")
+    both = combine([a, b])
+    assert (both.name, both.description) == ("drop-origin + set-header=X-Mode:legacy",
+                                            f"{a.description}; {b.description}")
+    assert both.apply(R) == b.apply(a.apply(R))
+    assert combine([a]) is a
+    with pytest.raises(VariantError, match=r"^--together needs at least one --variant$"):
+        combine([])

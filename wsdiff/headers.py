@@ -235,7 +235,7 @@ def place_query_param(target: str | None, source: str | None, name: str) -> str 
     firsts = [i for i, (n, _) in enumerate(tq) if n == name]
     rest = [(n, v) for n, v in tq if n != name]
     if firsts:
-        at = firsts[0] - sum(1 for i in range(firsts[0]) if tq[i][0] == name)
+        at = firsts[0]  # no pair named *name* comes before the first one, so its index in *rest* is the same
     else:
         source_names = [n for n, _ in sq]
         later = source_names[source_names.index(name) + 1:] if name in source_names else []

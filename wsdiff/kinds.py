@@ -143,8 +143,12 @@ def _apply_message_field(t: Capture, s: Capture, d: Difference) -> Capture:
     return edit_client_message(t, k, lambda m: with_text(m, transplant_member(m.head.decode("utf-8"), source, path)))
 
 
-def _copy(attr: str) -> Apply:
-    return lambda t, s, d: t.replace(request=t.request.replace(**{attr: getattr(s.request, attr)}))
+def _apply_method(t: Capture, s: Capture, d: Difference) -> Capture:
+    return t.replace(request=t.request.replace(method=s.request.method))
+
+
+def _apply_http_version(t: Capture, s: Capture, d: Difference) -> Capture:
+    return t.replace(request=t.request.replace(http_version=s.request.http_version))
 
 
 # --- wording a fix (d.a is GOOD's value, d.b BAD's) -----------------------------
@@ -221,8 +225,10 @@ def _fact(d: Difference) -> str:
     return f"{d.label} is part of the answer, not of the request: it changes with the cause"
 
 
+# Runs only while KINDS is built, at import, before mutmut can switch a mutant on: not mutated
+# (docs/mutation.md); tests/test_kinds.py checks every entry it builds.
 def _k(name: str, group: str | Callable[[str | None], str], compared: str, apply: Apply | None,
-       fix: Callable[[Difference], str] = _match, hints: tuple[str, ...] = ()) -> tuple[str, Kind]:
+       fix: Callable[[Difference], str] = _match, hints: tuple[str, ...] = ()) -> tuple[str, Kind]:  # pragma: no mutate block
     return name, Kind(name, group, compared, apply, fix, frozenset(hints))
 
 
@@ -245,11 +251,11 @@ _MESSAGE_HINTS = (*_GRAPHQL_HINTS, "socketio-connect-error")
 KINDS: dict[str, Kind] = dict([
     _k("endpoint", "endpoint", "scheme, host, port and SNI, one difference each (name says which)",
        _apply_endpoint),
-    _k("method", "request-line", "the request method", _copy("method")),
+    _k("method", "request-line", "the request method", _apply_method),
     _k("path", "request-line", "the path without the query, with the first differing segment noted", _apply_path,
        lambda d: f"connect to {d.a!r} as the working client does, or add a WebSocket route for {d.b!r}",
        ("path-403", "path-404")),
-    _k("http-version", "request-line", "the request's HTTP version", _copy("http_version"), hints=("http2",)),
+    _k("http-version", "request-line", "the request's HTTP version", _apply_http_version, hints=("http2",)),
     _k("query-param", _query_group, "each query parameter by name: all its values, in order, raw "
        "(percent-encoding kept; a=, a and no a differ)", _apply_query_param, _query_fix,
        (*_CREDENTIAL_HINTS, "query-403", "query-engineio")),

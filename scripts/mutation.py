@@ -1,0 +1,292 @@
+"""Mutation testing of wsdiff's pure core with mutmut: run it, then score each module and list what survives.
+
+Run through ``scripts/mutation`` (it sets up .venv first). mutmut's settings
+live in pyproject.toml under ``[tool.mutmut]``: the core files it mutates
+(``only_mutate``) and the fast unit test files it runs against them. For each
+mutant mutmut runs only the tests that call the function it changed; the few
+modules that nearly every test calls get their own list of tests
+(``OWN_TESTS``) and their own folder under ``.mutation/``.
+
+A survivor is either worth a test or equivalent to the original code; the
+equivalent ones are listed in docs/mutation.md, one line each with the reason,
+and this report tells them apart from the ones still to look at.
+
+Exit status: 0 every survivor is listed as equivalent, 1 some are not, 2 trouble.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+EQUIVALENTS = ROOT / "docs" / "mutation.md"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+
+# mutmut's exit codes for a mutant (mutmut/stats.py); a timeout counts as killed.
+KILLED = {1, 3, 24, -24, 36, 152, 255}
+SURVIVED = {0}
+
+
+# The modules nearly every test reaches (each compare redacts, each load parses): with mutmut's own choice,
+# each of their mutants would run most of the suite. Their mutants run against the tests that state their
+# promises instead, each module in its own folder under .mutation/ (mutmut reads one configuration per folder).
+OWN_TESTS: dict[str, list[str]] = {
+    "wsdiff.redact": ["tests/test_redact.py", "tests/test_redact_challenges.py", "tests/test_security_redact.py",
+                      "tests/test_redact_results.py", "tests/test_security_secrets.py", "tests/test_diff.py"],
+    "wsdiff.document": ["tests/test_document.py", "tests/test_document_fields.py", "tests/test_security_loader.py"],
+    "wsdiff.diff": ["tests/test_diff.py", "tests/test_compare_cases.py", "tests/test_query_noise.py",
+                    "tests/test_kinds.py", "tests/test_difference.py", "tests/test_transplant.py",
+                    "tests/test_hints.py"],
+    "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py"],
+    # Newer modules, with their own unit tests.
+    "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py"],
+    "wsdiff.triage": ["tests/test_triage.py"],
+}
+WORKSPACES = ROOT / ".mutation"
+
+
+def workspace(module: str) -> Path:
+    """Return the folder mutmut runs in for *module*: the repository, or the module's own under .mutation/."""
+    return WORKSPACES / module.rpartition(".")[2] if module in OWN_TESTS else ROOT
+
+
+def prepare_workspace(module: str) -> None:
+    """Make *module*'s folder: links to the package and the tests, and a pyproject.toml naming its tests."""
+    ws = workspace(module)
+    ws.mkdir(parents=True, exist_ok=True)
+    for name in ("wsdiff", "tests"):
+        if not (ws / name).exists():
+            (ws / name).symlink_to(ROOT / name)
+    text = (ROOT / "pyproject.toml").read_text()
+    config = tomllib.loads(text)["tool"]["mutmut"]
+    start = text.index("[tool.mutmut]")
+    after = text.find("\n[", start + 1)
+    section = "\n".join([
+        "[tool.mutmut]",
+        'source_paths = ["wsdiff"]',
+        f"only_mutate = {json.dumps([module.replace('.', '/') + '.py'])}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(OWN_TESTS[module])}",
+        f"pytest_add_cli_args = {json.dumps(config['pytest_add_cli_args'])}",
+        "use_git_change_detection = false",
+        "",
+    ])
+    (ws / "pyproject.toml").write_text(text[:start] + section + (text[after + 1:] if after != -1 else ""))
+
+
+def configured_modules() -> list[str]:
+    """Return the modules ``[tool.mutmut] only_mutate`` names, as ``wsdiff.x``."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    return [p.removesuffix(".py").replace("/", ".") for p in config["only_mutate"]]
+
+
+def pure_core() -> list[str]:
+    """Return the pure core as tests/test_layout.py declares it (its PURE list)."""
+    tree = ast.parse((ROOT / "tests" / "test_layout.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PURE" for t in node.targets):
+            return [f"wsdiff.{m}" for m in ast.literal_eval(node.value)]
+    raise SystemExit("scripts/mutation: tests/test_layout.py has no PURE list")
+
+
+def listed_equivalents() -> dict[str, str]:
+    """Return the mutants docs/mutation.md lists as equivalent, with the reason given."""
+    if not EQUIVALENTS.exists():
+        return {}
+    out = {}
+    for line in EQUIVALENTS.read_text().splitlines():
+        m = re.match(r"^\s*[-*]\s+`(wsdiff\.[^`]+__mutmut_\d+)`\s*[:\u2014-]?\s*(.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def results(module: str) -> dict[str, int | None]:
+    """Return mutmut's recorded exit code of every mutant of *module* (None: not run)."""
+    meta = workspace(module) / "mutants" / (module.replace(".", "/") + ".py.meta")
+    if not meta.exists():
+        return {}
+    return json.loads(meta.read_text())["exit_code_by_key"]
+
+
+def sync_unmutated(ws: Path = ROOT) -> None:
+    """Refresh mutmut's copies of the package files it does not mutate.
+
+    mutmut copies the package into mutants/ once and regenerates only the
+    files it mutates, so an edge module changed since (view, runner, ...)
+    would otherwise be tested in its old version against the new core.
+    """
+    mutants = ws / "mutants"
+    if not mutants.exists():
+        return
+    config = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["mutmut"]
+    mutated = set(config["only_mutate"])
+    for folder in config["source_paths"]:
+        for src in (ROOT / folder).rglob("*"):
+            rel = src.relative_to(ROOT)
+            if not src.is_file() or "__pycache__" in rel.parts or str(rel) in mutated:
+                continue
+            copy = mutants / rel
+            if not copy.exists() or copy.read_bytes() != src.read_bytes():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, copy)
+
+
+def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *, pending: bool = False) -> int:
+    """Run mutmut in *ws* on the mutants of *modules* (only those without a result when *pending*).
+
+    Returns mutmut's exit status (124 when over budget).
+    """
+    # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
+    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *([] if pending else (f"{m}.*" for m in modules))]
+    (ws / "mutants").mkdir(exist_ok=True)
+    log = ws / "mutants" / "run.log"
+    print(f"scripts/mutation: {' '.join(argv[1:])}  (log: {log.relative_to(ROOT)})", flush=True)
+    with log.open("wb") as out:
+        # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
+        proc = subprocess.Popen(argv, cwd=ws, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            return proc.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            print(f"scripts/mutation: stopped after the budget of {budget / 60:.0f} min", file=sys.stderr)
+            return 124
+
+
+def full_diff(name: str, module: str) -> str:
+    """Return mutmut's diff of the function a mutant changes."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    os.chdir(workspace(module))  # mutmut reads mutants/ from the current folder
+    # Naming the file spares mutmut a search through every module's results (which a running mutmut rewrites).
+    return get_diff_for_mutant(name, path=Path(module.replace(".", "/") + ".py"))
+
+
+def changed_lines(name: str, module: str) -> str:
+    """Return the lines a mutant changes, from mutmut's diff (``-old`` then ``+new``)."""
+    lines = [l for l in full_diff(name, module).splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    return "\n".join(lines)
+
+
+def report(modules: list[str], *, diffs: bool) -> int:
+    """Print the score of each module and overall, then the survivors; return the exit status."""
+    equivalent = listed_equivalents()
+    rows = []
+    survivors: list[str] = []
+    totals: Counter[str] = Counter()
+    for module in modules:
+        codes = results(module)
+        c = Counter("killed" if v in KILLED else "survived" if v in SURVIVED else "not run" if v is None
+                    else "no tests" if v in (5, 33) else "other" for v in codes.values())
+        alive = sorted((k for k, v in codes.items() if v in SURVIVED), key=_natural)
+        survivors.extend(alive)
+        eq = sum(1 for k in alive if k in equivalent)
+        total = len(codes)
+        rows.append((module, total, c["killed"], c["survived"], eq, c["no tests"] + c["other"] + c["not run"]))
+        totals.update(total=total, killed=c["killed"], survived=c["survived"], equivalent=eq,
+                      other=c["no tests"] + c["other"] + c["not run"])
+
+    print()
+    print(f"{'module':<20} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'other':>5} {'score':>7}")
+    for module, total, killed, survived, eq, other in rows:
+        score = f"{100 * killed / total:6.1f}%" if total else "     -"
+        print(f"{module:<20} {total:>7} {killed:>7} {survived:>8} {eq:>6} {other:>5} {score:>7}")
+    t = totals
+    score = f"{100 * t['killed'] / t['total']:6.1f}%" if t["total"] else "     -"
+    print(f"{'total':<20} {t['total']:>7} {t['killed']:>7} {t['survived']:>8} {t['equivalent']:>6} {t['other']:>5} "
+          f"{score:>7}")
+    if t["total"]:
+        print(f"killed {t['killed']} of {t['total']} mutants ({100 * t['killed'] / t['total']:.1f}%); "
+              f"{t['equivalent']} survivor(s) listed as equivalent in docs/mutation.md, "
+              f"{t['survived'] - t['equivalent']} not listed; 'other' is no tests, not run or suspicious.")
+
+    unlisted = [s for s in survivors if s not in equivalent]
+    if unlisted:
+        print(f"\nSurvivors not listed as equivalent ({len(unlisted)}):")
+        for name in unlisted:
+            module = next(m for m in modules if name.startswith(m + "."))
+            print(f"\n# {name}")
+            print(full_diff(name, module) if diffs else changed_lines(name, module))
+    stale = sorted(k for k in equivalent if any(k.startswith(m + ".") for m in modules) and k not in survivors)
+    if stale:
+        print(f"\nListed as equivalent in docs/mutation.md but not a survivor now ({len(stale)}): " + ", ".join(stale))
+    return 1 if unlisted else 0
+
+
+def _natural(name: str) -> tuple[str, int]:
+    base, _, n = name.rpartition("__mutmut_")
+    return base, int(n) if n.isdigit() else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/mutation",
+        description="Mutation-test the pure core with mutmut against the fast unit tests; print the score of each "
+                    "module and overall, and the survivors not listed as equivalent in docs/mutation.md.",
+        epilog="Exit status: 0 every survivor is listed as equivalent, 1 some are not, 2 trouble.")
+    parser.add_argument("modules", nargs="*", metavar="MODULE",
+                        help="core modules to test (e.g. headers wire); all of [tool.mutmut] only_mutate by default")
+    parser.add_argument("-j", "--jobs", type=int, default=1,
+                        help="mutants tested at once (default 1: the machine is shared; 2 on an idle 2-core machine)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="delete mutants/ first (mutant files and mutmut's test statistics)")
+    parser.add_argument("--pending", action="store_true",
+                        help="run only the mutants without a result (after a run was stopped), not every one again")
+    parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
+    parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
+    parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
+    args = parser.parse_args()
+
+    configured = configured_modules()
+    missing = [m for m in pure_core() if m not in configured]
+    if missing:
+        print(f"scripts/mutation: the pure core (tests/test_layout.py PURE) has {', '.join(missing)}, which "
+              "[tool.mutmut] only_mutate in pyproject.toml lacks: add them", file=sys.stderr)
+        return 2
+    modules = [m if m.startswith("wsdiff.") else f"wsdiff.{m}" for m in args.modules] or configured
+    unknown = [m for m in modules if m not in configured]
+    if unknown:
+        print(f"scripts/mutation: not in [tool.mutmut] only_mutate: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+
+    if not args.report_only:
+        started = time.monotonic()
+        groups: dict[Path, list[str]] = {}
+        for m in modules:
+            if m in OWN_TESTS:
+                prepare_workspace(m)
+            groups.setdefault(workspace(m), []).append(m)
+        for ws, group in groups.items():
+            if args.fresh and (ws / "mutants").exists():
+                shutil.rmtree(ws / "mutants")
+            sync_unmutated(ws)
+            left = args.budget * 60 - (time.monotonic() - started)
+            status = run_mutmut(group, args.jobs, max(left, 1), ws, pending=args.pending) if left > 0 else 124
+            print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s so far, exit status {status}")
+            if status not in (0, 124):
+                print(f"scripts/mutation: mutmut failed; see {(ws / 'mutants' / 'run.log').relative_to(ROOT)}",
+                      file=sys.stderr)
+                return 2
+    os.chdir(ROOT)  # mutmut reads its settings and mutants/ from the current folder
+    return report(modules, diffs=args.diffs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""compare(): the cases the table in test_diff.py leaves out, each with its exact differences."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsdiff.diff import compare
+from wsdiff.model import Capture, Failure, Response
+
+from helpers import capture
+
+
+def sig(a: Capture, b: Capture) -> list[tuple[str, str, str | None, object, object]]:
+    return [(d.group, d.kind, d.name, d.a, d.b) for d in compare(a, b).significant]
+
+
+@pytest.mark.parametrize(
+    ("a_target", "b_target", "expected"),
+    [
+        pytest.param("/ws?a=1&b=2", "/ws?b=2&a=1", [("query", "query-order", None, ["a", "b"], ["b", "a"])],
+                     id="same-parameters-another-order"),
+        pytest.param("/ws?a=1&b=2&c=3", "/ws?a=1&c=3&b=2&d=4",
+                     [("query", "query-param", "d", None, "4"), ("query", "query-order", None, ["a", "b", "c"],
+                                                                   ["a", "c", "b"])],
+                     id="order-of-the-shared-ones-only"),
+        pytest.param("/ws?a=1&b=2", "/ws?a=1&x=0&b=2", [("query", "query-param", "x", None, "0")],
+                     id="a-new-parameter-is-no-reordering"),
+        pytest.param("/ws?a&b=", "/ws?a=&b", [], id="no-value-and-empty-value-compare-equal"),
+    ],
+)
+def test_query_order(a_target: str, b_target: str, expected: list[object]) -> None:
+    """The order of the parameters both sides sent is reported apart from their values."""
+    assert sig(capture(target=a_target), capture(target=b_target)) == expected
+
+
+def test_query_order_carries_its_note() -> None:
+    """A query-order difference says that only the order differs."""
+    [d] = compare(capture(target="/ws?a=1&b=2"), capture(target="/ws?b=2&a=1")).significant
+    assert d.note == "same parameters, another order" and not d.applicable
+
+
+HANDSHAKE = (("Upgrade", "websocket"), ("Connection", "Upgrade"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param(Response(101, "Switching Protocols", headers=(*HANDSHAKE, ("Sec-WebSocket-Protocol", "tts.v1"))),
+                     Response(101, "Switching Protocols", headers=HANDSHAKE),
+                     [("response", "response-header", "Sec-WebSocket-Protocol", "tts.v1", None)],
+                     id="both-101-the-server-picked-a-subprotocol-once"),
+        pytest.param(Response(101, "Switching Protocols",
+                              headers=(*HANDSHAKE, ("Sec-WebSocket-Extensions", "permessage-deflate"))),
+                     Response(101, "Switching Protocols", headers=HANDSHAKE),
+                     [("response", "response-header", "Sec-WebSocket-Extensions", "permessage-deflate", None)],
+                     id="both-101-an-extension-accepted-once"),
+        pytest.param(Response(101, "Switching Protocols", headers=(*HANDSHAKE, ("Sec-WebSocket-Protocol", "tts.v1"))),
+                     Response(403, "Forbidden", headers=(("Content-Type", "text/plain"), ("X-Reason", "origin"))),
+                     [("response", "status", None, 101, 403),
+                      ("response", "response-header", "X-Reason", None, "origin")],
+                     id="status-differs-the-handshake-headers-are-noise"),
+        pytest.param(Response(403, "Forbidden"), Response(403, "Access Denied"),
+                     [("response", "reason", None, "Forbidden", "Access Denied")], id="reason-with-the-same-status"),
+        pytest.param(Response(403, "Forbidden", body=b"no origin"), Response(403, "Forbidden", body=b"no token"),
+                     [("response", "body", None, "no origin", "no token")], id="body"),
+    ],
+)
+def test_response_differences(a: Response, b: Response, expected: list[object]) -> None:
+    """Response headers of the handshake are noise only when the status differs; otherwise they are reported."""
+    assert sig(capture(response=a), capture(response=b)) == expected
+
+
+def test_handshake_headers_hidden_as_noise_when_the_status_differs() -> None:
+    """The 101's own headers are still there with --all, marked as noise."""
+    a = capture(response=Response(101, headers=(*HANDSHAKE, ("Sec-WebSocket-Protocol", "tts.v1"))))
+    b = capture(response=Response(403))
+    noise = {d.label for d in compare(a, b).noise}
+    assert noise == {"response-header Upgrade", "response-header Connection", "response-header Sec-WebSocket-Protocol"}
+
+
+def test_error_on_both_sides() -> None:
+    """Two failures of different kinds: one error difference, with both messages in the note."""
+    a = capture(response=None, error=Failure("refused", "nothing listens"))
+    b = capture(response=None, error=Failure("tls", "bad certificate"))
+    [d] = compare(a, b).significant
+    assert (d.kind, d.a, d.b, d.note) == ("error", "refused", "tls", "A: nothing listens; B: bad certificate")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "note"),
+    [
+        ("/ws", "/ws/", "only a trailing slash differs"),
+        ("/ws", "/ws/v2", "B has more segments, from 'v2'"),
+        ("/api/ws/v2", "/api/ws", "A has more segments, from 'v2'"),
+        ("/api/ws", "/api/wss", "segment 2 differs: 'ws' vs 'wss'"),
+        ("/v1/tts/ws", "/v2/tts/ws", "segment 1 differs: 'v1' vs 'v2'"),
+    ],
+)
+def test_path_note(a: str, b: str, note: str) -> None:
+    """A path difference names the first segment that differs, or that only a trailing slash does."""
+    [d] = compare(capture(target=a), capture(target=b)).significant
+    assert (d.kind, d.a, d.b, d.note) == ("path", a, b, note)
+
+
+@pytest.mark.parametrize(
+    ("endpoint_port", "host_a", "host_b", "note"),
+    [
+        (443, "tts.example", "TTS.example:443", ""),
+        (443, "tts.example", "other.example", "B: Host 'other.example' is not the endpoint tts.example:443"),
+        (443, "tts.example:8443", "tts.example", "A: Host 'tts.example:8443' is not the endpoint tts.example:443"),
+        (8443, "tts.example:8443", "tts.example", "B: Host 'tts.example' is not the endpoint tts.example:8443"),
+        (443, None, "tts.example", "A: no Host header"),
+    ],
+)
+def test_host_note(endpoint_port: int, host_a: str | None, host_b: str, note: str) -> None:
+    """A Host difference says, for each side, whether Host names the endpoint connected to."""
+    from wsdiff.model import Endpoint, with_header, without_header
+
+    from helpers import BASE_HEADERS
+
+    def side(host: str | None) -> Capture:
+        headers = without_header(BASE_HEADERS, "Host") if host is None else with_header(BASE_HEADERS, "Host", host)
+        return capture(headers=headers, endpoint=Endpoint("wss", "tts.example", endpoint_port, sni="tts.example"))
+
+    [d] = [d for d in compare(side(host_a), side(host_b)).significant if d.label == "header Host"]
+    assert d.note == note
+
+
+def test_host_note_says_when_a_reverse_proxy_rewrote_it() -> None:
+    """In reverse mode the capture says Host was rewritten, and the note says so."""
+    from helpers import set_header
+
+    a = capture(headers=set_header("Host", "127.0.0.1:8000"), host_rewritten=True)
+    [d] = compare(a, capture()).significant
+    assert d.note == "A: Host '127.0.0.1:8000' is not the endpoint tts.example:443 (rewritten by a reverse proxy)"
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "relation"),
+    [
+        ("tts.example", "https://tts.example", "same origin as Host"),
+        ("tts.example:443", "https://tts.example", "same origin as Host"),
+        ("TTS.example", "https://tts.example:443", "same origin as Host"),
+        ("tts.example", "http://localhost:3000", "cross-origin to Host tts.example"),
+        ("tts.example", "https://tts.example:8443", "cross-origin to Host tts.example"),
+        ("tts.example:8443", "https://tts.example:8443", "same origin as Host"),
+        ("tts.example", "null", "Origin 'null' is opaque"),
+    ],
+)
+def test_origin_relation(host: str, origin: str, relation: str) -> None:
+    """An Origin difference says whether the Origin is the page's own host (ports by the endpoint's scheme)."""
+    from helpers import BASE_HEADERS, set_header
+    from wsdiff.model import with_header
+
+    with_origin = capture(headers=with_header(with_header(BASE_HEADERS, "Host", host), "Origin", origin))
+    without = capture(headers=set_header("Host", host))
+    [d] = [d for d in compare(without, with_origin).significant if d.label == "header Origin"]
+    assert d.note == f"B: {relation}"
+
+
+def test_header_note_for_repeated_headers() -> None:
+    """A header sent more than once on a side is noted as repeated; the values come as a list."""
+    from helpers import set_header
+
+    [d] = compare(capture(headers=set_header("X-Trace", "1")), capture(headers=set_header("X-Trace", ["1", "2"]))
+                  ).significant
+    assert (d.a, d.b, d.note) == ("1", ["1", "2"], "repeated header")
+
+
+def _ws(*messages: object, state: str = "closed", code: int | None = 1000, by: str | None = "client",
+        duration: float | None = 1.0) -> object:
+    from wsdiff.model import Session
+
+    return Session(state, code, "", by, duration, tuple(messages))  # type: ignore[arg-type]
+
+
+def _m(direction: str, body: bytes, kind: str = "text", size: int | None = None) -> object:
+    from wsdiff.model import Message
+
+    return Message(direction, kind, len(body) if size is None else size, body, 0.0)  # type: ignore[arg-type]
+
+
+def test_session_compared_only_when_both_were_upgraded() -> None:
+    """After the 101 only two upgraded connections compare; the status tells the rest. Duration is noise."""
+    upgraded = capture(websocket=_ws(_m("server", b"hi"), duration=2.0))
+    refused = capture(status=403)
+    assert [d.kind for d in compare(upgraded, refused).differences] == ["status", "duration"]
+    [duration] = compare(upgraded, refused).noise
+    assert (duration.a, duration.b, duration.group) == (2.0, None, "session")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param(_ws(state="closed"), _ws(state="observed"), [("session-state", None, "closed", "observed")],
+                     id="state"),
+        pytest.param(_ws(_m("server", b"\x00\x01", "binary")), _ws(_m("server", b"ab")),
+                     [("first-message", "server", "binary, 2 bytes", "text, 2 bytes")], id="type"),
+        pytest.param(_ws(_m("server", b"first"), _m("server", b"second, longer")), _ws(_m("server", b"first")),
+                     [], id="only-the-first-message-counts"),
+        pytest.param(_ws(_m("server", b'{"a": 1, "b": 2}')), _ws(_m("server", b'{"a": 1, "b": 3}')),
+                     [("first-message", "server", "text, 16 bytes", "text, 16 bytes")], id="same-size-json-differs"),
+        pytest.param(_ws(_m("server", b'{"a": 1}')), _ws(_m("server", b'{"a":1}', size=8)),
+                     [], id="equal-json-same-size-no-difference"),
+    ],
+)
+def test_session_differences(a: object, b: object, expected: list[object]) -> None:
+    """State, who closed, and the type and size of the first message each way."""
+    got = [(d.kind, d.name, d.a, d.b) for d in compare(capture(websocket=a), capture(websocket=b)).significant]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "note"),
+    [
+        (b'{"type":"ready","n":1}', b'{"type":"error","n":1}', "JSON members differ: ['type']"),
+        (b'{"type":"ready"}', b'{"type":"ready","why":"x"}', "JSON members differ: ['why']"),
+        (b'{"a":{"b":1}}', b'{"a":{"b":2}}', "JSON members differ: ['a']['b']"),
+        (b'{"type":"ready"}', b'["not", "an", "object"]', ""),
+        (b'{"type":"ready"}', b"not json at all", ""),
+    ],
+)
+def test_first_message_json_note(a: bytes, b: bytes, note: str) -> None:
+    """When both first server messages are JSON objects, the note names the members that differ."""
+    [d] = compare(capture(websocket=_ws(_m("server", a))), capture(websocket=_ws(_m("server", b)))).significant
+    assert d.note == note
+
+
+def test_a_truncated_message_is_not_read_as_json() -> None:
+    """A message cut to its head is not parsed: its JSON would be incomplete."""
+    a = _ws(_m("server", b'{"type":"ready"}', size=999))
+    b = _ws(_m("server", b'{"type":"error"}', size=999))
+    assert compare(capture(websocket=a), capture(websocket=b)).significant == ()
+    whole = _ws(_m("server", b'{"type":"error"}', size=16))
+    assert [d.note for d in compare(capture(websocket=a), capture(websocket=whole)).significant] == [""]

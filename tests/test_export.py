@@ -1,0 +1,159 @@
+"""Exports of a capture: the exact command or snippet for each format (pure; test_formats_live.py runs them)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from wsdiff.export import FORMATS, export
+from wsdiff.model import Capture, Endpoint, Request, Response
+
+CAPTURE = Capture(
+    Endpoint("ws", "127.0.0.1", 8000),
+    Request(target="/ws?voice=alloy", headers=(("Host", "127.0.0.1:8000"), ("Upgrade", "websocket"),
+                                                ("Connection", "Upgrade"), ("Sec-WebSocket-Key", "a2V5"),
+                                                ("Sec-WebSocket-Version", "13"),
+                                                ("Sec-WebSocket-Extensions", "permessage-deflate"),
+                                                ("X-Empty", ""), ("Origin", "http://localhost:3000"))),
+    Response(403, "Forbidden", headers=(("Content-Length", "0"),)),
+    label="app",
+    started=1764039600.25,
+    response_time=0.0042,
+)
+TLS = CAPTURE.replace(endpoint=Endpoint("wss", "::1", 443, sni="tts.example"))
+
+
+def test_curl() -> None:
+    """curl gets every header but the extensions (said in a comment), blanks its own defaults, and the http URL."""
+    lines = export(CAPTURE, "curl").splitlines()
+    assert lines[0].startswith("# curl prints the answer's head.") and "(exit status 28) is expected" in lines[0]
+    assert lines[1] == ("# Sec-WebSocket-Extensions left out: curl cannot decompress permessage-deflate, so "
+                        "compressed frames would reach the terminal.")
+    assert shlex.split(lines[2]) == [
+        "curl", "--silent", "--show-error", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
+        "--header", "Host: 127.0.0.1:8000", "--header", "Upgrade: websocket", "--header", "Connection: Upgrade",
+        "--header", "Sec-WebSocket-Key: a2V5", "--header", "Sec-WebSocket-Version: 13", "--header", "X-Empty;",
+        "--header", "Origin: http://localhost:3000", "--header", "User-Agent:", "--header", "Accept:",
+        "http://127.0.0.1:8000/ws?voice=alloy"]
+
+
+def test_curl_other_method_tls_and_own_user_agent() -> None:
+    """Another method is passed on; wss becomes https; a recorded User-Agent is not blanked."""
+    c = TLS.replace(request=Request("POST", "/", headers=(("User-Agent", "app/1"),)))
+    lines = export(c, "curl").splitlines()
+    assert len(lines) == 2  # no extension left out, no second comment
+    assert shlex.split(lines[1]) == ["curl", "--silent", "--show-error", "--include", "--no-buffer", "--http1.1", "--max-time", "3",
+                                     "--request", "POST", "--header", "User-Agent: app/1", "--header", "Accept:",
+                                     "https://[::1]/"]
+
+
+def test_websocat() -> None:
+    """websocat gets the headers it does not negotiate itself, and the ws URL."""
+    assert shlex.split(export(CAPTURE, "websocat")) == [
+        "websocat", "-H", "Sec-WebSocket-Extensions: permessage-deflate", "-H", "X-Empty: ",
+        "-H", "Origin: http://localhost:3000", "ws://127.0.0.1:8000/ws?voice=alloy"]
+
+
+def test_python_sends_the_exact_bytes() -> None:
+    """The snippet holds the request's exact bytes and connects where the capture did (TLS with its SNI)."""
+    snippet = export(CAPTURE, "python")
+    namespace: dict[str, object] = {}
+    exec(snippet.split("sock =")[0], namespace)  # the imports and REQUEST, without connecting anywhere
+    assert namespace["REQUEST"] == (b"GET /ws?voice=alloy HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUpgrade: websocket\r\n"
+                                    b"Connection: Upgrade\r\nSec-WebSocket-Key: a2V5\r\nSec-WebSocket-Version: 13\r\n"
+                                    b"Sec-WebSocket-Extensions: permessage-deflate\r\nX-Empty: \r\n"
+                                    b"Origin: http://localhost:3000\r\n\r\n")
+    assert "sock = socket.create_connection(('127.0.0.1', 8000), timeout=10)\n" in snippet
+    assert "wrap_socket" not in snippet
+    tls = export(TLS, "python")
+    assert "sock = socket.create_connection(('::1', 443), timeout=10)\n" in tls
+    assert "wrap_socket(sock, server_hostname='tts.example')\n" in tls
+    compile(tls, "export.py", "exec")
+
+
+def test_har() -> None:
+    """A one-entry HAR 1.2 document with the request as recorded, the status, and times in milliseconds."""
+    doc = json.loads(export(CAPTURE, "har"))
+    assert doc["log"]["version"] == "1.2" and doc["log"]["creator"] == {"name": "wsdiff", "version": "0.1"}
+    [entry] = doc["log"]["entries"]
+    assert entry["startedDateTime"] == "2025-11-25T03:00:00.250000Z"
+    assert entry["time"] == 4.2 and entry["timings"] == {"send": 0, "wait": 4.2, "receive": 0}
+    assert entry["comment"] == "app"
+    assert entry["request"]["method"] == "GET" and entry["request"]["httpVersion"] == "HTTP/1.1"
+    assert entry["request"]["url"] == "ws://127.0.0.1:8000/ws?voice=alloy"
+    assert entry["request"]["headers"][0] == {"name": "Host", "value": "127.0.0.1:8000"}
+    assert len(entry["request"]["headers"]) == len(CAPTURE.request.headers)
+    assert (entry["response"]["status"], entry["response"]["statusText"]) == (403, "Forbidden")
+    assert entry["response"]["headers"] == [{"name": "Content-Length", "value": "0"}]
+
+
+def test_har_without_response_or_times() -> None:
+    """No answer: status 0 as DevTools writes it, every HAR 1.2 field there; no start time: the epoch."""
+    c = CAPTURE.replace(response=None, started=0.0, response_time=None, label="",
+                        request=Request(target="/", headers=(("Host", "h"),)))
+    assert json.loads(export(c, "har")) == {"log": {
+        "version": "1.2", "creator": {"name": "wsdiff", "version": "0.1"},
+        "entries": [{
+            "startedDateTime": "1970-01-01T00:00:00Z", "time": 0,
+            "request": {"method": "GET", "url": "ws://127.0.0.1:8000/", "httpVersion": "HTTP/1.1",
+                        "headers": [{"name": "Host", "value": "h"}], "queryString": [], "cookies": [],
+                        "headersSize": -1, "bodySize": 0},
+            "response": {"status": 0, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
+                         "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1,
+                         "bodySize": -1},
+            "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}, "comment": ""}]}}
+    answered = json.loads(export(c.replace(response=Response(101, "Switching Protocols", "HTTP/1.0")), "har"))
+    assert answered["log"]["entries"][0]["response"] == {
+        "status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.0", "headers": [], "cookies": [],
+        "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1, "bodySize": -1}
+    assert export(c, "har").startswith('{\n  "log": {\n    "version": "1.2",')  # indented, readable
+
+
+def test_unknown_format() -> None:
+    """An unknown format is refused with the known ones named."""
+    with pytest.raises(ValueError, match=r"^unknown format 'pdf'; known: curl, websocat, python, har$"):
+        export(CAPTURE, "pdf")
+    assert FORMATS == ("curl", "websocat", "python", "har")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("caf\xe9", "caf\xe9"),
+        ("\u0100\u202e", "\u0100\\u202e"),
+        ("\U0001f600", "\U0001f600"),
+        ("tab\tnew\nline", "tab\\x09new\\x0aline"),
+    ],
+)
+def test_printable(text: str, shown: str) -> None:
+    """Only what a terminal could act on becomes an escape, in the narrowest form that holds it."""
+    from wsdiff.export import printable
+
+    assert printable(text) == shown
+
+
+def test_escape_forms() -> None:
+    """An escape is \\x for one byte, \\u up to U+FFFF and \\U beyond, and JSON's \\u pairs beyond U+FFFF."""
+    from wsdiff.export import _escape, _json_escape
+
+    assert [_escape(c) for c in ("\x00", "\xff", "\u0100", "\uffff", "\U00010000")] == [
+        "\\x00", "\\xff", "\\u0100", "\\uffff", "\\U00010000"]
+    assert [_json_escape(c) for c in ("\x1b", "\uffff", "\U00010000", "\U0010ffff", "\U0001f600")] == [
+        "\\u001b", "\\uffff", "\\ud800\\udc00", "\\udbff\\udfff", "\\ud83d\\ude00"]
+
+
+@pytest.mark.parametrize(("seconds", "ms"), [(0.0, 0), (0.0012345, 1.234), (None, 0), (-1.0, 0), (1e12, 0),
+                                             (float("nan"), 0)])
+def test_har_times(seconds: float | None, ms: float) -> None:
+    """Times go to HAR in milliseconds (three decimals); a missing, negative or absurd one is 0."""
+    entry = json.loads(export(CAPTURE.replace(response_time=seconds), "har"))["log"]["entries"][0]
+    assert entry["time"] == ms and entry["timings"]["wait"] == ms
+
+
+def test_har_start_out_of_range() -> None:
+    """A start time no clock gives is written as the epoch, in UTC."""
+    entry = json.loads(export(CAPTURE.replace(started=1e20), "har"))["log"]["entries"][0]
+    assert entry["startedDateTime"] == "1970-01-01T00:00:00Z"
