@@ -93,7 +93,16 @@ Secrets = Mapping[str, Secret]
 
 def fingerprint(key: bytes, secret: str) -> str:
     """Return the stable keyed fingerprint that stands for *secret* in a capture."""
-    digest = hmac.digest(key, secret.encode("latin-1", "surrogateescape"), "sha256").hex()
+    try:
+        # Header values and query parameters were decoded from the wire as ISO-8859-1: this gives their bytes.
+        data = secret.encode("latin-1", "surrogateescape")
+    except UnicodeEncodeError:
+        # A member of a JSON message can hold any character (a password with a euro sign): hash its UTF-8
+        # (before, this raised and the capture went unwritten), under a key of its own, so that it never
+        # shares a fingerprint with the ISO-8859-1 string of the same bytes: the store maps each to one secret.
+        data = secret.encode("utf-8", "surrogatepass")
+        key = hmac.digest(key, b"wsdiff: a secret beyond ISO-8859-1", "sha256")
+    digest = hmac.digest(key, data, "sha256").hex()
     return f"redacted:{digest[:16]}"
 
 
