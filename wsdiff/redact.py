@@ -640,30 +640,49 @@ _PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key"
                             "accept-encoding", "accept-language"})
 
 
+# Places and values that redaction gave back as they were. From one capture to the next most values repeat
+# (User-Agent, Content-Type, a path, a reason phrase), and whether a value holds a credential depends on the
+# place and the value alone (not on the key or the endpoint), so that answer is remembered: the recorder's
+# writer redacts every capture. A value that changed is never remembered, so every credential is found and
+# fingerprinted each time. Bounded: emptied when full, long values (bodies, messages) never kept.
+_UNCHANGED: set[tuple[str, str]] = set()
+_UNCHANGED_SIZE = 4096
+_UNCHANGED_TEXT = 512
+
+
 def _redact_visit(r: _Redactor) -> Visit:
     def visit(place: str, text: str) -> str:
+        if (place, text) in _UNCHANGED:
+            return text
         kind, _, name = place.partition(" ")
-        if kind == "header":
-            if name.lower() in _PLAIN_HEADERS:
-                return text
-            new = r.header(name, text)
-        elif kind == "response" and name.startswith("header "):
-            new = r.header(name[7:], text)
-        elif kind in ("cookie", "set-cookie"):
-            new = r.cookie_value(text)
-        elif kind == "query" and name:
-            new = r.query_value(name, text)
-        elif kind == "path":
-            new = r.text(text)
-        elif kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
-            new = r.secret(text)
+        if kind == "header" and name.lower() in _PLAIN_HEADERS:
+            return text  # before remembering: a Sec-WebSocket-Key never comes again
+        new = _visit(kind, name, place, text)
+        if new == text:
+            if len(text) <= _UNCHANGED_TEXT:
+                if len(_UNCHANGED) >= _UNCHANGED_SIZE:
+                    _UNCHANGED.clear()
+                _UNCHANGED.add((place, text))
         else:
-            new = r.text(text)
-        if new is not text and new != text:
             for p, fp in _places_in(place, new):
                 if fp in r.found:
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
+
+    def _visit(kind: str, name: str, place: str, text: str) -> str:
+        if kind == "header":
+            return r.header(name, text)
+        if kind == "response" and name.startswith("header "):
+            return r.header(name[7:], text)
+        if kind in ("cookie", "set-cookie"):
+            return r.cookie_value(text)
+        if kind == "query" and name:
+            return r.query_value(name, text)
+        if kind == "path":
+            return r.text(text)
+        if kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
+            return r.secret(text)
+        return r.text(text)
     return visit
 
 
