@@ -137,8 +137,9 @@ def main() -> None:
     for name in NAMES[1:]:
         rate, cpu = against_plain(name, 0), against_plain(name, 1)
         summary[name] = (statistics.median(rate), (statistics.median(cpu) - 1) * 100)
+        low, high = (cpu[0] - 1) * 100, (cpu[-1] - 1) * 100
         print(f"  {name + '/plain':15} throughput ratio {summary[name][0]:.3f} (rounds {rate[0]:.3f}-{rate[-1]:.3f}), "
-              f"CPU {summary[name][1]:+5.1f}% per handshake (rounds {(cpu[0] - 1) * 100:+.1f}%..{(cpu[-1] - 1) * 100:+.1f}%)")
+              f"CPU {summary[name][1]:+5.1f}% per handshake (rounds {low:+.1f}%..{high:+.1f}%)")
     print("  control/plain is the noise floor: two identical proxies differ by that much here")
     print(f"saved: recording {recorded} capture files of {answered['recording']} answered handshakes; "
           f"-w {saved} flows of {answered['flows']}")

@@ -74,7 +74,8 @@ def realistic() -> list[tuple[str, Capture]]:
     cases = [("rejected", flow_snapshot(rejected, label="failing")), ("refused", flow_snapshot(refused)),
              ("binary body", flow_snapshot(binary)), ("browser-like", browser_like()),
              ("reverse", flow_snapshot(rejected, host_rewritten=True, mode="reverse:http://127.0.0.1:1"))]
-    cases += [(f"accepted {state}", flow_snapshot(accepted, session_state=state, now=accepted.response.timestamp_end + 2))
+    end = accepted.response.timestamp_end
+    cases += [(f"accepted {state}", flow_snapshot(accepted, session_state=state, now=end + 2))
               for state in ("open", "closed", "observed")]
     out = []
     for name, snap in cases:
