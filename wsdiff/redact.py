@@ -728,9 +728,13 @@ def _redact(capture: Capture, key: bytes, *, request: bool = True,
             r.found.setdefault(fingerprint(key, value), value)
     sweepable = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
     if sweepable:
-        pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
-        # A second walk only when a secret is still somewhere in clear (usually it is not).
-        if pattern.search("\x00".join(texts)):
+        # A second walk only when a secret is still somewhere in clear (usually it is not). Plain substring
+        # searches tell, as the pattern would, without compiling one for this capture's secrets: the secrets
+        # differ from one capture to the next, so re's cache does not help, and compiling cost more than
+        # the rest of the redaction of a browser's handshake.
+        joined = "\x00".join(texts)
+        if any(v in joined for v in sweepable):
+            pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
             out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
     return out, r
 
