@@ -50,9 +50,14 @@ async def load(port: int, n: int, concurrency: int, target: str = "/nope", proxy
     return time.perf_counter() - t0, answered
 
 
+def _stat_fields(pid: int) -> list[str]:
+    # The command name (field 2) may hold spaces and parentheses: split after its closing one.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU time of a process itself (Linux /proc)."""
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -60,16 +65,29 @@ def child_pids(pid: int) -> list[int]:
     """The direct children of a process (Linux /proc)."""
     kids: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        kids += [int(k) for k in (task / "children").read_text().split()]
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass  # a thread that ended while we looked
     return kids
 
 
-def children_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the live children of a process (the recorder's writer process)."""
-    total = 0.0
-    for kid in child_pids(pid):
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants, reaped ones included (Linux /proc).
+
+    For each process of the tree: utime + stime (its own) + cutime + cstime (its
+    children that have exited and been waited for). A child that exits between
+    two readings moves from its own line to its parent's cumulative fields, so
+    the difference of two readings counts it exactly once.
+    """
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
         try:
-            total += cpu_seconds(kid)
+            fields = _stat_fields(p)
+            todo += child_pids(p)
         except FileNotFoundError:
-            pass
-    return total
+            continue  # exited while we looked: its time is in its parent's cutime/cstime now
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / os.sysconf("SC_CLK_TCK")

@@ -11,8 +11,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "wsdiff"
 
-PURE = ["model", "headers", "document", "formats", "messages", "redact", "kinds", "difference", "responder", "hints",
-        "diff", "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice", "report", "triage"]
+PURE = ["model", "headers", "document", "capture_json", "formats", "messages", "redact", "kinds", "difference",
+        "responder", "hints", "diff", "variants", "search", "oracle", "verdict", "wire", "export", "pairing", "advice",
+        "report", "triage"]
 """Values in, values out: these modules do no I/O of their own."""
 
 IO_LIBRARIES = {"asyncio", "socket", "ssl", "subprocess", "threading", "selectors", "mitmproxy", "rich", "click",

@@ -139,3 +139,22 @@ def test_bad_observe_option_is_refused() -> None:
     with taddons.context(rec) as tctx:
         with pytest.raises(exceptions.OptionsError, match="wsdiff_observe: expected a number of seconds, got 'soon'"):
             tctx.configure(rec, wsdiff_observe="soon")
+
+
+@pytest.mark.parametrize(("keep_host", "rewritten"), [(False, True), (True, False)])
+async def test_reverse_mode_says_whether_host_was_rewritten(tmp_path: Path, keep_host: bool, rewritten: bool) -> None:
+    """In reverse mode Host is the upstream's unless keep_host_header is set, also when set after start."""
+    from mitmproxy.proxy.mode_specs import ProxyMode
+
+    rec = Recorder()
+    with taddons.context(rec) as tctx:
+        tctx.options.add_option("keep_host_header", bool, False, "mitmproxy's own option")
+        tctx.configure(rec, wsdiff_dir=str(tmp_path), wsdiff_secrets=str(tmp_path / "s"), wsdiff_writer="thread")
+        tctx.configure(rec, keep_host_header=keep_host)
+        f = upgrade_flow(403, websocket=False)
+        f.client_conn.proxy_mode = ProxyMode.parse("reverse:http://127.0.0.1:1")
+        rec.response(f)
+        rec.done()
+    [path] = files(tmp_path)
+    capture = load_capture(path)
+    assert capture.host_rewritten is rewritten and capture.proxy_mode == "reverse:http://127.0.0.1:1"

@@ -76,6 +76,21 @@ def test_redact_request_covers_every_place() -> None:
     assert redact_request(out, KEY)[0] == out
 
 
+def test_a_message_secret_beyond_latin_1_is_redacted() -> None:
+    """A JSON password with a euro sign or an emoji is fingerprinted (it used to raise and lose the capture)."""
+    head = '{"password":"pa\u20acss \U0001f511","token":"caf\u00e9"}'.encode()
+    c = Capture(Endpoint("ws", "h", 80), Request(), Response(101),
+                websocket=Session(messages=(Message("client", "text", len(head), head, 0.0),)))
+    out, secrets = redact_capture(c, KEY)
+    assert out.websocket is not None
+    text = out.websocket.messages[0].head.decode()
+    assert "\u20ac" not in text and "caf" not in text and len(FINGERPRINT_RE.findall(text)) == 2
+    assert {s.value for s in secrets.values()} == {"pa\u20acss \U0001f511", "caf\u00e9"}
+    # Within ISO-8859-1 the fingerprint is unchanged: it hashes those bytes, as it always did.
+    assert fingerprint(KEY, "caf\u00e9") == fingerprint(KEY, b"caf\xe9".decode("latin-1"))
+    assert fingerprint(KEY, "\u20ac") != fingerprint(KEY, "\xe2\x82\xac")
+
+
 def test_redact_capture_covers_response_and_messages() -> None:
     """Set-Cookie keeps its attributes; a token in a first message is redacted too."""
     c = Capture(

@@ -312,12 +312,22 @@ def test_store_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
         assert code == 2 and "is not a folder" in err and err.count("\n") == 1, args
 
 
-def test_atomic_write_does_not_follow_a_planted_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The temporary file is created with O_EXCL|O_NOFOLLOW: a link planted at its name redirects nothing."""
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed file", "temporary name"])
+def test_atomic_write_does_not_follow_a_planted_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     unnamed: bool) -> None:
+    """A link planted at the temporary name redirects nothing.
+
+    With an unnamed file (O_TMPFILE, Linux) there is no temporary name and the
+    capture is written; with a temporary name, it is created O_EXCL|O_NOFOLLOW
+    and the write fails rather than follow the link.
+    """
     import threading
 
     import wsdiff.files as files
 
+    if unnamed and not files._LINK_TMPFILE:
+        pytest.skip("no O_TMPFILE or no /proc/self/fd here")
+    monkeypatch.setattr(files, "_LINK_TMPFILE", unnamed)
     victim = tmp_path / "victim"
     victim.write_text("untouched")
     path = tmp_path / "capture.json"
@@ -325,9 +335,14 @@ def test_atomic_write_does_not_follow_a_planted_link(tmp_path: Path, monkeypatch
     for name in (f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp",
                  f".{path.name}.{os.getpid()}.{threading.get_ident()}.feedbeef.tmp"):
         (tmp_path / name).symlink_to(victim)
-    with pytest.raises(FileExistsError):
+    if unnamed:
         write_atomic(path, b"{}")
-    assert victim.read_text() == "untouched" and not path.exists()
+        assert path.read_bytes() == b"{}" and not path.is_symlink()
+    else:
+        with pytest.raises(FileExistsError):
+            write_atomic(path, b"{}")
+        assert not path.exists()
+    assert victim.read_text() == "untouched"
 
 
 async def test_captures_folder_is_created_owner_only(tmp_path: Path) -> None:

@@ -160,3 +160,20 @@ async def test_close_sends_what_still_waits_for_the_pipe(tmp_path: Path) -> None
     assert writer._pending, "the pipe should have filled up; this test needs more or bigger jobs"
     assert writer.close() == (1500, 0)
     assert len(written(tmp_path)) == 1500
+
+
+def test_worker_follows_a_captures_folder_that_is_removed_and_made_again(tmp_path: Path) -> None:
+    """The writer keeps its folder open; when that folder goes away and comes back, it writes to the new one."""
+    reports = Reports()
+    worker = Worker(reports)
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    worker.do((snapshot(0), str(folder), False, ""))
+    for p in folder.iterdir():
+        p.unlink()
+    folder.rmdir()
+    folder.mkdir()
+    worker.do((snapshot(1), str(folder), False, ""))
+    worker.close()
+    assert set(written(folder)) == {"/ws?i=1"}
+    assert (worker.written, worker.failures) == (2, 0) and reports == []

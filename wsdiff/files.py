@@ -8,6 +8,7 @@ naming the file and the place.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -22,8 +23,10 @@ from .document import build_document, check_capture, dumps_document, parse_docum
 from .errors import CaptureError
 from .model import Capture
 
-__all__ = ["load_capture", "load_captures", "load_attempts", "load_each", "split_selector", "dump_capture",
-           "capture_filename", "write_atomic", "MAX_FILE_SIZE"]
+__all__ = [
+    "load_capture", "load_captures", "load_attempts", "load_each", "split_selector", "dump_capture",
+    "capture_filename", "write_atomic", "write_atomic_at", "open_folder", "MAX_FILE_SIZE",
+]
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
 _SELECTOR = re.compile(r"^(?P<path>.+)#(?P<index>\d+)$")
@@ -183,30 +186,100 @@ def capture_filename(capture: Capture) -> str:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write *data* to *path* so that no half-written file is ever visible.
+    """Write *data* to *path* so that no half-written file is ever visible (see write_atomic_at)."""
+    dir_fd = open_folder(path.parent)
+    try:
+        write_atomic_at(dir_fd, path.name, data, mode)
+    finally:
+        os.close(dir_fd)
 
-    The bytes go to a hidden temporary file in the same folder, created
-    owner-only, which is then renamed over *path* (rename is atomic on
-    POSIX); on any failure the temporary file is removed. There is no fsync:
-    the promise is that a reader never sees a partial capture, not that it
-    survives a power cut, and fsync would triple the cost of recording.
+
+# O_PATH: a handle that names the folder and needs no read permission on it (Linux; elsewhere O_RDONLY).
+_FOLDER_FLAGS = getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY | os.O_CLOEXEC
+_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_PROC_FD = "/proc/self/fd"
+_LINK_TMPFILE = bool(_TMPFILE) and os.path.isdir(_PROC_FD)
+
+
+def open_folder(folder: str | os.PathLike[str]) -> int:
+    """Open a folder as a handle for write_atomic_at (close it with os.close)."""
+    return os.open(folder, _FOLDER_FLAGS)
+
+
+def write_atomic_at(dir_fd: int, name: str, data: bytes, mode: int = 0o600) -> None:
+    """Write *data* as *name* in the folder *dir_fd* (open_folder) so that no half-written file is ever visible.
+
+    On Linux the bytes go to an unnamed file in that folder (``O_TMPFILE``),
+    created with *mode*, which gets its name once complete (``linkat``, or a
+    rename over a file of that name; both atomic). A writer killed half-way
+    leaves nothing behind, and there is no temporary name another user of
+    the folder could plant a link at. Elsewhere, or where the file system
+    cannot, the bytes go to a hidden temporary file with a fresh name,
+    created exclusively and never through a symbolic link, which is renamed
+    over *name* and removed on failure. There is no fsync: the promise is
+    that a reader never sees a partial capture, not that it survives a power
+    cut, and fsync would triple the cost of recording.
     """
+    if _LINK_TMPFILE:
+        try:
+            fd = os.open(".", _TMPFILE | os.O_WRONLY | os.O_CLOEXEC, mode, dir_fd=dir_fd)
+        except OSError as e:
+            # No unnamed files on this file system (kernels before 3.11 say EISDIR): a temporary name below.
+            if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+        else:
+            try:
+                _write_all(fd, data)  # a short write (a nearly full disk) must not pass for a whole one
+                if _link(fd, name, dir_fd):
+                    return
+            finally:
+                os.close(fd)  # an unnamed file that got no name is freed here
     # A fresh name, created exclusively and never through a symbolic link: in a
     # folder others can write to, a planted link must not redirect the write.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    tmp = _temporary_name(name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
     try:
         try:
-            _write_all(fd, data)  # a short write (a nearly full disk) must not pass for a whole one
+            _write_all(fd, data)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp, dir_fd)
         raise
+
+
+def _link(fd: int, name: str, dir_fd: int) -> bool:
+    """Give the unnamed file *fd* its *name*; False when this system refuses (the caller uses a temporary name)."""
+    source = f"{_PROC_FD}/{fd}"
+    try:
+        os.link(source, name, dst_dir_fd=dir_fd, follow_symlinks=True)
+        return True
+    except FileExistsError:
+        pass  # written before (an accepted connection, completed when it closes): replaced below
+    except OSError as e:
+        if e.errno in (errno.EPERM, errno.EXDEV, errno.EOPNOTSUPP, errno.EINVAL):
+            return False  # linking through /proc refused here (a sandbox)
+        raise
+    tmp = _temporary_name(name)
+    os.link(source, tmp, dst_dir_fd=dir_fd, follow_symlinks=True)  # never replaces, never follows a link there
+    try:
+        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        _unlink_quietly(tmp, dir_fd)
+        raise
+    return True
+
+
+def _temporary_name(name: str) -> str:
+    return f".{name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp"
+
+
+def _unlink_quietly(name: str, dir_fd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -97,7 +97,16 @@ Secrets = Mapping[str, Secret]
 
 def fingerprint(key: bytes, secret: str) -> str:
     """Return the stable keyed fingerprint that stands for *secret* in a capture."""
-    digest = hmac.digest(key, secret.encode("latin-1", "surrogateescape"), "sha256").hex()
+    try:
+        # Header values and query parameters were decoded from the wire as ISO-8859-1: this gives their bytes.
+        data = secret.encode("latin-1", "surrogateescape")
+    except UnicodeEncodeError:
+        # A member of a JSON message can hold any character (a password with a euro sign): hash its UTF-8
+        # (before, this raised and the capture went unwritten), under a key of its own, so that it never
+        # shares a fingerprint with the ISO-8859-1 string of the same bytes: the store maps each to one secret.
+        data = secret.encode("utf-8", "surrogatepass")
+        key = hmac.digest(key, b"wsdiff: a secret beyond ISO-8859-1", "sha256")
+    digest = hmac.digest(key, data, "sha256").hex()
     return f"redacted:{digest[:16]}"
 
 
@@ -685,30 +694,49 @@ _PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key"
                             "accept-encoding", "accept-language"})
 
 
+# Places and values that redaction gave back as they were. From one capture to the next most values repeat
+# (User-Agent, Content-Type, a path, a reason phrase), and whether a value holds a credential depends on the
+# place and the value alone (not on the key or the endpoint), so that answer is remembered: the recorder's
+# writer redacts every capture. A value that changed is never remembered, so every credential is found and
+# fingerprinted each time. Bounded: emptied when full, long values (bodies, messages) never kept.
+_UNCHANGED: set[tuple[str, str]] = set()
+_UNCHANGED_SIZE = 4096
+_UNCHANGED_TEXT = 512
+
+
 def _redact_visit(r: _Redactor) -> Visit:
     def visit(place: str, text: str) -> str:
+        if (place, text) in _UNCHANGED:
+            return text
         kind, _, name = place.partition(" ")
-        if kind == "header":
-            if name.lower() in _PLAIN_HEADERS:
-                return text
-            new = r.header(name, text)
-        elif kind == "response" and name.startswith("header "):
-            new = r.header(name[7:], text)
-        elif kind in ("cookie", "set-cookie"):
-            new = r.cookie_value(text)
-        elif kind == "query" and name:
-            new = r.query_value(name, text)
-        elif kind == "path":
-            new = r.text(text)
-        elif kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
-            new = r.secret(text)
+        if kind == "header" and name.lower() in _PLAIN_HEADERS:
+            return text  # before remembering: a Sec-WebSocket-Key never comes again
+        new = _visit(kind, name, place, text)
+        if new == text:
+            if len(text) <= _UNCHANGED_TEXT:
+                if len(_UNCHANGED) >= _UNCHANGED_SIZE:
+                    _UNCHANGED.clear()
+                _UNCHANGED.add((place, text))
         else:
-            new = r.text(text)
-        if new is not text and new != text:
             for p, fp in _places_in(place, new):
                 if fp in r.found and not p.endswith(_LOOSE):
                     r.places.setdefault(fp, set()).add(_bound_place(p))
         return new
+
+    def _visit(kind: str, name: str, place: str, text: str) -> str:
+        if kind == "header":
+            return r.header(name, text)
+        if kind == "response" and name.startswith("header "):
+            return r.header(name[7:], text)
+        if kind in ("cookie", "set-cookie"):
+            return r.cookie_value(text)
+        if kind == "query" and name:
+            return r.query_value(name, text)
+        if kind == "path":
+            return r.text(text)
+        if kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
+            return r.secret(text)
+        return r.text(text)
     return visit
 
 
@@ -754,9 +782,13 @@ def _redact(capture: Capture, key: bytes, *, request: bool = True,
             r.found.setdefault(fingerprint(key, value), value)
     sweepable = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
     if sweepable:
-        pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
-        # A second walk only when a secret is still somewhere in clear (usually it is not).
-        if pattern.search("\x00".join(texts)):
+        # A second walk only when a secret is still somewhere in clear (usually it is not). Plain substring
+        # searches tell, as the pattern would, without compiling one for this capture's secrets: the secrets
+        # differ from one capture to the next, so re's cache does not help, and compiling cost more than
+        # the rest of the redaction of a browser's handshake.
+        joined = "\x00".join(texts)
+        if any(v in joined for v in sweepable):
+            pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
             out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
     return out, r
 

@@ -45,6 +45,9 @@ class Recorder:
         self._writer: ProcessWriter | ThreadWriter | InlineWriter | None = None
         self._stopping = False  # done() has run; flows may still finish
         self._settings: tuple[str, bool, str] = ("captures", True, "")  # folder, redact, secrets
+        # Read by the hooks for every flow; an option read costs a deepcopy in mitmproxy, so configure keeps them.
+        self._label = ""
+        self._keep_host = False
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._open: dict[str, http.HTTPFlow] = {}
         self._finished: set[str] = set()
@@ -114,6 +117,7 @@ class Recorder:
         o = ctx.options
         self._tag = o.wsdiff_notice_tag
         self._settings = (str(Path(o.wsdiff_dir).expanduser()), o.wsdiff_redact, o.wsdiff_secrets)
+        self._label, self._keep_host = o.wsdiff_label, getattr(o, "keep_host_header", False)  # a core option
         if not self._stopping and (self._writer is None or self._writer.kind != ctx.options.wsdiff_writer):
             self._close_writer()
             self._writer = start_writer(ctx.options.wsdiff_writer, self._report)
@@ -167,8 +171,8 @@ class Recorder:
         # Runs on the event loop for every upgrade: a snapshot of plain values, handed to the writer.
         try:
             mode = proxy_mode_name(flow.client_conn.proxy_mode) or ""
-            rewritten = mode.startswith("reverse") and not ctx.options.keep_host_header
-            snapshot = flow_snapshot(flow, label=ctx.options.wsdiff_label, host_rewritten=rewritten,
+            rewritten = mode.startswith("reverse") and not self._keep_host
+            snapshot = flow_snapshot(flow, label=self._label, host_rewritten=rewritten,
                                      session_state=state, now=now, mode=mode or None)
             if self._writer is None:  # after done(), or (for safety) before configure
                 self._writer = (InlineWriter(self._report) if self._stopping

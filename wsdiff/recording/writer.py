@@ -42,8 +42,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..document import build_document, dumps_document
-from ..files import capture_filename, write_atomic
+from ..capture_json import dumps_capture
+from ..files import capture_filename, open_folder, write_atomic_at
 from .notice import Notices
 from .snapshot import Snapshot, capture_from_snapshot
 from ..redact import redact_capture
@@ -77,6 +77,10 @@ class Worker:
     def __init__(self, report: Report) -> None:
         self._report = report
         self._stores: dict[str, tuple[SecretStore, bytes]] = {}
+        # Each captures folder stays open: a file is created and named relative to it, without looking
+        # the folder's path up twice per capture. A folder moved while recording keeps receiving
+        # captures, like a renamed log file; one removed and made again is opened again.
+        self._folders: dict[str, int] = {}
         self._failing = False
         self._notices = Notices()  # says one line when a rejection has an accepted partner
         self.written = 0
@@ -90,22 +94,23 @@ class Worker:
 
     def do(self, job: Job) -> None:
         snapshot, folder, redact, secrets = job
-        path: object = folder
+        name = ""
         try:
             capture = capture_from_snapshot(snapshot)
             # The name depends only on what stays the same between the write at the 101 and the
             # one when the connection is complete, so the second replaces the first.
-            path = Path(folder) / capture_filename(capture)
+            name = capture_filename(capture)
             if redact:
                 store, key = self._store(secrets)
                 capture, found = redact_capture(capture, key)
                 if found:
                     store.add(found)
-            write_atomic(path, dumps_document(build_document(capture)))
+            self._write(folder, name, dumps_capture(capture))
         except Exception as e:
             self.failures += 1
             if not self._failing:
                 self._failing = True
+                path = Path(folder) / name if name else folder
                 self._report("error", f"wsdiff: cannot write {path}: {e} (further failures are counted, not logged)")
             return
         self.written += 1
@@ -115,6 +120,31 @@ class Worker:
         notice = self._notices.see(capture, folder)
         if notice:
             self._report("info", notice)
+
+    def _write(self, folder: str, name: str, data: bytes) -> None:
+        fd = self._folders.get(folder)
+        if fd is not None:
+            try:
+                write_atomic_at(fd, name, data)
+                return
+            except OSError:
+                # Perhaps the folder was removed (and made again) since it was opened, which says ENOENT
+                # or EPERM: look it up again and try once more; an error that remains is the folder's.
+                del self._folders[folder]
+                os.close(fd)
+        fd = open_folder(folder)
+        try:
+            write_atomic_at(fd, name, data)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._folders[folder] = fd
+
+    def close(self) -> None:
+        """Close the folders it holds open (it opens them again if used after)."""
+        for fd in self._folders.values():
+            os.close(fd)
+        self._folders.clear()
 
 
 def _log_report(level: str, message: str) -> None:
@@ -140,6 +170,7 @@ class ThreadWriter:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+            self._worker.close()
         return self._worker.written, self._worker.failures
 
     def _run(self) -> None:
@@ -167,6 +198,7 @@ class InlineWriter:
         self._worker.do(job)
 
     def close(self) -> tuple[int, int]:
+        self._worker.close()
         return self._worker.written, self._worker.failures
 
 
@@ -389,6 +421,7 @@ def main() -> int:
         # Let the next jobs gather in the pipe: one wake-up per batch rather than per capture,
         # which spares mitmdump a wake-up in every write and keeps this process's caches warm.
         time.sleep(BATCH_PAUSE)
+    worker.close()
     report("done", f"{worker.written} {worker.failures}")
     return 0
 

@@ -1,0 +1,74 @@
+"""Atomic capture files: an unnamed file linked into place (Linux), or a fresh temporary name renamed."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from wsdiff import files
+from wsdiff.files import open_folder, write_atomic, write_atomic_at
+
+
+@pytest.fixture(params=["unnamed file", "temporary name"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with O_TMPFILE + linkat (where this system has them) and with the portable temporary name."""
+    if request.param == "unnamed file" and not files._LINK_TMPFILE:
+        pytest.skip("no O_TMPFILE or no /proc/self/fd here: only the temporary name is used")
+    monkeypatch.setattr(files, "_LINK_TMPFILE", request.param == "unnamed file")
+    return str(request.param)
+
+
+def test_new_and_replaced_files_are_whole_with_their_mode_and_leave_nothing_else(tmp_path: Path, way: str) -> None:
+    """A new name, then the same name again (an accepted connection completed): 0600, no temporary left."""
+    write_atomic(tmp_path / "a.json", b"first")
+    write_atomic(tmp_path / "a.json", b"second, longer")
+    write_atomic(tmp_path / "shared.html", b"<p>", mode=0o644)
+    assert (tmp_path / "a.json").read_bytes() == b"second, longer"
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "shared.html").stat().st_mode) == 0o644 & ~_umask()
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "shared.html"]
+
+
+def test_write_atomic_at_names_files_relative_to_the_open_folder(tmp_path: Path, way: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder handle, not the current directory, decides where the file goes."""
+    fd = open_folder(tmp_path / ".")
+    monkeypatch.chdir("/")
+    try:
+        write_atomic_at(fd, "f.json", b"x")
+    finally:
+        os.close(fd)
+    assert (tmp_path / "f.json").read_bytes() == b"x"
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails half-way (a full disk) leaves neither the capture nor a temporary file."""
+    def full(fd: int, data: bytes) -> None:
+        os.write(fd, data[:3])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_all", full)
+    with pytest.raises(OSError, match="No space left"):
+        write_atomic(tmp_path / "g.json", b"a capture")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_handle_needs_no_read_permission(tmp_path: Path) -> None:
+    """O_PATH: a captures folder one may write to but not list still takes captures (skipped as root)."""
+    if os.geteuid() == 0:
+        pytest.skip("root reads any folder")
+    tmp_path.chmod(0o300)
+    try:
+        write_atomic(tmp_path / "h.json", b"x")
+    finally:
+        tmp_path.chmod(0o700)
+    assert (tmp_path / "h.json").read_bytes() == b"x"
+
+
+def _umask() -> int:
+    old = os.umask(0)
+    os.umask(old)
+    return old
