@@ -44,10 +44,14 @@ class LoggingServer:
     def __init__(self, answer: Callable[[bytes], bytes] = lambda _: (
             b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")) -> None:
         self.received: list[bytes] = []
+        self.busy = 0  # connections being handled: what they got is appended when they end
+        self.idle = threading.Condition()
         outer = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
+                with outer.idle:
+                    outer.busy += 1
                 self.request.settimeout(2)
                 data = b""
                 try:
@@ -63,7 +67,10 @@ class LoggingServer:
                 except OSError:
                     pass
                 finally:
-                    outer.received.append(data)
+                    with outer.idle:
+                        outer.received.append(data)
+                        outer.busy -= 1
+                        outer.idle.notify_all()
 
         socketserver.ThreadingTCPServer.allow_reuse_address = True
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
@@ -81,7 +88,10 @@ class LoggingServer:
 
     @property
     def everything(self) -> bytes:
-        return b"".join(self.received)
+        """Every byte received so far, once the connections in flight have ended (bounded: 5 s)."""
+        with self.idle:
+            self.idle.wait_for(lambda: self.busy == 0, timeout=5)
+            return b"".join(self.received)
 
 
 def cli_run(*args: str) -> tuple[int, str, str]:
