@@ -144,16 +144,34 @@ def sync_unmutated(ws: Path = ROOT) -> None:
                 shutil.copy2(src, copy)
 
 
-def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *, pending: bool = False) -> int:
-    """Run mutmut in *ws* on the mutants of *modules* (only those without a result when *pending*).
+def not_killed(module: str) -> list[str]:
+    """Return the mutants of *module* whose last result is not a kill (survived, no tests, not run, other)."""
+    return sorted((k for k, v in results(module).items() if v not in KILLED), key=_natural)
 
-    Returns mutmut's exit status (124 when over budget).
+
+def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *, pending: bool = False,
+               again: bool = False) -> int:
+    """Run mutmut in *ws* on the mutants of *modules*.
+
+    Every mutant by default; only those without a result when *pending*;
+    only those not killed last time when *again*. Returns mutmut's exit
+    status (124 when over budget).
     """
     # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
-    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *([] if pending else (f"{m}.*" for m in modules))]
+    if pending:
+        names: list[str] = []
+    elif again:
+        names = [n for m in modules for n in not_killed(m)]
+        if not names:
+            print(f"scripts/mutation: every mutant of {', '.join(modules)} was killed last time; nothing to run")
+            return 0
+    else:
+        names = [f"{m}.*" for m in modules]
+    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     (ws / "mutants").mkdir(exist_ok=True)
     log = ws / "mutants" / "run.log"
-    print(f"scripts/mutation: {' '.join(argv[1:])}  (log: {log.relative_to(ROOT)})", flush=True)
+    shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(argv) - 4} mutants)"
+    print(f"scripts/mutation: {shown}  (log: {log.relative_to(ROOT)})", flush=True)
     with log.open("wb") as out:
         # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
         proc = subprocess.Popen(argv, cwd=ws, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -249,6 +267,9 @@ def main() -> int:
                         help="delete mutants/ first (mutant files and mutmut's test statistics)")
     parser.add_argument("--pending", action="store_true",
                         help="run only the mutants without a result (after a run was stopped), not every one again")
+    parser.add_argument("--again", action="store_true",
+                        help="run again only the mutants not killed last time (after adding tests: a kill stays a "
+                             "kill while tests are only added)")
     parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
     parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
@@ -266,6 +287,10 @@ def main() -> int:
         print(f"scripts/mutation: not in [tool.mutmut] only_mutate: {', '.join(unknown)}", file=sys.stderr)
         return 2
 
+    if args.again and (args.fresh or args.pending):
+        print("scripts/mutation: --again runs the mutants of the last run again; it goes with neither --fresh nor "
+              "--pending", file=sys.stderr)
+        return 2
     if not args.report_only:
         started = time.monotonic()
         groups: dict[Path, list[str]] = {}
@@ -278,7 +303,8 @@ def main() -> int:
                 shutil.rmtree(ws / "mutants")
             sync_unmutated(ws)
             left = args.budget * 60 - (time.monotonic() - started)
-            status = run_mutmut(group, args.jobs, max(left, 1), ws, pending=args.pending) if left > 0 else 124
+            status = (run_mutmut(group, args.jobs, max(left, 1), ws, pending=args.pending, again=args.again)
+                      if left > 0 else 124)
             print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s so far, exit status {status}")
             if status not in (0, 124):
                 print(f"scripts/mutation: mutmut failed; see {(ws / 'mutants' / 'run.log').relative_to(ROOT)}",
