@@ -259,7 +259,7 @@ def check_capture(capture: Capture, place: str = "") -> None:
         if problem is not None:
             raise CaptureError(f"the request's {problem}: refusing a capture that would inject into the request",
                                place=at("request"))
-        for part, text in (("method", req.method), ("path", req.target)):
+        for part, text in (("method", req.method), ("path", req.target), ("http_version", req.http_version)):
             bad = _NOT_LATIN_1.search(text)
             if bad is not None:
                 raise CaptureError(f"has a character outside ISO-8859-1 at offset {bad.start()}",
@@ -365,7 +365,8 @@ class Reader:
         return value
 
     def sub(self, key: str, *, required: bool = True) -> Reader | None:
-        value = self.get(key, (dict, type(None)), "an object", required=required)
+        # A required object may not be null either (``"endpoint": null`` was an AssertionError).
+        value = self.get(key, (dict,) if required else (dict, type(None)), "an object", required=required)
         return None if value is None else Reader(value, self._at(key))
 
     def headers(self, key: str) -> Headers:
