@@ -46,11 +46,13 @@ SURVIVED = {0}
 OWN_TESTS: dict[str, list[str]] = {
     "wsdiff.redact": ["tests/test_redact.py", "tests/test_redact_challenges.py", "tests/test_security_redact.py",
                       "tests/test_redact_results.py", "tests/test_security_secrets.py", "tests/test_diff.py"],
-    "wsdiff.document": ["tests/test_document.py", "tests/test_document_fields.py", "tests/test_security_loader.py"],
+    "wsdiff.document": ["tests/test_document.py", "tests/test_document_fields.py", "tests/test_security_loader.py",
+                        "tests/test_document_checks.py"],
     "wsdiff.diff": ["tests/test_diff.py", "tests/test_compare_cases.py", "tests/test_query_noise.py",
                     "tests/test_kinds.py", "tests/test_difference.py", "tests/test_transplant.py",
                     "tests/test_hints.py"],
-    "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py"],
+    "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py",
+                         "tests/test_responder_rules.py"],
     # Newer modules, with their own unit tests.
     "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py"],
     "wsdiff.triage": ["tests/test_triage.py"],
