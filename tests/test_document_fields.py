@@ -9,7 +9,7 @@ import pytest
 
 from wsdiff.document import _json, build_document, decode_bytes, dumps_document, encode_bytes, parse_document
 from wsdiff.errors import CaptureError
-from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
+from wsdiff.model import Capture, Endpoint, Failure, Message, Request, Response, Session
 
 MINIMAL = Capture(Endpoint("ws", "h", 8000), Request(target="/ws", headers=(("Host", "h:8000"), ("X-E", "é\"\\"))))
 
@@ -155,3 +155,123 @@ def test_nan_time_is_written_but_refused() -> None:
     assert b'"response": NaN' in text
     with pytest.raises(CaptureError, match=r"^timing.response: expected a finite number, got nan$"):
         parse_document(json.loads(text))
+
+
+FULL = Capture(
+    Endpoint("wss", "api.example", 8443, sni="sni.example"),
+    Request("GET", "/ws?a=1", "HTTP/1.1", (("Host", "api.example"), ("X-L", "caf\xe9"))),
+    Response(403, "Forbidden", "HTTP/1.0", (("Content-Type", "text/plain"),), b"no\xff", True),
+    None,
+    Session("closed", 4001, "bye", "server", 0.25,
+            (Message("client", "text", 7, b'{"a":1}', 0.01, cut=False), Message("server", "binary", 300, b"\x00\x01", 0.02)),
+            2),
+    label="lab", id="0123abcd", started=1700000000.5, response_time=0.125, client="127.0.0.1:5", proxy_mode="regular",
+    host_rewritten=True, redacted=True, extra={"future": [1], "label": "x"},
+)
+
+
+def test_whole_document_and_text() -> None:
+    """Every field of a full capture is written under its name, in this order, and read back equal."""
+    text = dumps_document(build_document(FULL)).decode()
+    assert text == """{
+  "schema": 1,
+  "id": "0123abcd",
+  "label": "lab",
+  "endpoint": {"scheme": "wss", "host": "api.example", "port": 8443, "sni": "sni.example"},
+  "request": {
+    "method": "GET",
+    "path": "/ws?a=1",
+    "http_version": "HTTP/1.1",
+    "headers": [
+      ["Host", "api.example"],
+      ["X-L", "café"]
+    ]
+  },
+  "response": {
+    "status": 403,
+    "reason": "Forbidden",
+    "http_version": "HTTP/1.0",
+    "headers": [
+      ["Content-Type", "text/plain"]
+    ],
+    "body": "bm//",
+    "body_encoding": "base64",
+    "body_truncated": true
+  },
+  "error": null,
+  "websocket": {"state": "closed", "close_code": 4001, "close_reason": "bye", "closed_by": "server", \
+"duration": 0.25, "messages": [{"direction": "client", "type": "text", "size": 7, "head": "{\\"a\\":1}", \
+"head_encoding": "utf-8", "at": 0.01, "truncated": false}, {"direction": "server", "type": "binary", "size": 300, \
+"head": "\\u0000\\u0001", "head_encoding": "utf-8", "at": 0.02, "truncated": true}], "messages_dropped": 2},
+  "timing": {"started": 1700000000.5, "response": 0.125},
+  "client": "127.0.0.1:5",
+  "proxy_mode": "regular",
+  "host_rewritten": true,
+  "redacted": true,
+  "future": [1]
+}
+"""
+    back = parse_document(json.loads(text))
+    assert back == FULL.replace(extra={"future": [1]}) and back.extra == {"future": [1]}
+    assert [m.cut for m in back.websocket.messages] == [False, True]  # type: ignore[union-attr]
+
+
+def test_error_document() -> None:
+    """A capture without an answer writes its error, and null for the response and the session."""
+    doc = build_document(MINIMAL.replace(error=Failure("timeout", "no answer in 5 s")))
+    assert (doc["response"], doc["error"], doc["websocket"]) == (None, {"kind": "timeout", "message": "no answer in 5 s"}, None)
+    assert dumps_document(doc).decode().count("\n") == 23  # one line per field, and the request spread over 9
+    assert '  "error": {"kind": "timeout", "message": "no answer in 5 s"},\n' in dumps_document(doc).decode()
+
+
+@pytest.mark.parametrize(
+    ("doc", "text"),
+    [
+        ({}, "{\n\n}\n"),
+        ({"request": {"headers": []}}, '{\n  "request": {\n    "headers": []\n  }\n}\n'),
+        ({"request": {"headers": "x"}}, '{\n  "request": {\n    "headers": "x"\n  }\n}\n'),
+        ({"request": [1, 2]}, '{\n  "request": [1, 2]\n}\n'),
+        ({"endpoint": {"headers": [["a", "b"]]}}, '{\n  "endpoint": {"headers": [["a", "b"]]}\n}\n'),
+        ({"response": {"headers": [["é", "\u2028"]], "x": None}},
+         '{\n  "response": {\n    "headers": [\n      ["é", "\u2028"]\n    ],\n    "x": null\n  }\n}\n'),
+    ],
+)
+def test_dumps_document_shapes(doc: dict[str, object], text: str) -> None:
+    """Only request and response objects are spread over lines; only their non-empty header lists one pair a line."""
+    assert dumps_document(doc) == text.encode("utf-8")
+    assert json.loads(text) == doc
+
+
+@pytest.mark.parametrize(
+    ("data", "encoded"),
+    [
+        (b"", ("", "utf-8")),
+        (b"plain", ("plain", "utf-8")),
+        (b"\x00\x7f", ("\x00\x7f", "utf-8")),
+        (b"caf\xc3\xa9 \xe2\x82\xac", ("café €", "utf-8")),
+        (b"caf\xe9", ("Y2Fm6Q==", "base64")),
+        (b"\xc3", ("ww==", "base64")),
+        (b"\xff" * 4, ("/////w==", "base64")),
+    ],
+)
+def test_encode_and_decode_bytes(data: bytes, encoded: tuple[str, str]) -> None:
+    """Valid UTF-8 stays text, anything else is base64; decoding gives the bytes back."""
+    assert encode_bytes(data) == encoded
+    assert decode_bytes(*encoded) == data
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "message"),
+    [
+        ("é", "base64", "not valid base64"),
+        ("a", "base64", "not valid base64"),
+        ("aG!k=", "base64", "not valid base64"),  # b"hi" if the alphabet were not checked
+        ("x", "UTF-8", "unknown encoding 'UTF-8'"),
+        ("x", "", "unknown encoding ''"),
+    ],
+)
+def test_decode_bytes_refuses(text: str, encoding: str, message: str) -> None:
+    """Bad base64 (non-ASCII, bad padding, a character outside the alphabet) and unknown encodings are refused."""
+    with pytest.raises(ValueError) as e:
+        decode_bytes(text, encoding)
+    assert str(e.value) == message
