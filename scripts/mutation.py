@@ -55,7 +55,7 @@ OWN_TESTS: dict[str, list[str]] = {
                          "tests/test_responder_rules.py"],
     # Newer modules, with their own unit tests.
     "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py"],
-    "wsdiff.triage": ["tests/test_triage.py"],
+    "wsdiff.triage": ["tests/test_triage.py", "tests/test_triage_promises.py"],
 }
 WORKSPACES = ROOT / ".mutation"
 

@@ -355,7 +355,6 @@ class _Group:
         self.value_cap = value_cap
         self.profile_cap = profile_cap
         self.unanswered = 0
-        self.unanswered_example: str | None = None
         self.atoms: dict[Feature, int] = {}
         self.atom_attr: list[Attribute] = []
         self.atom_value: list[str] = []
@@ -526,7 +525,6 @@ class Tally:
                 g.spelling.setdefault(name.lower(), name)
         if accepted is None:
             g.unanswered += 1
-            g.unanswered_example = g.unanswered_example or source
         else:
             g.add(features, not accepted, source)
 
@@ -1014,8 +1012,11 @@ class _Space:
             if new == cover:
                 continue
             r, a = self.counts(new)
-            options.append((self.data_bits(r, a) + self._model(conds, 1), (1, lit.order), lit.mask, (lit,)))
             nr, na = r - cr, a - ca  # what this literal adds
+            # A rule for the rejections: rejected at least as often as what is still uncovered. (The bits of
+            # exceptions are symmetric: a condition matching mostly accepted attempts would cost as little.)
+            if nr and nr * ua >= na * ur:
+                options.append((self.data_bits(r, a) + self._model(conds, 1), (1, lit.order), lit.mask, (lit,)))
             if nr:  # weighted relative accuracy on what is uncovered: the pool for conjunctions
                 gains.append(((nr + na) / (ur + ua) * (nr / (nr + na) - ur / (ur + ua)), i, lit))
         pool = [lit for wracc, _, lit in sorted(gains, key=lambda t: (-t[0], t[1]))[:PAIR_POOL] if wracc > 0]
@@ -1028,6 +1029,8 @@ class _Space:
                     continue
                 pair = tuple(sorted((first, second), key=lambda x: x.order))
                 r, a = self.counts(cover | mask)
+                if (r - cr) * ua < (a - ca) * ur:  # a rule for the accepted side (see above)
+                    continue
                 options.append((self.data_bits(r, a) + self._model(conds, 2), (2, pair[0].order, pair[1].order),
                                 mask, pair))
         if not options:
