@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from wsdiff.model import Capture, Endpoint, Failure, Session, with_header, without_header
-from wsdiff.triage import Condition, GroupReport, Tally, extract_features, observe, triage
+from wsdiff.triage import Attempts, Condition, GroupReport, Tally, extract_features, observe, triage
 
 from helpers import BASE_HEADERS, capture
 
 RUN_KEY = b"k" * 32
 JWT_1 = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnopqrstuv"
 JWT_2 = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.abcdefghijklmnopqrstuv"
+K8S_TOKEN = "base64url.bearer.authorization.k8s.io.ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNklp"
 
 
 def attempt(rejected: bool, *, headers: dict[str, str] | None = None, drop: tuple[str, ...] = (),
@@ -31,9 +32,21 @@ def run(attempts: list[Capture], **kw: Any) -> Any:
     return triage(((f"c{i:02d}.json", c) for i, c in enumerate(attempts)), key=RUN_KEY, **kw)
 
 
-def group(attempts: list[Capture], **kw: Any) -> GroupReport:
-    [g] = run(attempts, **kw).groups
+def only(result: Any) -> GroupReport:
+    [g] = result.groups
     return g
+
+
+def group(attempts: list[Capture], **kw: Any) -> GroupReport:
+    return only(run(attempts, **kw))
+
+
+def _tallied(attempts: list[Capture]) -> Any:
+    """Count attempts one at a time with a Tally that makes its own key."""
+    tally = Tally()
+    for i, c in enumerate(attempts):
+        tally.add(f"c{i:02d}.json", c)
+    return tally.result()
 
 
 def sides(bad: dict[str, Any], good: dict[str, Any], rejected: int = 10, accepted: int = 20) -> list[Capture]:
@@ -214,6 +227,15 @@ def test_the_command_that_tests_a_finding(bad: dict[str, Any], good: dict[str, A
         (condition, "10 of 10 rejected, 0 of 20 accepted", ("wsdiff", *test))]
 
 
+def test_an_authorization_scheme_is_said_as_it_is() -> None:
+    """Five credentials on each side: only the scheme can be said (it is no secret), and bisect tests it."""
+    attempts = ([attempt(True, headers={"Authorization": f"Basic redacted:00000000000000a{i % 5}"}) for i in range(10)]
+                + [attempt(False, headers={"Authorization": f"Bearer redacted:00000000000000b{i % 5}"})
+                   for i in range(20)])
+    assert findings(group(attempts)) == [("Authorization's scheme is Basic", "10 of 10 rejected, 0 of 20 accepted",
+                                          ("wsdiff", "bisect", "c10.json", "c00.json"))]
+
+
 def test_a_header_counted_without_spellings_is_named_in_lower_case() -> None:
     """Features counted directly (no spellings given) name the header as counted, in the condition and the variant."""
     tally = Tally(key=RUN_KEY)
@@ -240,6 +262,9 @@ def test_a_header_counted_without_spellings_is_named_in_lower_case() -> None:
      "endpoint", "Authorization is Bearer redacted:"),
     ({"headers": {"Sec-WebSocket-Protocol": f"tts.v1, {JWT_1}"}}, {"headers": {"Sec-WebSocket-Protocol": "tts.v1"}},
      "endpoint", "subprotocol redacted:"),
+    # Kubernetes sends its bearer token as a subprotocol: redacted as the header's value, not as free text.
+    ({"headers": {"Sec-WebSocket-Protocol": f"tts.v1, {K8S_TOKEN}"}}, {"headers": {"Sec-WebSocket-Protocol": "tts.v1"}},
+     "endpoint", "subprotocol base64url.bearer.authorization.k8s.io.redacted:"),
 ])
 def test_a_capture_that_lies_about_redaction_shows_what_an_honest_one_shows(
         bad: dict[str, Any], good: dict[str, Any], by: str, start: str) -> None:
@@ -250,7 +275,7 @@ def test_a_capture_that_lies_about_redaction_shows_what_an_honest_one_shows(
     [(condition, counts, test)] = findings(honest)
     assert condition.startswith(start) and counts == "10 of 10 rejected, 0 of 20 accepted"
     shown = condition + " ".join(test)
-    assert "hunter2" not in shown and JWT_1 not in shown and JWT_2 not in shown
+    assert "hunter2" not in shown and JWT_1 not in shown and JWT_2 not in shown and "ZXlK" not in shown
 
 
 def test_observe_fingerprints_an_unredacted_request_with_the_given_key() -> None:
@@ -499,3 +524,220 @@ def test_grouping_must_be_known() -> None:
     with pytest.raises(ValueError) as caught:
         Tally(by="url")
     assert str(caught.value) == "by must be one of endpoint, host, path, got 'url'"
+
+
+# --- outcomes, keys and examples ------------------------------------------------------------
+
+
+def test_the_default_oracle_counts_a_closed_101_as_rejected() -> None:
+    """By default (close) a 101 the server closed with 4003 is a rejection; judged by status it is accepted."""
+    closed = Session(state="closed", close_code=4003, closed_by="server")
+    attempts = ([attempt(False, headers={"X-Mode": "old"}, websocket=closed) for _ in range(10)]
+                + [attempt(False, headers={"X-Mode": "new"}) for _ in range(20)])
+    rule = [("X-Mode is old", "10 of 10 rejected, 0 of 20 accepted",
+             ("wsdiff", "replay", "c00.json", "--variant", "set-header=X-Mode:new"))]
+    tally, by_status = Tally(key=RUN_KEY), Tally(key=RUN_KEY, oracle="status")
+    for i, c in enumerate(attempts):
+        tally.add(f"c{i:02d}.json", c)
+        by_status.add(f"c{i:02d}.json", c)
+    for result in (triage(((f"c{i:02d}.json", c) for i, c in enumerate(attempts))), tally.result()):
+        [g] = result.groups
+        assert (g.rejected, g.accepted, findings(g)) == (10, 20, rule)
+    for result in (run(attempts, oracle="status"), by_status.result()):
+        [g] = result.groups
+        assert (g.rejected, g.accepted, g.findings, g.note) == (0, 30, (), "no rejected attempt")
+
+
+def test_without_a_key_one_is_made_for_the_run() -> None:
+    """No key given: one key for the whole run, so the same secret has the same fingerprint in every attempt."""
+    attempts = sides({"headers": {"X-Api-Key": "hunter2-old"}, "redacted": False},
+                     {"headers": {"X-Api-Key": "hunter2-new"}, "redacted": False})
+    for result in (triage((f"c{i:02d}.json", c) for i, c in enumerate(attempts)), _tallied(attempts)):
+        [(condition, counts, test)] = findings(only(result))
+        assert condition.startswith("X-Api-Key is the secret redacted:") and "hunter2" not in condition
+        assert counts == "10 of 10 rejected, 0 of 20 accepted"
+        assert test[:4] == ("wsdiff", "replay", "c00.json", "--variant")
+        assert test[4].startswith("set-header=X-Api-Key:redacted:") and "hunter2" not in test[4]
+
+
+GOOD_KEY, BAD_KEY = "redacted:00000000000000a1", "redacted:00000000000000b2"
+
+
+def test_each_finding_is_tested_on_the_commonest_attempt_it_alone_matches() -> None:
+    """Two rules: each replay starts from the most common rejected profile no other finding matches (ties by name)."""
+    def one(rejected: bool, origin: str, key: str, language: str) -> Capture:
+        return attempt(rejected, headers={"Origin": origin, "X-Api-Key": key, "Accept-Language": language})
+    evil, app = "https://evil.example", "https://app.example"
+    attempts = ([one(True, evil, BAD_KEY, "en") for _ in range(20)]  # c00-c19: both rules
+                + [one(True, evil, GOOD_KEY, "en") for _ in range(3)]  # c20-c22: Origin alone, less common
+                + [one(True, evil, GOOD_KEY, "de") for _ in range(5)]  # c23-c27: Origin alone, most common
+                + [one(True, app, BAD_KEY, "de") for _ in range(3)]  # c28-c30: the key alone, tied with c31-c33
+                + [one(True, app, BAD_KEY, "en") for _ in range(3)]
+                + [one(False, app, GOOD_KEY, ["en", "de"][i % 2]) for i in range(40)]  # c34-c73
+                + [one(True, app, GOOD_KEY, "fr") for _ in range(6)]  # c74-c79: a flaky server's rejections
+                + [one(False, app, GOOD_KEY, "fr") for _ in range(30)])  # c80-c109
+    g = group(attempts)
+    assert findings(g) == [
+        (f"Origin is {evil}", "28 of 40 rejected, 0 of 70 accepted",
+         ("wsdiff", "replay", "c23.json", "--variant", f"set-origin={app}")),
+        (f"X-Api-Key is the secret {BAD_KEY}", "26 of 40 rejected, 0 of 70 accepted",
+         ("wsdiff", "replay", "c28.json", "--variant", f"set-header=X-Api-Key:{GOOD_KEY}")),
+    ]
+    assert [f.explained_alone for f in g.findings] == [8, 6]
+    assert g.unexplained == (Attempts("c74.json", 6, ("wsdiff", "bisect", "c80.json", "c74.json")),)
+    assert (g.unexplained_attempts, g.exceptions, g.exception_attempts) == (6, (), 0)
+
+
+def test_a_finding_with_exceptions_is_bisected_against_an_attempt_it_does_not_match() -> None:
+    """No variant sets a parameter's value: bisect pairs the rule's attempt with an accepted one outside the rule."""
+    attempts = ([attempt(True, target="/ws?fmt=pcm") for _ in range(10)] + [attempt(False, target="/ws?fmt=pcm")]
+                + [attempt(False, target="/ws?fmt=opus") for _ in range(20)])
+    g = group(attempts)
+    assert findings(g) == [("query parameter fmt is pcm", "10 of 10 rejected, 1 of 21 accepted",
+                            ("wsdiff", "bisect", "c11.json", "c00.json"))]
+    assert (g.exceptions, g.exception_attempts, g.unexplained) == ((Attempts("c10.json", 1),), 1, ())
+
+
+def test_unexplained_rejections_are_listed_commonest_first_twenty_at_most() -> None:
+    """Nothing separates: the 20 commonest rejected profiles are listed, the first three with a bisect to try."""
+    attempts = ([attempt(False, headers={"X-N": f"a{i:02d}"}) for i in range(30)]
+                + [attempt(True, headers={"X-N": f"r{i:02d}"}) for i in range(25)]
+                + [attempt(True, headers={"X-N": "r24"}) for _ in range(2)])
+    g = group(attempts)
+    assert g.findings == () and g.unexplained_attempts == 27 and not g.explained
+    assert g.unexplained == (
+        Attempts("c54.json", 3, ("wsdiff", "bisect", "c00.json", "c54.json")),
+        Attempts("c30.json", 1, ("wsdiff", "bisect", "c00.json", "c30.json")),
+        Attempts("c31.json", 1, ("wsdiff", "bisect", "c00.json", "c31.json")),
+        *(Attempts(f"c{i}.json", 1) for i in range(32, 49)))
+
+
+def test_values_past_the_cap_are_never_listed() -> None:
+    """With two values kept per attribute, later ones are 'another value': counted, never named in a condition."""
+    tally = Tally(key=RUN_KEY, value_cap=2)
+    n = 0
+    for _ in range(8):
+        for build in ("b1", "b2", "b3", "b4"):
+            tally.add_observation(f"s{n:02d}", "", build not in ("b1", "b3"),
+                                  [(("header", "x-build", "value"), build), (("method", None, "value"), "GET")],
+                                  ("X-Build",))
+            n += 1
+    g = only(tally.result())
+    assert findings(g) == [("X-Build is b1", "8 of 16 rejected, 0 of 16 accepted",
+                            ("wsdiff", "replay", "s00", "--variant", "set-header=X-Build:b2"))]
+    assert (g.unexplained_attempts, g.exception_attempts) == (8, 0)
+
+
+@pytest.mark.parametrize(("path", "shape"), [
+    ("/", "/"), ("", ""), ("/ws", "/ws"), ("/v2", "/v2"), ("//x", "//x"), ("/a/b/", "/a/b/"),
+    ("/123/ws", "/{id}/ws"),
+    ("/\u0661\u0662\u0663/ws", "/\u0661\u0662\u0663/ws"),  # Arabic-Indic digits are not an ASCII number
+    ("/123e4567-e89b-12d3-a456-426614174000", "/{id}"),
+    ("/abcdefghijklmno1", "/{id}"),  # a 16-character token with a digit
+    ("/abc-def_ghi.jk~1", "/{id}"),
+    ("/abcdefghijklmn1", "/abcdefghijklmn1"),  # 15 characters
+    ("/abcdefghijklmnop", "/abcdefghijklmnop"),  # no digit: a word
+    ("/abcdefghijklmno1!", "/abcdefghijklmno1!"),  # not a token
+    ("/12ab", "/12ab"),
+])
+def test_path_shape_edges(path: str, shape: str) -> None:
+    """Id-like segments (ASCII numbers, uuids, tokens of 16+ with a digit) become {id}; words and odd ones stay."""
+    from wsdiff.triage import path_shape
+
+    assert path_shape(path) == shape
+
+
+def _distribution(counts: dict[str | None, tuple[int, int]]) -> list[tuple[str, str]]:
+    """The findings for one header whose values (None: absent) have these (rejected, accepted) counts."""
+    tally, n = Tally(key=RUN_KEY), 0
+    for value, (rejected, accepted) in counts.items():
+        for outcome in [True] * rejected + [False] * accepted:
+            features = [(("method", None, "value"), "GET")]
+            if value is not None:
+                features.append((("header", "x-v", "value"), value))
+            tally.add_features(f"s{n:03d}", features, outcome)
+            n += 1
+    return [(f.condition, f.counts) for f in only(tally.result()).findings]
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    ({"a": (10, 0), "b": (0, 10)}, ("x-v is a", "10 of 10 rejected, 0 of 10 accepted")),
+    ({"a": (10, 0), None: (0, 10)}, ("x-v is present", "10 of 10 rejected, 0 of 10 accepted")),
+    ({"a": (10, 0), "b": (0, 10), "c": (0, 10)}, ("x-v is a", "10 of 10 rejected, 0 of 20 accepted")),
+    ({"a": (1, 0), "b": (0, 10), "c": (0, 10)}, ("x-v is a", "1 of 1 rejected, 0 of 20 accepted")),
+    # The shorter list is said; on a tie, the rejecting values.
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (0, 18)}, ("x-v is not d", "18 of 18 rejected, 0 of 18 accepted")),
+    ({"a": (8, 0), "b": (8, 0), "c": (0, 8), "d": (0, 8)},
+     ("x-v is one of a, b", "16 of 16 rejected, 0 of 16 accepted")),
+    ({"a": (8, 0), None: (8, 0), "c": (0, 8), "d": (0, 8)},
+     ("x-v is a or absent", "16 of 16 rejected, 0 of 16 accepted")),
+    # At most three values are listed; absence is not one of them.
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "e": (6, 0), "d": (0, 18)},
+     ("x-v is not d", "24 of 24 rejected, 0 of 18 accepted")),
+    ({"a": (6, 0), "b": (6, 0), None: (6, 0), "c": (0, 6), "d": (0, 6), "e": (0, 6), "f": (0, 6)},
+     ("x-v is one of a, b or absent", "18 of 18 rejected, 0 of 24 accepted")),
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (0, 6), "e": (0, 6), "f": (0, 6), "g": (0, 6)},
+     ("x-v is one of a, b, c", "18 of 18 rejected, 0 of 24 accepted")),
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (6, 0), "e": (0, 6), "f": (0, 6), "g": (0, 6)},
+     ("x-v is not one of e, f, g", "24 of 24 rejected, 0 of 18 accepted")),
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (6, 0), None: (0, 6), "f": (0, 6), "g": (0, 6)},
+     ("x-v is present and not one of f, g", "24 of 24 rejected, 0 of 18 accepted")),
+    ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (6, 0), "e": (0, 6), "f": (0, 6), "g": (0, 6), "h": (1, 0)},
+     ("x-v is not one of e, f, g", "25 of 25 rejected, 0 of 18 accepted")),
+    # Values rejected only some of the time: the split in order of rejection rate.
+    ({"a": (9, 1), "b": (5, 5), "c": (1, 9), "d": (0, 10)},
+     ("x-v is one of a, b", "14 of 15 rejected, 6 of 25 accepted")),
+    ({"a": (12, 0), "b": (3, 3), "c": (0, 12), "d": (0, 12)},
+     ("x-v is one of a, b", "15 of 15 rejected, 3 of 27 accepted")),
+    ({"a": (2, 0), "b": (6, 6), "c": (0, 20), "d": (0, 20), "e": (0, 20)},
+     ("x-v is one of a, b", "8 of 8 rejected, 6 of 66 accepted")),
+    ({"a": (6, 1), "b": (6, 1), "c": (6, 1), "d": (6, 1), "e": (0, 12), "f": (0, 12)},
+     ("x-v is not one of e, f", "24 of 24 rejected, 4 of 28 accepted")),
+])
+def test_how_a_split_of_values_is_worded(counts: dict[str | None, tuple[int, int]],
+                                         expected: tuple[str, str]) -> None:
+    """The condition on one attribute: its best split of values, said as the shorter list of at most three."""
+    assert _distribution(counts) == [expected]
+
+
+def test_a_secret_in_the_group_name_is_a_fingerprint() -> None:
+    """A credential in the path (a matrix parameter, which is no id) is shown fingerprinted in the group's name."""
+    g = group([attempt(True, target="/ws;token=hunter2"), attempt(False, target="/ws;token=hunter2")])
+    assert g.endpoint == "wss://tts.example/ws;token=redacted:" + g.endpoint.rpartition(":")[2]
+    assert "hunter2" not in g.endpoint
+    # The same fingerprint as the same secret in a query parameter, with the same key.
+    [f] = group(sides({"target": "/ws?token=hunter2"}, {"target": "/ws?token=other"})).findings
+    assert f.parts[0].values == ("redacted:" + g.endpoint.rpartition(":")[2],)
+
+
+def test_a_condition_that_no_longer_pays_is_dropped() -> None:
+    """X-A (28 of 30 rejections) is chosen first; X-B and X-C then cover all 30, and X-A is dropped."""
+    regions = [({"x-a": "1", "x-b": "1", "x-c": "1"}, 20, 0), ({"x-a": "1", "x-b": "1", "x-c": "0"}, 4, 0),
+               ({"x-a": "1", "x-b": "0", "x-c": "1"}, 4, 0), ({"x-a": "0", "x-b": "1", "x-c": "0"}, 1, 0),
+               ({"x-a": "0", "x-b": "0", "x-c": "1"}, 1, 0), ({"x-a": "0", "x-b": "0", "x-c": "0"}, 0, 200)]
+    tally, n = Tally(key=RUN_KEY), 0
+    for values, rejected, accepted in regions:
+        for outcome in [True] * rejected + [False] * accepted:
+            tally.add_features(f"s{n:03d}", [(("header", k, "value"), v) for k, v in values.items()], outcome)
+            n += 1
+    g = only(tally.result())
+    assert [(f.condition, f.counts, f.explained_alone) for f in g.findings] == [
+        ("x-b is 1", "25 of 30 rejected, 0 of 200 accepted", 5),
+        ("x-c is 1", "25 of 30 rejected, 0 of 200 accepted", 5)]
+    assert g.explained and g.exception_attempts == 0
+
+
+def test_at_most_eight_findings_per_group() -> None:
+    """Nine separate causes of ten rejections each: eight findings, the ninth's rejections left unexplained."""
+    tally, n = Tally(key=RUN_KEY), 0
+    for j in range(9):
+        for _ in range(10):
+            tally.add_features(f"s{n:03d}", [(("header", f"x-{j}", "value"), "1")], True)
+            n += 1
+    for _ in range(100):
+        tally.add_features(f"s{n:03d}", [], False)
+        n += 1
+    g = only(tally.result())
+    assert [(f.condition, f.counts) for f in g.findings] == [
+        (f"x-{j} is present", "10 of 90 rejected, 0 of 100 accepted") for j in range(8)]
+    assert g.unexplained == (Attempts("s080", 10, ("wsdiff", "bisect", "s090", "s080")),)
