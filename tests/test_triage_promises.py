@@ -207,14 +207,23 @@ def test_the_rule_names_the_rejected_side_with_its_exceptions() -> None:
      "Host is tts.example", ("bisect", "c10.json", "c00.json")),
     ({"target": "/rooms/1"}, {"target": "/rooms/2"}, "host",
      "path is /rooms/1", ("replay", "c00.json", "--variant", "path=/rooms/2")),
+    ({"target": "/ws"}, {"target": ""}, "host",  # no variant sets an empty path
+     "path is /ws", ("bisect", "c10.json", "c00.json")),
     ({"target": "/ws?debug=1"}, {"target": "/ws"}, "endpoint",
      "query parameter debug is present", ("replay", "c00.json", "--variant", "drop-query-param=debug")),
     ({"target": "/ws?fmt=pcm"}, {"target": "/ws?fmt=opus"}, "endpoint",  # no variant sets a parameter's value
      "query parameter fmt is pcm", ("bisect", "c10.json", "c00.json")),
+    ({"target": "/ws?origin=a", "headers": {"Origin": "https://app.example"}},  # named like a header, spelled as sent
+     {"target": "/ws?origin=b", "headers": {"Origin": "https://app.example"}}, "endpoint",
+     "query parameter origin is a", ("bisect", "c10.json", "c00.json")),
     ({"target": "/ws?cursor=YWJj=="}, {"target": "/ws?cursor=ZGVm=="}, "endpoint",
      "query parameter cursor is YWJj==", ("bisect", "c10.json", "c00.json")),
     ({}, {"headers": {"Sec-WebSocket-Protocol": "tts.v2"}}, "endpoint",
      "subprotocol tts.v2 is not offered", ("bisect", "c10.json", "c00.json")),
+    ({"headers": {"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits; server_no_context_takeover"}},
+     {"headers": {"Sec-WebSocket-Extensions": "permessage-deflate"}}, "endpoint",
+     "extension permessage-deflate is permessage-deflate; client_max_window_bits; server_no_context_takeover",
+     ("bisect", "c10.json", "c00.json")),
     ({"headers": {"Authorization": "Basic redacted:00000000000000aa"}},
      {"headers": {"Authorization": "Bearer redacted:00000000000000aa"}}, "endpoint",
      "Authorization is Basic redacted:00000000000000aa",
@@ -505,8 +514,8 @@ def _empty_group(endpoint: str, attempts: int, accepted: int, rejected: int, una
 @pytest.mark.parametrize(("attempts", "groups"), [
     ([attempt(False), attempt(False, target="/ws?x=1")],
      [_empty_group("wss://tts.example/ws", 2, 2, 0, 0, "no rejected attempt")]),
-    ([attempt(True).replace(response=None)],
-     [_empty_group("wss://tts.example/ws", 1, 0, 0, 1, "no answered attempt")]),
+    ([attempt(True).replace(response=None), attempt(False).replace(response=None)],
+     [_empty_group("wss://tts.example/ws", 2, 0, 0, 2, "no answered attempt")]),
     ([attempt(True), attempt(True, target="/ws?x=1"), attempt(False, target="/v2"), attempt(True).replace(response=None)],
      [_empty_group("wss://tts.example/v2", 1, 1, 0, 0, "no rejected attempt"),
       _empty_group("wss://tts.example/ws", 3, 0, 2, 1, "no accepted attempt to compare the rejections with",
@@ -741,3 +750,53 @@ def test_at_most_eight_findings_per_group() -> None:
     assert [(f.condition, f.counts) for f in g.findings] == [
         (f"x-{j} is present", "10 of 90 rejected, 0 of 100 accepted") for j in range(8)]
     assert g.unexplained == (Attempts("s080", 10, ("wsdiff", "bisect", "s090", "s080")),)
+
+
+def test_a_flaky_profile_shows_its_first_rejection() -> None:
+    """The same request accepted, then rejected: the rejected one is the example, bisected against the accepted one."""
+    g = group([attempt(False), attempt(True), attempt(True), attempt(False)])
+    assert g.findings == () and (g.rejected, g.accepted, g.unexplained_attempts) == (2, 2, 2)
+    assert g.unexplained == (Attempts("c01.json", 2, ("wsdiff", "bisect", "c00.json", "c01.json")),)
+
+
+def test_information_gain_of_each_attribute() -> None:
+    """What each attribute tells about the outcome, in bits: the key all of it, an even split or an id nothing."""
+    from wsdiff.triage import _information_gains
+
+    tally = Tally(key=RUN_KEY)
+    for i in range(12):
+        rejected = i % 3 == 0
+        features = [(("method", None, "value"), "GET"), (("header", "x-b", "value"), str(i % 2)),
+                    (("header", "x-n", "value"), f"n{i}")]  # a value of its own each time: an id
+        if rejected:
+            features.append((("header", "x-api-key", "value"), "k"))
+        if i < 4:  # 2 of these 4 rejected, 2 of the 8 others
+            features.append((("header", "x-early", "value"), "e"))
+        tally.add_features(f"s{i}", features, rejected)
+    gains, constant = _information_gains(tally.groups[""])
+    assert gains == {
+        ("method", None, "value"): 0.0,
+        ("header", "x-b", "value"): 0.0,
+        ("header", "x-n", "value"): 0.0,
+        ("header", "x-api-key", "value"): pytest.approx(0.9182958340544896, abs=1e-12),  # H(1/3)
+        ("header", "x-early", "value"): pytest.approx(0.9182958340544896 - 4 / 12 - 8 / 12 * 0.8112781244591328,
+                                                      abs=1e-12),
+    }
+    assert constant == {("method", None, "value")}
+
+
+def test_indistinguishable_conditions_are_listed_in_the_order_of_kinds_then_names() -> None:
+    """Four features that always come together: the query parameter leads, then headers by name, then the client."""
+    tally = Tally(key=RUN_KEY)
+    for i in range(30):
+        if i < 10:  # counted in an order of their own, which the report does not follow
+            features = [(("header", "x-b", "value"), "a"), (("header", "x-a", "value"), "z"),
+                        (("query-param", "zeta", "value"), "1"), (("client", None, "network"), "10.0.0.0/24")]
+        else:
+            features = [(("client", None, "network"), "10.9.0.0/24")]
+        tally.add_features(f"s{i:02d}", features, i < 10)
+    [f] = only(tally.result()).findings
+    assert f.condition == "query parameter zeta is present"
+    assert [(i, c.text) for i, c in f.indistinguishable] == [
+        (0, "x-a is present"), (0, "x-b is present"), (0, "client address's network is 10.0.0.0/24")]
+    assert f.test == ("wsdiff", "bisect", "s10", "s00")  # no variant sets a client's network
