@@ -50,11 +50,13 @@ OWN_TESTS: dict[str, list[str]] = {
                         "tests/test_document_checks.py"],
     "wsdiff.diff": ["tests/test_diff.py", "tests/test_compare_cases.py", "tests/test_query_noise.py",
                     "tests/test_kinds.py", "tests/test_difference.py", "tests/test_transplant.py",
-                    "tests/test_hints.py"],
+                    "tests/test_hints.py", "tests/test_diff_messages.py"],
     "wsdiff.responder": ["tests/test_responders.py", "tests/test_hints.py", "tests/test_diff.py",
                          "tests/test_responder_rules.py"],
     # Newer modules, with their own unit tests.
-    "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py"],
+    "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py",
+                        "tests/test_diff_messages.py", "tests/test_messages_json.py", "tests/test_messages_edits.py",
+                        "tests/test_messages_session.py"],
     "wsdiff.triage": ["tests/test_triage.py", "tests/test_triage_promises.py"],
 }
 WORKSPACES = ROOT / ".mutation"

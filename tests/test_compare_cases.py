@@ -94,6 +94,9 @@ def test_error_on_both_sides() -> None:
         ("/api/ws/v2", "/api/ws", "A has more segments, from 'v2'"),
         ("/api/ws", "/api/wss", "segment 2 differs: 'ws' vs 'wss'"),
         ("/v1/tts/ws", "/v2/tts/ws", "segment 1 differs: 'v1' vs 'v2'"),
+        ("/rooms/X/", "/rooms/X", "only a trailing slash differs"),
+        ("/rooms/X", "/rooms/X/", "only a trailing slash differs"),
+        ("/ws ", "/ws", "segment 1 differs: 'ws ' vs 'ws'"),
     ],
 )
 def test_path_note(a: str, b: str, note: str) -> None:
@@ -233,3 +236,128 @@ def test_a_truncated_message_is_not_read_as_json() -> None:
     assert compare(capture(websocket=a), capture(websocket=b)).significant == ()
     whole = _ws(_m("server", b'{"type":"error"}', size=16))
     assert [d.note for d in compare(capture(websocket=a), capture(websocket=whole)).significant] == [""]
+
+
+@pytest.mark.parametrize(
+    ("a_values", "b_values", "note"),
+    [
+        pytest.param(["1"], ["2"], "", id="one-value-each"),
+        pytest.param([], ["2"], "", id="new-on-b"),
+        pytest.param(["1"], [], "", id="gone-on-b"),
+        pytest.param(["1", "2"], ["1"], "repeated header", id="repeated-on-a"),
+        pytest.param([], ["1", "2"], "repeated header", id="repeated-on-b"),
+    ],
+)
+def test_header_note(a_values: list[str], b_values: list[str], note: str) -> None:
+    """A header difference is noted as repeated only when a side sent it more than once."""
+    from helpers import BASE_HEADERS
+
+    def side(values: list[str]) -> Capture:
+        return capture(headers=BASE_HEADERS + tuple(("X-Mode", v) for v in values))
+
+    [d] = compare(side(a_values), side(b_values)).significant
+    assert (d.kind, d.name, d.note) == ("header", "X-Mode", note)
+
+
+def test_header_order_carries_its_note() -> None:
+    """A header-order difference says it is about the headers both sides sent."""
+    from helpers import BASE_HEADERS
+
+    [d] = compare(capture(), capture(headers=(BASE_HEADERS[1], BASE_HEADERS[0], *BASE_HEADERS[2:]))).significant
+    assert (d.kind, d.note) == ("header-order", "order of the headers both sides sent")
+
+
+def test_http_version_differs() -> None:
+    """The request's HTTP version is a request-line difference with both versions."""
+    from wsdiff.model import Request
+
+    a = capture(request=Request(target="/ws", http_version="HTTP/1.0", headers=capture().request.headers))
+    assert sig(a, capture(target="/ws")) == [("request-line", "http-version", None, "HTTP/1.0", "HTTP/1.1")]
+
+
+def test_responder_differs() -> None:
+    """Another party answering is a responder difference naming both, as wsdiff names them."""
+    cloudflare = Response(403, "Forbidden", headers=(("Server", "cloudflare"), ("CF-Ray", "1")),
+                          body=b"<p>Cloudflare Ray ID: 1</p>")
+    from helpers import UVICORN_403
+
+    [d] = [d for d in compare(capture(response=cloudflare), capture(response=UVICORN_403)).significant
+           if d.kind == "responder"]
+    assert (d.group, d.a, d.b, d.note) == ("response", "Cloudflare (its own answer)", "uvicorn", "")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "shown"),
+    [
+        pytest.param(b"\xff\xfeno", b"ok", ("\ufffd\ufffdno", "ok"), id="not-utf-8"),
+        pytest.param(b"x" * 300, b"y" * 200, ("x" * 200, "y" * 200), id="first-200-bytes"),
+        pytest.param(b"", b"z" * 201 + b"\xff", ("", "z" * 200), id="cut-before-the-bad-byte"),
+    ],
+)
+def test_body_shows_its_first_200_bytes(a: bytes, b: bytes, shown: tuple[str, str]) -> None:
+    """A body difference shows the first 200 bytes of each side, decoded with replacement characters."""
+    [d] = [d for d in compare(capture(response=Response(403, "Forbidden", body=a)),
+                              capture(response=Response(403, "Forbidden", body=b))).significant if d.kind == "body"]
+    assert (d.a, d.b) == shown
+
+
+def test_noise_rows_keep_both_values() -> None:
+    """Timing and the client's address are noise rows with each side's value."""
+    a = capture(response_time=0.01, client="127.0.0.1:5000")
+    b = capture(response_time=0.02, client="127.0.0.1:6000")
+    assert [(d.group, d.kind, d.a, d.b, d.noise) for d in compare(a, b).differences] == [
+        ("noise", "timing", 0.01, 0.02, True), ("noise", "client", "127.0.0.1:5000", "127.0.0.1:6000", True)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "durations"),
+    [
+        pytest.param(None, 2.0, (None, 2.0), id="only-b-upgraded"),
+        pytest.param(1.0, 2.0, (1.0, 2.0), id="both"),
+        pytest.param(2.0, None, (2.0, None), id="only-a-upgraded"),
+    ],
+)
+def test_duration_is_noise_with_both_values(a: float | None, b: float | None, durations: tuple[object, object]) -> None:
+    """How long each connection lasted is a noise row in the session group, None for a side not upgraded."""
+    def side(duration: float | None) -> Capture:
+        return capture(status=403) if duration is None else capture(websocket=_ws(duration=duration))
+
+    [d] = [d for d in compare(side(a), side(b)).noise if d.kind == "duration"]
+    assert (d.group, d.a, d.b) == ("session", *durations)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param("a, b", "b, a, c", [("subprotocol", "c", None, "offered", ""),
+                                         ("subprotocol-order", None, ["a", "b"], ["b", "a"],
+                                          "the server picks by its own preference or the client's order")],
+                     id="one-more-and-another-order"),
+        pytest.param("a, x", "a", [("subprotocol", "x", "offered", None, "")], id="one-fewer"),
+        pytest.param("a, b, c", "c, b, a", [("subprotocol-order", None, ["a", "b", "c"], ["c", "b", "a"],
+                                             "the server picks by its own preference or the client's order")],
+                     id="reversed"),
+    ],
+)
+def test_subprotocols_offered_and_their_order(a: str, b: str, expected: list[object]) -> None:
+    """Each token one side offers alone is a row; the order of the tokens both offer is another."""
+    from helpers import set_header
+
+    c = compare(capture(headers=set_header("Sec-WebSocket-Protocol", a)),
+                capture(headers=set_header("Sec-WebSocket-Protocol", b)))
+    assert [(d.kind, d.name, d.a, d.b, d.note) for d in c.significant] == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "note"),
+    [
+        pytest.param(b'{"type":"ready"}', b'{"error":"x"}', "JSON members differ: ['error'], ['type']",
+                     id="no-member-shared"),
+        pytest.param(b'{' + b",".join(b'"k%d":1' % i for i in range(9)) + b'}', b"{}",
+                     "JSON members differ: " + ", ".join(f"['k{i}']" for i in range(8)), id="eight-at-most"),
+    ],
+)
+def test_first_message_json_note_names_members(a: bytes, b: bytes, note: str) -> None:
+    """Members are named one by one even when the objects share none; at most eight, in sorted order."""
+    [d] = compare(capture(websocket=_ws(_m("server", a))), capture(websocket=_ws(_m("server", b)))).significant
+    assert d.note == note

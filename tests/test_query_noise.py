@@ -41,3 +41,12 @@ def test_engineio_timestamp_hidden_by_default() -> None:
     assert [d.name for d in c.noise if d.kind == "query-param"] == ["t"]
     assert c.to_json()["hidden_noise"] == 1
     assert any(d.get("name") == "t" for d in c.to_json(show_all=True)["differences"])
+
+
+def test_noise_carries_no_hints() -> None:
+    """A cache-buster next to a uvicorn 403 is noise: hidden, and never given the query-parameter stories."""
+    from helpers import UVICORN_403
+
+    c = compare(capture(target="/ws?t=abc1"), capture(target="/ws?t=abc2", response=UVICORN_403))
+    [t] = [d for d in c.noise if d.kind == "query-param"]
+    assert (t.name, t.hints) == ("t", ())
