@@ -239,10 +239,8 @@ def spans(text: str) -> tuple[Any, dict[JsonPath, Span]]:
         ValueError: not JSON, or nested deeper than MAX_DEPTH.
     """
     out: dict[JsonPath, Span] = {}
-    try:
-        value, end = _walk(text, _skip(text, json_start(text)), (), None, out)
-    except (RecursionError, IndexError):
-        raise ValueError("not JSON") from None
+    # MAX_DEPTH bounds the recursion, and json's scanners raise ValueError on anything else.
+    value, end = _walk(text, _skip(text, json_start(text)), (), None, out)
     if _skip(text, end) != len(text):
         raise ValueError(f"extra data after the JSON value at {end}")
     return value, out
@@ -533,8 +531,9 @@ def describe(message: Message | None, limit: int = 60) -> str | None:
     if message is None:
         return None
     if message.type == "text":
-        head = message.head[:limit * 4].decode("utf-8", "replace")
-        preview = head[:limit] + ("…" if len(head) > limit or message.truncated else "")
+        head = message.head[:limit * 4].decode("utf-8", "replace")  # at least *limit* characters, if there are
+        more = len(head) > limit or len(message.head) > limit * 4 or message.truncated  # 60 emoji fill 240 bytes
+        preview = head[:limit] + ("…" if more else "")
     else:
         preview = message.head[:limit // 2].hex() + ("…" if message.size > limit // 2 else "")
     return f"{message.type}, {message.size} B: {preview}"
