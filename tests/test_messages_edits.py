@@ -104,6 +104,24 @@ def test_transplant_member(target: str, source: str, path: JsonPath, out: str) -
     assert transplant_member(target, source, path) == out
 
 
+@pytest.mark.parametrize(
+    ("target", "source", "path", "message"),
+    [
+        ('{"a":1}', "[5]", (0,), "the message is not an array"),
+        ("[1]", '{"a":1}', ("a",), "the message is not an object"),
+        ('{"p":1}', '{"p":{"k":1}}', ("p", "k"), "p is not an object"),
+        ('{"p":[]}', '{"p":{"k":1}}', ("p", "k"), "p is not an object"),
+        ('{"p":{"x":1}}', '{"p":[0,7]}', ("p", 1), "p is not an array"),
+    ],
+)
+def test_transplant_member_refuses_another_kind_of_container(target: str, source: str, path: JsonPath,
+                                                             message: str) -> None:
+    """Where the target holds a scalar, or an object for an array, the member is refused, never written into it."""
+    with pytest.raises(ValueError) as e:
+        transplant_member(target, source, path)
+    assert str(e.value) == message
+
+
 def test_transplant_member_needs_json_on_both_sides() -> None:
     """Either side not JSON is the parser's error."""
     for target, source in (("nope", '{"a":1}'), ('{"a":1}', "nope")):

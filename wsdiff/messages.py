@@ -357,8 +357,10 @@ def _insert(text: str, table: dict[JsonPath, Span], path: JsonPath, member: str,
     """Insert *member* (``"key": value`` or an array element) into the container at path[:-1].
 
     It goes right after the last of *after* (its predecessors in the source)
-    that the container has, else first (an array element: last). The
-    separator is the container's own, or *fallback* when it has fewer than two.
+    that the container has, else first. An array element always has one
+    there: it is appended (set_member) or follows its source predecessors
+    (transplant_member). The separator is the container's own, or
+    *fallback* when it has fewer than two.
     """
     parent = table[path[:-1]]
     kids = _children(table, path[:-1])
@@ -370,9 +372,6 @@ def _insert(text: str, table: dict[JsonPath, Span], path: JsonPath, member: str,
         if key in present:
             at = present[key].end
             return text[:at] + sep + member + text[at:]
-    if isinstance(path[-1], int):  # an array element goes at the end
-        at = kids[-1][1].end
-        return text[:at] + sep + member + text[at:]
     at = _first(kids[0][1])
     return text[:at] + member + sep + text[at:]
 
@@ -427,15 +426,17 @@ def transplant_member(target: str, source: str, path: JsonPath) -> str:
     precedes it in *source*, written as *source* writes it.
 
     Raises:
-        ValueError: either text is not JSON, or *target* lacks the container.
+        ValueError: either text is not JSON, or *target* holds another kind of value (not the object or
+            array) on the way to *path*.
     """
     _, src = spans(source)
     if path not in src:
         return set_member(target, path, None)
     raw = source[src[path].start:src[path].end]
     _, table = spans(target)
-    if path in table or path[:-1] not in table:
-        return set_member(target, path, raw)
+    parent = table.get(path[:-1])
+    if path in table or parent is None or parent.container != src[path[:-1]].container:
+        return set_member(target, path, raw)  # set in place, its container made, or refused (another kind of value)
     span = src[path]
     member = source[span.key_start:span.end] if span.key_start is not None else raw
     siblings = [p[-1] for p, _ in _children(src, path[:-1])]
