@@ -122,3 +122,24 @@ def test_to_json() -> None:
                                                      text(b"then text")))
     assert ProbeResult(101, session=odd).to_json()["after_101"]["first_message"] == {
         "type": "binary", "size": 3, "head": "\ufffd\x00\ufffd"}
+
+
+@pytest.mark.parametrize(
+    ("session", "after"),
+    [
+        # Closed 3.1 ms after the client's second message: that message, in milliseconds to one decimal.
+        (Session("closed", 4401, "", "server", 0.0231, (text(b"auth", "client"),
+                                                        Message("client", "text", 4, b"ping", 0.02))),
+         {"message": 2, "ms": 3.1}),
+        (Session("closed", None, "", "server", 0.01247, (text(b"auth", "client"),)), {"message": 1, "ms": 2.5}),
+        (Session("closed", 4401, "", "server", 0.52234, (text(b"auth", "client"),)), {"message": 1, "ms": 512.3}),
+        # A normal close, a client's close, or a close long after the message: no message to blame.
+        (Session("closed", 1000, "", "server", 0.0231, (text(b"auth", "client"),)), None),
+        (Session("closed", 4401, "", "client", 0.0231, (text(b"auth", "client"),)), None),
+        (Session("closed", 4401, "", "server", 2.5, (text(b"auth", "client"),)), None),
+    ],
+)
+def test_closed_after_message_in_json(session: Session, after: dict[str, float] | None) -> None:
+    """A server close right after a client message names that message and how many ms after it."""
+    assert ProbeResult(101, "Switching Protocols", session=session).to_json()["after_101"][
+        "closed_after_message"] == after

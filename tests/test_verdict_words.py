@@ -177,3 +177,177 @@ def test_variant_row_json() -> None:
     assert list(doc)[:3] == ["variant", "description", "accepted"]
     assert doc == {"variant": "drop-origin", "description": "remove the Origin header", "accepted": False,
                    **result.to_json()}
+
+
+# --- a close right after a client message -----------------------------------------------
+
+
+def _said(texts: list[str | bytes], close: float | None = None, code: int | None = 4401) -> object:
+    """An accepted capture whose client sent *texts* 10 ms apart; *close*: when the server closed it (with *code*)."""
+    from wsdiff.model import Message, Session
+
+    from helpers import capture
+
+    messages = tuple(Message("client", "binary" if isinstance(t, bytes) else "text", len(t),
+                             t if isinstance(t, bytes) else t.encode(), 0.01 * i) for i, t in enumerate(texts, 1))
+    session = (Session("observed", messages=messages, duration=1.0) if close is None
+               else Session("closed", code, "", "server", close, messages))
+    return capture(websocket=session)
+
+
+def _compare(a: object, b: object) -> object:
+    from wsdiff.diff import compare
+
+    return compare(a, b)  # type: ignore[arg-type]
+
+
+GOOD_SAID = _said(['{"type":"auth","token":"t"}', '{"type":"ping"}', b"\x01\x02"])
+# Closed 3.1 ms after message 2, which differs in a field; message 1 and 3 differ too.
+AFTER_2 = _compare(GOOD_SAID, _said(['{"type":"auth"}', '{"type":"ping","n":2}', b"\x01\x03"], close=0.0231))
+# Closed 3.1 ms after message 3, which differs as a whole (binary).
+AFTER_3 = _compare(GOOD_SAID, _said(['{"type":"auth"}', '{"type":"ping","n":2}', b"\x01\x03"], close=0.0331))
+# Closed without a close frame right after message 1, which is the same as GOOD's.
+SAME_1 = _compare(_said(['{"type":"auth"}']), _said(['{"type":"auth"}'], close=0.0121, code=None))
+# Closed 5 s after the last message: not a refusal of that message.
+LATE = _compare(GOOD_SAID, _said(['{"type":"auth"}'], close=5.0))
+
+CLOSED_2 = ("when recorded, BAD's server closed with 4401 3 ms after the client's message 2, and the handshake "
+            "differences do not explain it: the cause is probably in what the client sent after the 101 (message 2), "
+            "which differs from GOOD's in message 2 n")
+CLOSED_3 = ("when recorded, BAD's server closed with 4401 3 ms after the client's message 3, and the handshake "
+            "differences do not explain it: the cause is probably in what the client sent after the 101 (message 3), "
+            "which differs from GOOD's in message 3")
+CLOSED_1 = ("when recorded, BAD's server closed with no close frame 2 ms after the client's message 1, and the "
+            "handshake differences do not explain it: the cause is probably in what the client sent after the 101 "
+            "(message 1), though GOOD sent the same: look for what replay cannot reproduce in it (a token since "
+            "expired, a one-time value)")
+ACCEPTED_NOW = ("; replayed now, BAD is accepted: what it sent is no longer refused (a token since refreshed), or was "
+                "not sent (--no-messages, or a message not kept whole)")
+STILL_ACCEPTED = "; GOOD with every difference replay can apply is still accepted"
+
+
+@pytest.mark.parametrize(
+    ("comparison", "position", "ms", "code", "names"),
+    [
+        (AFTER_2, 2, 3.1, 4401, [("message-field", "2:n")]),
+        (AFTER_3, 3, 3.1, 4401, [("message", "3")]),
+        (SAME_1, 1, 2.1, None, []),
+    ],
+)
+def test_message_cause_is_the_message_closed_after(comparison: object, position: int, ms: float, code: int | None,
+                                                   names: list[tuple[str, str]]) -> None:
+    """The cause is the message the server closed right after, with its close code and only that message's differences."""
+    from wsdiff.verdict import message_cause
+
+    cause = message_cause(comparison)  # type: ignore[arg-type]
+    assert cause is not None
+    assert (cause.position, round(cause.seconds * 1000, 1), cause.close_code) == (position, ms, code)
+    assert [(d.kind, d.name) for d in cause.differences] == names
+
+
+def test_no_message_cause_without_a_close_right_after_a_message() -> None:
+    """A close long after the last message, or no close at all, is no message's cause."""
+    from wsdiff.verdict import message_cause
+
+    assert message_cause(LATE) is None  # type: ignore[arg-type]
+    assert message_cause(COMPARISON) is None
+
+
+@pytest.mark.parametrize(
+    ("verdict", "comparison", "fix"),
+    [
+        ("bad-accepted", AFTER_2, "W" + CLOSED_2[1:] + ACCEPTED_NOW + "."),
+        ("unexplained", AFTER_3, "W" + CLOSED_3[1:] + STILL_ACCEPTED + "."),
+        ("no-differences", SAME_1, "W" + CLOSED_1[1:] + "."),
+        ("bad-accepted", LATE, VERDICTS["bad-accepted"]),
+        # Other verdicts keep their own words, even when the server closed right after a message.
+        ("found", AFTER_2, VERDICTS["found"]),
+        ("flaky", AFTER_2, VERDICTS["flaky"]),
+        ("good-rejected", AFTER_3, VERDICTS["good-rejected"]),
+    ],
+)
+def test_fix_after_a_message(verdict: str, comparison: object, fix: str) -> None:
+    """With nothing to change in the request, the fix points at the message the server closed after, as a sentence."""
+    assert suggest_fix(verdict, [], comparison) == fix  # type: ignore[arg-type]
+
+
+def test_a_cause_found_in_the_request_wins_over_a_message() -> None:
+    """An unexplained search that found a cause in the request words that cause, not the message."""
+    diff = AFTER_2.significant[0]  # type: ignore[attr-defined]
+    assert suggest_fix("unexplained", [[diff]], AFTER_2) == VERDICTS["unexplained"]  # type: ignore[arg-type]
+    r = BisectReport(AFTER_2, (diff,), SearchResult("unexplained", causes=((0,),),  # type: ignore[arg-type]
+                                                     evidence=((Probe("bad", frozenset({0})), Tally(0, 3)),)), {})
+    assert r.after_101 is None and r.to_json()["after_101"] is None
+
+
+@pytest.mark.parametrize(
+    ("verdict", "evidence", "comparison", "reason"),
+    [
+        ("bad-accepted", ((Probe("bad"), Tally(3, 0)),), AFTER_2, "BAD as recorded accepted 3 of 3; " + CLOSED_2
+         + ACCEPTED_NOW),
+        ("unexplained", ((Probe("good"), Tally(2, 0)), (Probe("bad"), Tally(1, 0))), AFTER_3,
+         "GOOD as recorded accepted 2 of 2; " + CLOSED_3 + STILL_ACCEPTED),
+        ("no-differences", (), SAME_1, CLOSED_1),
+    ],
+)
+def test_reason_after_a_message(verdict: str, evidence: tuple[tuple[Probe, Tally], ...], comparison: object,
+                                reason: str) -> None:
+    """The reason is the first thing seen, then where the server closed."""
+    r = BisectReport(comparison, (), SearchResult(verdict, evidence=evidence), {})  # type: ignore[arg-type]
+    assert r.reason() == reason
+
+
+def test_after_101_in_json() -> None:
+    """JSON gives the message, the milliseconds to one decimal, the close code and that message's differences."""
+    r = BisectReport(AFTER_2, (), SearchResult("bad-accepted", probes=6, rounds=2,  # type: ignore[arg-type]
+                                               baseline={"good": [True], "bad": [True, True]}), {})
+    doc = r.to_json()
+    assert {k: v for k, v in doc["after_101"].items() if k != "differences"} == {"message": 2, "ms": 3.1,
+                                                                                 "close_code": 4401}
+    assert [d["name"] for d in doc["after_101"]["differences"]] == ["2:n"]
+    assert list(doc) == ["verdict", "complete", "reason", "culprit", "causes", "probes", "rounds", "candidates",
+                         "confirmations", "baseline", "answers", "evidence", "fix", "after_101"]
+    assert (doc["reason"], doc["probes"], doc["rounds"], doc["baseline"]) == (
+        CLOSED_2 + ACCEPTED_NOW, 6, 2, {"good": [True], "bad": [True, True]})
+    assert BisectReport(SAME_1, (), SearchResult("unexplained"), {}).to_json()["after_101"] == {  # type: ignore[arg-type]
+        "message": 1, "ms": 2.1, "close_code": None, "differences": []}
+    slow = _compare(_said(['{"type":"auth"}']), _said(['{"type":"auth"}'], close=0.52234))  # 512.34 ms after it
+    assert BisectReport(slow, (), SearchResult("unexplained"), {}).to_json()["after_101"] == {  # type: ignore[arg-type]
+        "message": 1, "ms": 512.3, "close_code": 4401, "differences": []}
+
+
+def test_describe_every_one_of_two() -> None:
+    """Both of two differences are 'every difference'."""
+    two = BisectReport(COMPARISON, CANDIDATES[:2], SearchResult("found"), {})
+    assert two.describe(Probe("good", frozenset({0, 1}))) == "GOOD + every difference"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "evidence", "reason"),
+    [
+        ("flaky", ((Probe("good"), Tally(3, 2)), (Probe("bad"), Tally(1, 1))),
+         "the server answers identical requests both ways (GOOD as recorded accepted 3 and rejected 2 times; BAD as "
+         "recorded accepted 1 and rejected 1 times): no difference can be blamed (a rate limit, a load balancer over "
+         "different backends, a time-based token)"),
+        ("good-rejected", ((Probe("good"), Tally(1, 2)),),
+         "GOOD, recorded accepted, was rejected 2 of 3 times when replayed now: the server changed since the "
+         "recording, or GOOD needs something replay cannot restore (a secret, an expired token); nothing to search"),
+        ("bad-accepted", ((Probe("bad"), Tally(3, 0)),),
+         "BAD, recorded rejected, was accepted 3 of 3 times when replayed now: the rejection does not reproduce (a "
+         "token refreshed since, a rate limit that has passed, the server changed since the recording); nothing to "
+         "search"),
+        ("unexplained", ((Probe("bad", frozenset({0})), Tally(0, 3)), (Probe("good", frozenset({1, 2, 3})), Tally(2, 0))),
+         f"BAD - {LABELS[0]} rejected 3 of 3, but GOOD + {LABELS[1]}, {LABELS[2]}, {LABELS[3]} accepted 2 of 2: the "
+         "rest of the rejection is not in the request (where it connects from, timing, or header order and case)"),
+        ("not-confirmed", ((Probe("good", frozenset({0})), Tally(2, 0)),),
+         f"GOOD + {LABELS[0]} accepted 2 of 2, where the search expected it rejected: the server does not answer as "
+         "the search assumes (adding differences never turns a rejection back into acceptance), or its answers "
+         "drift; no cause is named"),
+    ],
+)
+def test_reasons_whole(verdict: str, evidence: tuple[tuple[Probe, Tally], ...], reason: str) -> None:
+    """Each ending's reason, word for word."""
+    r = _report(verdict=verdict, evidence=evidence)
+    if verdict == "unexplained":
+        r = _report(verdict=verdict, evidence=evidence, causes=((0,),))
+    assert r.reason() == reason
