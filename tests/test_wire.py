@@ -10,7 +10,7 @@ import pytest
 
 from wsdiff.model import Request
 from wsdiff.wire import (GUID, OP_CLOSE, OP_PING, OP_PONG, accept_for, build_close_frame, build_connect,
-                         build_control_frame, build_request, extended_length_size, inflate_head, mask,
+                         build_control_frame, build_frame, build_request, extended_length_size, inflate_head, mask,
                          parse_close_payload, parse_extended_length, parse_frame_start, parse_response_head,
                          with_fresh_key)
 
@@ -168,3 +168,35 @@ def test_inflate_head() -> None:
     assert inflate_head(payload, 10_000) == text
     assert inflate_head(payload, 40) == text[:40]
     assert inflate_head(b"plain, not deflate \xff\xfe", 100) == b"plain, not deflate \xff\xfe"
+
+
+def _masked(data: bytes, key: bytes) -> bytes:
+    """RFC 6455 5.3 as written: octet i XOR octet i MOD 4 of the key."""
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data))
+
+
+@pytest.mark.parametrize("n", [1, 5, 63, 64, 65, 66, 67, 100, 127, 1000, 4099, 65536])
+def test_mask_every_length(n: int) -> None:
+    """Masking gives RFC 6455 5.3's bytes at every length, short or long, whatever n is modulo 4."""
+    data = bytes((i * 7 + 3) % 256 for i in range(n))
+    assert mask(data, MASK) == _masked(data, MASK)
+
+
+@pytest.mark.parametrize(
+    ("opcode", "n", "head"),
+    [
+        (0x1, 0, b"\x81\x80"),
+        (0x1, 125, b"\x81\xfd"),  # the largest 7-bit length
+        (0x2, 126, b"\x82\xfe\x00\x7e"),  # the smallest 16-bit length
+        (0x1, 127, b"\x81\xfe\x00\x7f"),
+        (0x2, 40000, b"\x82\xfe\x9c\x40"),  # beyond a signed 16-bit number
+        (0x1, 65535, b"\x81\xfe\xff\xff"),  # the largest 16-bit length
+        (0x2, 65536, b"\x82\xff\x00\x00\x00\x00\x00\x01\x00\x00"),  # the smallest 64-bit length
+        (0x1, 70000, b"\x81\xff\x00\x00\x00\x00\x00\x01\x11\x70"),
+        (0x2, 131072, b"\x82\xff\x00\x00\x00\x00\x00\x02\x00\x00"),
+    ],
+)
+def test_build_frame_lengths(opcode: int, n: int, head: bytes) -> None:
+    """A client frame: FIN and the opcode, the mask bit with the 7-, 16- or 64-bit length, the key, the masked payload."""
+    payload = bytes(i % 251 for i in range(n))
+    assert build_frame(opcode, payload, MASK) == head + MASK + _masked(payload, MASK)
