@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from wsdiff.diff import compare
-from wsdiff.model import Capture, Failure, Response
+from wsdiff.model import Capture, Failure, Message, Response, Session
 from wsdiff.report import Report, ReportError, check_bisect, render
 
 from helpers import BASE_HEADERS, capture
@@ -338,3 +338,195 @@ def test_markdown_prose_is_escaped(label: str, shown: str) -> None:
     """A label in Markdown prose shows as written: syntax escaped, HTML as entities, no mention, one line."""
     text = render(Report(compare(capture(label=label), capture(label="b", status=403))), "md")
     assert text.splitlines()[0] == f"## WebSocket handshake: {shown} gets 101 Switching Protocols, b gets 403 Forbidden"
+
+
+DETAILS = re.compile(r"(GOOD|BAD) [^\n]*:\n\n(`{3,})http\n(.*?)\n\2\n\nAfter the 101:\n\n(`{3,})\n(.*?)\n\4\n", re.S)
+
+
+def md_details(report: Report) -> dict[str, tuple[str, list[str], str, list[str]]]:
+    """Each side's full request and response block, and its after-101 block, from the Markdown's <details>:
+    (fence, lines, fence, lines)."""
+    return {side: (fence, text.split("\n"), after_fence, after.split("\n"))
+            for side, fence, text, after_fence, after in DETAILS.findall(render(report, "md"))}
+
+
+def response_block(b: Capture) -> list[str]:
+    """The lines of BAD's response in the Markdown details, against a plain accepted GOOD."""
+    _, lines, _, _ = md_details(Report(compare(capture(), b)))["BAD"]
+    return lines[lines.index("") + 1:]
+
+
+@pytest.mark.parametrize(
+    ("response", "lines"),
+    [
+        pytest.param(Response(403, ""), ["HTTP/1.1 403"], id="no-reason"),
+        pytest.param(Response(403, "Forbidden", headers=(("Server", "nginx"),), body=b"denied\n"),
+                     ["HTTP/1.1 403 Forbidden", "Server: nginx", "", "denied", ""], id="short-body"),
+        pytest.param(Response(403, "Forbidden", body=b"x" * 300), ["HTTP/1.1 403 Forbidden", "", "x" * 300],
+                     id="300-bytes-whole"),
+        pytest.param(Response(403, "Forbidden", body=b"y" * 301), ["HTTP/1.1 403 Forbidden", "", "y" * 300 + " ..."],
+                     id="301-bytes-cut-at-300"),
+        pytest.param(Response(403, "Forbidden", body=b"z" * 299 + b"\xe2\x82\xac" + b"tail"),
+                     ["HTTP/1.1 403 Forbidden", "", "z" * 299 + "\ufffd ..."], id="cut-inside-a-character"),
+        pytest.param(Response(403, "Forbidden", body=b"partial", body_truncated=True),
+                     ["HTTP/1.1 403 Forbidden", "", "partial ..."], id="recorded-truncated"),
+        pytest.param(Response(400, "Bad Request", body=b"caf\xe9 \xff"), ["HTTP/1.1 400 Bad Request", "", "caf\ufffd \ufffd"],
+                     id="not-utf-8"),
+    ],
+)
+def test_response_as_shown_in_full(response: Response, lines: list[str]) -> None:
+    """The full response: status line without trailing space, headers, then the body's first 300 bytes as text."""
+    assert response_block(capture(response=response)) == lines
+
+
+def server_text(head: bytes, size: int | None = None) -> Session:
+    """A connection still open after one text message from the server."""
+    return Session("observed", duration=1.25, messages=(Message("server", "text", size or len(head), head, 0.01),))
+
+
+@pytest.mark.parametrize(
+    ("session", "lines"),
+    [
+        pytest.param(Session("observed"), ["still open when the observation window ended (0.0 s)"],
+                     id="observed-without-duration"),
+        pytest.param(Session("observed", duration=2.54), ["still open when the observation window ended (2.5 s)"],
+                     id="observed-for-a-while"),
+        pytest.param(server_text(b"a" * 120), ["still open when the observation window ended (1.2 s)",
+                                               "server -> text, 120 B at 0.010 s: " + "a" * 120],
+                     id="120-bytes-whole"),
+        pytest.param(server_text(b"b" * 121), ["still open when the observation window ended (1.2 s)",
+                                               "server -> text, 121 B at 0.010 s: " + "b" * 120 + " ..."],
+                     id="121-bytes-cut-at-120"),
+        pytest.param(server_text(b"ok", size=5000), ["still open when the observation window ended (1.2 s)",
+                                                     "server -> text, 5000 B at 0.010 s: ok ..."],
+                     id="kept-only-its-start"),
+        pytest.param(server_text(b'{"msg":"caf\xe9"}'), ["still open when the observation window ended (1.2 s)",
+                                                        'server -> text, 14 B at 0.010 s: {"msg":"caf\ufffd"}'],
+                     id="text-not-utf-8"),
+        pytest.param(Session("open", messages_dropped=3), ["open (written at the 101)", "(3 more messages not kept)"],
+                     id="messages-not-kept"),
+    ],
+)
+def test_after_the_101_as_shown_in_full(session: Session, lines: list[str]) -> None:
+    """After the 101: how the connection ended or stayed, then each message's first 120 bytes of text, cut marked."""
+    _, _, _, after = md_details(Report(compare(capture(), capture(websocket=session))))["BAD"]
+    assert after == lines
+
+
+def test_the_summary_shows_only_how_the_connection_ended() -> None:
+    """The Markdown summary's after-the-101 row holds the first line only, not the messages."""
+    b = capture(label="b", websocket=server_text(b"hello"))
+    [row] = [x for x in render(Report(compare(capture(label="a"), b)), "md").splitlines()
+             if x.startswith("| after the 101 |")]
+    assert row == "| after the 101 | not observed | still open when the observation window ended (1.2 s) |"
+
+
+def md_row(b: Capture, start: str, a: Capture | None = None) -> str:
+    """The one row of the Markdown differences (bisect aside) that starts with *start*."""
+    [row] = [x for x in render(Report(compare(a or capture(), b)), "md").splitlines() if x.startswith(start)]
+    return row
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        pytest.param("plain", "`plain`", id="plain"),
+        pytest.param("`tick`", "`` `tick` ``", id="ticks-at-both-ends"),
+        pytest.param("`start", "`` `start ``", id="tick-at-the-start"),
+        pytest.param("end`", "`` end` ``", id="tick-at-the-end"),
+        pytest.param("mid`dle", "``mid`dle``", id="tick-inside"),
+        pytest.param("a ``` b", "````a ``` b````", id="a-run-of-three"),
+        pytest.param("a|b", "`a\\|b`", id="pipe"),
+        pytest.param("   ", "`'   '`", id="blank"),
+    ],
+)
+def test_values_are_code_spans_that_hold(value: str, code: str) -> None:
+    """A value is one code span that no backtick or pipe inside it can end, spaced where it starts or ends with one."""
+    row = md_row(capture(headers=(*BASE_HEADERS, ("X-Tick", value)), status=403), "| header X-Tick |")
+    assert row == f"| header X-Tick | _(absent)_ | {code} |  |"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [(b"line one\r\nline two", "`line one\\r\\nline two`"), (b"one\ntwo\rthree", "`one\\ntwo\\rthree`"),
+     (b"bell\x07", "`bell\\x07`")],
+    ids=["crlf", "lf-and-cr", "control"],
+)
+def test_line_breaks_in_values_are_written_out(body: bytes, code: str) -> None:
+    """A line break inside a value is shown as \\r or \\n (a table row is one line), other controls as \\xNN."""
+    a = capture(response=Response(403, "Forbidden"))
+    row = md_row(capture(response=Response(403, "Forbidden", body=body)), "| body |", a)
+    assert row == f'| body | `""` | {code} |  |'
+
+
+@pytest.mark.parametrize(
+    ("value", "fence"),
+    [("plain", "```"), ("one ` tick", "```"), ("two `` ticks", "```"), ("three ``` ticks", "````"),
+     ("five ````` ticks", "``````")],
+    ids=["none", "one", "two", "three", "five"],
+)
+def test_fences_outlast_the_longest_run_of_backticks(value: str, fence: str) -> None:
+    """A fenced block is at least three backticks, and one longer than the longest run in what it holds."""
+    details = md_details(Report(compare(capture(), capture(headers=(*BASE_HEADERS, ("X-Tick", value))))))
+    assert details["GOOD"][0] == "```" and details["BAD"][0] == fence
+
+
+@pytest.mark.parametrize(
+    ("b", "start", "row"),
+    [
+        pytest.param(capture(target="/ws?voice=alloy&voice=echo"), "| query-param voice |",
+                     "| query-param voice | `alloy` | `alloy, echo` |  |", id="a-repeated-parameter"),
+        pytest.param(capture(headers=(*BASE_HEADERS[:4], BASE_HEADERS[5], BASE_HEADERS[4], *BASE_HEADERS[6:])),
+                     "| header-order |",
+                     "| header-order | `host, upgrade, connection, sec-websocket-key, sec-websocket-version, "
+                     "sec-websocket-extensions, user-agent` | `host, upgrade, connection, sec-websocket-key, "
+                     "sec-websocket-extensions, sec-websocket-version, user-agent` | order of the headers both sides "
+                     "sent |", id="the-order-of-headers"),
+    ],
+)
+def test_list_values_are_joined(b: Capture, start: str, row: str) -> None:
+    """A value of several items (a repeated parameter, an order) is shown as one list, comma-separated."""
+    assert md_row(b, start) == row
+
+
+@pytest.mark.parametrize(
+    ("causes", "title"),
+    [
+        pytest.param([[], [ORIGIN]], "**Culprit**", id="an-empty-cause-is-no-cause"),
+        pytest.param([["Origin"], [ORIGIN]], "**Culprit**", id="a-cause-of-names-is-not-read"),
+        pytest.param("Origin", "**Culprit**", id="causes-not-a-list"),
+        pytest.param([[ORIGIN], [FMT]],
+                     "**2 independent causes, each enough for a rejection alone (BAD must change all)**",
+                     id="two-causes"),
+    ],
+)
+def test_only_causes_of_objects_count(causes: object, title: str) -> None:
+    """bisect's causes count only as non-empty lists of objects; otherwise the culprit is the one cause."""
+    assert md_bisect(Report(PAIR, bisect={**FOUND, "culprit": [ORIGIN], "causes": causes}))[0] == title
+
+
+def test_a_document_without_a_culprit_has_none() -> None:
+    """A bisect document with no 'culprit' at all reads as a search that found none."""
+    assert md_bisect(Report(PAIR, bisect={"verdict": "flaky"})) == [
+        "No culprit: the server answers identical requests both ways (a rate limit, a load balancer over different "
+        "backends, a time-based token): no difference can be blamed."]
+    assert "culprit-row" not in render(Report(PAIR, bisect={"verdict": "flaky"}), "html")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "titles"),
+    [
+        pytest.param(capture(label=""), capture(label="", status=403),
+                     ["curl, BAD (bad.json)", "curl, GOOD (good.json)", "python, BAD (bad.json): the exact bytes",
+                      "python, GOOD (good.json): the exact bytes"], id="by-file-name"),
+        pytest.param(capture(label="script"), capture(label="app", status=403),
+                     ["curl, BAD (app)", "curl, GOOD (script)", "python, BAD (app): the exact bytes",
+                      "python, GOOD (script): the exact bytes"], id="by-label"),
+    ],
+)
+def test_reproductions_name_their_side(a: Capture, b: Capture, titles: list[str]) -> None:
+    """The reproduction commands come BAD first, each titled with its side's name."""
+    page = render(Report(compare(a, b), ("good.json", "bad.json")), "html")
+    assert re.findall(r"<h3>([^<]*)</h3><pre>", page) == titles
+    text = render(Report(compare(a, b), ("good.json", "bad.json")), "md").splitlines()
+    assert [x.removesuffix(":") for x in text if x.startswith(("curl, ", "python, "))] == titles
