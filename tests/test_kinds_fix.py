@@ -105,3 +105,83 @@ def test_path_keeps_the_query_and_a_query_keeps_the_path() -> None:
     assert transplant(bad, good, [param]).request.target == "/v2/ws?voice=alloy"
     plain = capture(target="/ws")
     assert transplant(plain, plain, [Difference("query", "query-param", "x", None, None)]) == plain
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "a", "b", "text"),
+    [
+        ("message", "2", "text, 5 B: hello", "text, 4 B: PING",
+         "send message 2 as the working client does (text, 5 B: hello) rather than (text, 4 B: PING)"),
+        ("message", "3-4", "text, 3 B: bye", None,
+         "send message 3 (and what follows) as the working client does: text, 3 B: bye"),
+        ("message", "3-4", None, "binary, 2 B: 0102",
+         "do not send message 3-4 after the 101, or make the server accept it (binary, 2 B: 0102)"),
+        ("message-field", "1:payload.token", "redacted:0123456789abcdef", None,
+         "send payload.token in message 1 as the working client does (the credential): the server judges it after "
+         "the 101"),
+        ("message-field", "1:auth.token", "t1", None,  # named like a credential: its value is not shown
+         "send auth.token in message 1 as the working client does (the credential): the server judges it after the "
+         "101"),
+        ("message-field", "1:data.mode", "fast", None,
+         "send data.mode in message 1 as the working client does ('fast'): the server judges it after the 101"),
+        ("message-field", "12:payload.token", None, "redacted:0123456789abcdef",
+         "do not send payload.token in message 12, or make the server accept it"),
+        ("message-field", "2:payload.items[0].name", "a", "b",
+         "send payload.items[0].name in message 2 = 'a' rather than 'b'"),
+        ("message-field", "2:user.api_key", "k1", "k2",
+         "user.api_key in message 2 differs: send the one the working client sends (it may be expired, or for "
+         "another service)"),
+        # A fingerprint in either value makes it a credential, whatever its name.
+        ("message-field", "1:data.note", "redacted:0123456789abcdef", "x",
+         "data.note in message 1 differs: send the one the working client sends (it may be expired, or for another "
+         "service)"),
+        ("message-field", "1:data.note", "x", "redacted:0123456789abcdef",
+         "data.note in message 1 differs: send the one the working client sends (it may be expired, or for another "
+         "service)"),
+        # Only the last member's own name says whether it is a credential.
+        ("message-field", "1:data.token.mode", "fast", "slow", "send data.token.mode in message 1 = 'fast' rather than 'slow'"),
+        ("message-field", '1:data.mode["x-token"]', "fast", "slow",
+         "send data.mode[\"x-token\"] in message 1 = 'fast' rather than 'slow'"),
+        ("message-field", '3:["urn:token"]', "a", None,
+         "send [\"urn:token\"] in message 3 as the working client does ('a'): the server judges it after the 101"),
+    ],
+)
+def test_message_fix_wording(kind: str, name: str, a: object, b: object, text: str) -> None:
+    """A message or one of its members: which message, which member, and the value unless it is a credential."""
+    assert fix(kind, name, a, b) == text
+
+
+def _said(*texts: str) -> object:
+    """An accepted capture whose client sent *texts* after the 101, 10 ms apart."""
+    from wsdiff.model import Message, Session
+
+    messages = tuple(Message("client", "text", len(t), t.encode(), 0.01 * i) for i, t in enumerate(texts, 1))
+    return capture(websocket=Session("observed", messages=messages, duration=1.0))
+
+
+SAID_GOOD = _said("hello", "ping", "bye", "end")
+SAID_BAD = _said("hello", "PING")
+
+
+@pytest.mark.parametrize(
+    ("target", "source", "d", "sent"),
+    [
+        # Message 2 only: the source's later messages are not brought along, the target's are kept.
+        (SAID_BAD, SAID_GOOD, Difference("messages", "message", "2"), ["hello", "ping"]),
+        (SAID_GOOD, SAID_BAD, Difference("messages", "message", "2"), ["hello", "PING", "bye", "end"]),
+        # Messages only one side sent: from that position on.
+        (SAID_BAD, SAID_GOOD, Difference("messages", "message", "3-4"), ["hello", "PING", "bye", "end"]),
+        (SAID_GOOD, SAID_BAD, Difference("messages", "message", "3-4"), ["hello", "ping"]),
+        # One member of a JSON message, in its own message (not the one before it).
+        (_said('{"a":1}', '{"b":9}'), _said('{"a":1}', '{"b":2}'), Difference("messages", "message-field", "2:b"),
+         ['{"a":1}', '{"b":2}']),
+        (_said('{"a":1}', '{"b":9,"c":3}'), _said('{"a":1}', '{"c":3}'),
+         Difference("messages", "message-field", "2:b"), ['{"a":1}', '{"c":3}']),
+    ],
+)
+def test_messages_are_applied_by_position(target: object, source: object, d: Difference, sent: list[str]) -> None:
+    """A message difference moves exactly the messages it names, and a member difference that member only."""
+    from wsdiff.messages import client_messages
+
+    moved = transplant(target, source, [d])  # type: ignore[arg-type]
+    assert [m.head.decode() for m in client_messages(moved)] == sent
