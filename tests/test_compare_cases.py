@@ -289,7 +289,8 @@ def test_responder_differs() -> None:
 @pytest.mark.parametrize(
     ("a", "b", "shown"),
     [
-        pytest.param(b"\xff\xfeno", b"ok", ("\ufffd\ufffdno", "ok"), id="not-utf-8"),
+        pytest.param(b"\xff\xfeno", b"ok", ("\ufffd\ufffdno", "ok"), id="a-not-utf-8"),
+        pytest.param(b"ok", b"\xffno", ("ok", "\ufffdno"), id="b-not-utf-8"),
         pytest.param(b"x" * 300, b"y" * 200, ("x" * 200, "y" * 200), id="first-200-bytes"),
         pytest.param(b"", b"z" * 201 + b"\xff", ("", "z" * 200), id="cut-before-the-bad-byte"),
     ],

@@ -84,11 +84,36 @@ SAME_JSON = "same JSON, written differently (spacing, member order or escapes)"
                      id="json-arrays-of-other-length-and-booleans"),
         pytest.param(sent('40{"v":2}'), sent('40{"v":3}'),
                      [("message-field", "1:v", 2, 3, "", False)], id="socketio-same-packet-type-by-member"),
+        pytest.param(sent('{"a":1}'), sent(b'{"a":2}'),
+                     [("message", "1", 'text, 7 B: {"a":1}', "binary, 7 B: 7b2261223a327d",
+                       "one is text, the other binary", False)], id="json-text-vs-json-bytes-in-binary"),
+        pytest.param(sent(b'{"a":1}'), sent('{"a":2}'),
+                     [("message", "1", "binary, 7 B: 7b2261223a317d", 'text, 7 B: {"a":2}',
+                       "one is text, the other binary", False)], id="json-bytes-in-binary-vs-json-text"),
+        pytest.param(sent(b'{"a":1}'), sent(b'{"a":2}'),
+                     [("message", "1", "binary, 7 B: 7b2261223a317d", "binary, 7 B: 7b2261223a327d",
+                       "same size, other bytes", False)], id="binary-is-never-read-as-json"),
+        pytest.param(sent('{"a":1}', '{"b":1}'), sent('{"a":2}', '{"b":2}'),
+                     [("message-field", "1:a", 1, 2, "", False), ("message-field", "2:b", 1, 2, "", False)],
+                     id="every-message-member-by-member"),
+        pytest.param(sent('{"a": 1}', "x"), sent('{"a":1}', "y"),
+                     [("message", "1", 'text, 8 B: {"a": 1}', 'text, 7 B: {"a":1}', SAME_JSON, True),
+                      ("message", "2", "text, 1 B: x", "text, 1 B: y", "same size, other bytes", False)],
+                     id="the-next-message-after-the-same-json"),
     ],
 )
 def test_client_messages_compare_by_position(a: Capture, b: Capture, expected: list[Row]) -> None:
     """Each pair of client messages is one row (note says how they differ), or one row per JSON member."""
     assert rows(a, b) == expected
+
+
+@pytest.mark.parametrize("cut_side", ["a", "b"])
+def test_a_message_not_kept_whole_is_not_read_as_json(cut_side: str) -> None:
+    """A cut message whose head happens to parse is still compared as bytes: its JSON would be incomplete."""
+    cut, whole = _msg('{"a":1}', 0.01, cut=True), _msg('{"a":2}', 0.01)
+    a, b = (cut, whole) if cut_side == "a" else (whole, cut)
+    assert [(r[0], r[4]) for r in rows(sent(a), sent(b))] == [
+        ("message", "not kept whole: compared by size and first bytes")]
 
 
 def test_a_message_not_kept_whole_is_compared_by_size_and_head() -> None:
@@ -150,6 +175,9 @@ def closed(code: int | None, at: float, by: str | None = "server", state: str = 
                      ("closed 4401 190 ms after client message 1", "closed 1000 by the client"), id="client-closed"),
         pytest.param(closed(4401, 0.2), closed(None, 0.2, by=None),
                      ("closed 4401 190 ms after client message 1", "closed by the someone"), id="nobody-known"),
+        pytest.param(closed(4401, 0.91), Session("observed", duration=1.0),
+                     ("closed 4401 900 ms after client message 1", "still open when observation ended"),
+                     id="milliseconds-rounded"),
         pytest.param(closed(1011, 0.02), closed(None, 2.0),
                      ("closed 1011 10 ms after client message 1", "closed by the server, not right after a client message"),
                      id="server-no-frame-later"),
