@@ -72,6 +72,7 @@ def test_features_of_a_crowded_request() -> None:
                                      "permessage-deflate"),
         ("Authorization", "Bearer redacted:00000000000000aa"),
         ("Proxy-Authorization", "Basic\tredacted:00000000000000ab"),  # no space: the whole value is the scheme
+        ("X-Auth", "x"), ("Authorization", 'Digest username="u", response="redacted:00000000000000ac"'),
         ("X-Mode", "a"), ("x-mode", "b"),
         ("Origin", "HTTP://App.Example:8080"), ("User-Agent", "Mozilla/5.0 Firefox/125.0"),
         ("X-Trace-Id", "t"), ("Date", "d"), ("X-Nonce-Value", "n"),
@@ -105,8 +106,10 @@ def test_features_of_a_crowded_request() -> None:
         (("subprotocol", "tts.v2", "value"), "offered"),
         (("extension", "permessage-deflate", "value"), "permessage-deflate; client_max_window_bits, permessage-deflate"),
         (("extension", "x-webkit-deflate-frame", "value"), "x-webkit-deflate-frame"),
-        (("header", "authorization", "value"), "Bearer redacted:00000000000000aa"),
+        (("header", "authorization", "value"),
+         'Bearer redacted:00000000000000aa, Digest username="u", response="redacted:00000000000000ac"'),
         (("header", "authorization", "scheme"), "Bearer"),
+        (("header", "x-auth", "value"), "x"),
         (("header", "proxy-authorization", "value"), "Basic\tredacted:00000000000000ab"),
         (("header", "proxy-authorization", "scheme"), "Basic\tredacted:00000000000000ab"),
         (("header", "x-mode", "value"), "a, b"),
@@ -389,7 +392,7 @@ def test_a_conjunction_in_json() -> None:
 
 
 def test_profiles_past_the_bound_merge_with_their_counts_and_examples() -> None:
-    """Past 7 profiles the least informative attributes go (never a constant one) until 3 are left; counts add up.
+    """Past 7 profiles the least informative attributes go (a constant one is skipped) until 3 are left; counts add up.
 
     X-B and X-C say nothing about the outcome and go; X-First (one rejected attempt) tells more and stays, since
     dropping the two leaves exactly half the bound (7 // 2). Later attempts are counted without what was dropped.
@@ -397,7 +400,8 @@ def test_profiles_past_the_bound_merge_with_their_counts_and_examples() -> None:
     tally = Tally(profile_cap=7, key=RUN_KEY)
     for i in range(48):
         bad, b, c = i % 2 == 0, i // 2 % 2, i // 4 % 3
-        features = [(("header", "x-b", "value"), str(b)), (("header", "x-c", "value"), str(c)),
+        features = [(("header", "accept-language", "value"), "en"),  # constant: dropping it would merge nothing
+                    (("header", "x-b", "value"), str(b)), (("header", "x-c", "value"), str(c)),
                     (("method", None, "value"), "GET")]
         if bad:
             features.append((("header", "x-api-key", "value"), "k"))
@@ -406,7 +410,8 @@ def test_profiles_past_the_bound_merge_with_their_counts_and_examples() -> None:
         tally.add_observation(("r" if bad else "a") + str(i), "", not bad, features, ("X-B", "X-C", "X-Api-Key"))
     g = tally.groups[""]
     assert sorted((tuple(g.atom_value[x] for x in k), tuple(p)) for k, p in g.profiles.items()) == [
-        (("GET",), (0, 24, None, "a1")), (("GET", "k"), (23, 0, "r2", None)), (("GET", "k", "1"), (1, 0, "r0", None))]
+        (("en", "GET"), (0, 24, None, "a1")), (("en", "GET", "k"), (23, 0, "r2", None)),
+        (("en", "GET", "k", "1"), (1, 0, "r0", None))]
     [report] = tally.result().groups
     assert (report.untracked, report.rejected, report.accepted) == (("header X-B", "header X-C"), 24, 24)
     assert findings(report) == [("X-Api-Key is present", "24 of 24 rejected, 0 of 24 accepted",
@@ -418,12 +423,12 @@ def test_an_untracked_facet_is_labelled_with_its_facet() -> None:
     tally = Tally(profile_cap=7, key=RUN_KEY)
     for i in range(48):
         bad, b, c = i % 2 == 0, i // 2 % 2, i // 4 % 3
-        features = [(("query-param", "n", "class"), ["integer", "text"][b]), (("header", "x-c", "value"), str(c))]
+        features = [(("query-param", "x-c", "class"), ["integer", "text"][b]), (("header", "x-c", "value"), str(c))]
         if bad:
             features.append((("header", "x-api-key", "value"), "k"))
         tally.add_observation(f"s{i}", "", not bad, features, ("X-C",))
     [report] = tally.result().groups
-    assert report.untracked == ("header X-C", "query-param n (class)")
+    assert report.untracked == ("header X-C", "query-param x-c (class)")  # only a header takes a header's spelling
 
 
 # --- the description length (docs/triage.md, "The search") ----------------------------------
@@ -599,12 +604,12 @@ def test_each_finding_is_tested_on_the_commonest_attempt_it_alone_matches() -> N
 
 def test_a_finding_with_exceptions_is_bisected_against_an_attempt_it_does_not_match() -> None:
     """No variant sets a parameter's value: bisect pairs the rule's attempt with an accepted one outside the rule."""
-    attempts = ([attempt(True, target="/ws?fmt=pcm") for _ in range(10)] + [attempt(False, target="/ws?fmt=pcm")]
-                + [attempt(False, target="/ws?fmt=opus") for _ in range(20)])
+    attempts = ([attempt(False, target="/ws?fmt=opus") for _ in range(20)]
+                + [attempt(True, target="/ws?fmt=pcm") for _ in range(10)] + [attempt(False, target="/ws?fmt=pcm")])
     g = group(attempts)
     assert findings(g) == [("query parameter fmt is pcm", "10 of 10 rejected, 1 of 21 accepted",
-                            ("wsdiff", "bisect", "c11.json", "c00.json"))]
-    assert (g.exceptions, g.exception_attempts, g.unexplained) == ((Attempts("c10.json", 1),), 1, ())
+                            ("wsdiff", "bisect", "c00.json", "c20.json"))]
+    assert (g.exceptions, g.exception_attempts, g.unexplained) == ((Attempts("c30.json", 1),), 1, ())
 
 
 def test_unexplained_rejections_are_listed_commonest_first_twenty_at_most() -> None:
@@ -800,3 +805,20 @@ def test_indistinguishable_conditions_are_listed_in_the_order_of_kinds_then_name
     assert [(i, c.text) for i, c in f.indistinguishable] == [
         (0, "x-a is present"), (0, "x-b is present"), (0, "client address's network is 10.0.0.0/24")]
     assert f.test == ("wsdiff", "bisect", "s10", "s00")  # no variant sets a client's network
+
+
+def test_the_callers_key_makes_the_fingerprints() -> None:
+    """An unredacted secret is shown by the fingerprint the caller's key gives it, as observe gives it."""
+    attempts = sides({"headers": {"X-Api-Key": "hunter2-old"}, "redacted": False},
+                     {"headers": {"X-Api-Key": "hunter2-new"}, "redacted": False})
+    fingerprint = dict(observe(attempts[0], key=RUN_KEY)[2])[("header", "x-api-key", "value")]
+    accepted = dict(observe(attempts[-1], key=RUN_KEY)[2])[("header", "x-api-key", "value")]
+    by_tally = Tally(key=RUN_KEY)
+    for i, c in enumerate(attempts):
+        by_tally.add(f"c{i:02d}.json", c)
+    for result in (run(attempts), by_tally.result()):
+        assert findings(only(result)) == [
+            (f"X-Api-Key is the secret {fingerprint}", "10 of 10 rejected, 0 of 20 accepted",
+             ("wsdiff", "replay", "c00.json", "--variant", f"set-header=X-Api-Key:{accepted}"))]
+    [(condition, _, _)] = findings(only(triage(((f"c{i:02d}.json", c) for i, c in enumerate(attempts)), key=b"o" * 32)))
+    assert condition.startswith("X-Api-Key is the secret redacted:") and fingerprint not in condition
