@@ -302,3 +302,9 @@ def test_show_json_limit() -> None:
     assert show_json("abc", limit=3) == "abc"
     assert show_json({"k": 1}, limit=4) == '{"k"…'
     assert show_json([1], limit=3) == "[1]"
+
+
+def test_missing_reads_as_missing() -> None:
+    """The placeholder for a side that has no value shows as MISSING in a difference's repr, not as an object address."""
+    assert repr(MISSING) == "MISSING"
+    assert repr(list(json_differences({"a": 1}, {}))) == "[(('a',), 1, MISSING)]"

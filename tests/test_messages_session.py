@@ -145,7 +145,8 @@ def closed(*messages: Message, code: int | None = 4403, by: str | None = "server
         pytest.param(closed(c(0.5), duration=1.5), (1, 1.0), id="exactly-close-after"),
         pytest.param(closed(c(0.5), duration=1.5001), None, id="just-past-close-after"),
         pytest.param(closed(c(0.5)), (1, 0.0), id="at-the-close"),
-        pytest.param(closed(c(0.1), c(0.5000005)), (2, 0.0), id="a-microsecond-after-the-close"),
+        pytest.param(closed(c(0.1), c(0.5000005)), (2, 0.0), id="within-a-microsecond-after-the-close"),
+        pytest.param(closed(c(0.1), c(0.5 + 1e-6)), (2, 0.0), id="a-microsecond-after-the-close"),
         pytest.param(closed(c(0.1), c(0.6)), (1, 0.4), id="a-message-after-the-close-is-not-what-was-judged"),
     ],
 )
@@ -173,6 +174,8 @@ def test_closed_after_without_a_session() -> None:
         ([c(0.0000004), s(0.0000014), c(0.1234567)], [Turn(0, 0.0, 0.0), Turn(1, 0.123455, 0.000001)]),
         ([c(0.1), s(0.3000004), c(0.5)], [Turn(0, 0.1, 0.0), Turn(1, 0.2, 0.2)]),
         ([s(0.1), s(0.05), c(0.3)], [Turn(2, 0.25, 0.05)]),
+        # a hand-made capture with times before the 101: the messages are still spaced as recorded
+        ([c(-0.2), c(-0.1)], [Turn(0, 0.0, 0.0), Turn(0, 0.1, 0.0)]),
     ],
 )
 def test_conversation_turns_exactly(recorded: list[Message], turns: list[Turn]) -> None:
