@@ -7,16 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from wsdiff.errors import SecretError
+from wsdiff import redact
+from wsdiff.errors import SecretError, SecretRefusedError
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
 from wsdiff.redact import (
-    FINGERPRINT_RE, Secret, fingerprint, fingerprints_in, is_credential_header, is_credential_param, redact_capture,
-    redact_request, restore_request,
+    FINGERPRINT_RE, Binding, Secret, argument_secrets, fingerprint, fingerprints_in, is_credential_header,
+    is_credential_param, redact_capture, redact_json, redact_request, redact_shown, restore_messages, restore_request,
 )
 from wsdiff.secrets import SecretStore
 
 KEY = b"k" * 32
 EP = Endpoint("ws", "h", 80)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
+    redact._UNCHANGED.clear()
+    redact._MEMO.clear()
+    redact._name_says_credential.cache_clear()
+    redact.is_credential_header.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -146,3 +156,324 @@ def test_secret_store_is_owner_only(tmp_path: Path) -> None:
         assert stat.S_IMODE(p.stat().st_mode) == 0o700
     for p in (store.key_file, store.secrets_file):
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
+
+
+# --- restoring the client's messages -------------------------------------------------------------------------
+
+API = Endpoint("wss", "api.example", 443, sni="api.example")
+API_REQUEST = Request(target="/ws", headers=(("Host", "api.example"),))
+AT_API = "wss://api.example:443"
+
+
+def _secret(value: str, *places: str, endpoint: str = AT_API) -> tuple[str, Secret]:
+    """A stored secret with its fingerprint, bound to *places* at *endpoint*."""
+    return fingerprint(KEY, value), Secret(value, frozenset(Binding(endpoint, p) for p in places))
+
+
+def _text(text: str, at: float = 0.0, *, size: int | None = None, cut: bool | None = None) -> Message:
+    data = text.encode("utf-8", "surrogateescape")
+    return Message("client", "text", len(data) if size is None else size, data, at, cut)
+
+
+TOK = _secret("tok-77", "message client 1 token")
+NESTED = _secret("n3sted-pw", "message client 1 payload.password")
+SECOND = _secret("sec0nd-tok", "message client 2 token")
+PLAIN = _secret("plain-bearer-1", "message client 1")
+CUT = _secret("cut-t0ken", "message client 2")
+
+
+@pytest.mark.parametrize(
+    ("sent", "secrets", "expected"),
+    [
+        # A member's fingerprint, bound to message 1's 'token': the client's bytes again.
+        ([f'{{"type":"auth","token":"{TOK[0]}"}}'], [TOK], ['{"type":"auth","token":"tok-77"}']),
+        # A nested member.
+        ([f'{{"payload":{{"user":"u","password":"{NESTED[0]}"}}}}'], [NESTED],
+         ['{"payload":{"user":"u","password":"n3sted-pw"}}']),
+        # Messages are numbered from 1: a plain first message, then the secret in message 2.
+        (['{"type":"hello"}', f'{{"token":"{SECOND[0]}"}}'], [SECOND], ['{"type":"hello"}', '{"token":"sec0nd-tok"}']),
+        # Text that is not JSON: bound to the message alone.
+        ([f"AUTH Bearer {PLAIN[0]}"], [PLAIN], ["AUTH Bearer plain-bearer-1"]),
+        # A byte that is not UTF-8 goes out as it came in.
+        ([f'{{"token":"{TOK[0]}","x":"\udcff"}}'], [TOK], ['{"token":"tok-77","x":"\udcff"}']),
+        # Nothing redacted: the messages as they are, secrets or not.
+        (['{"type":"hello"}', "ping"], [TOK], ['{"type":"hello"}', "ping"]),
+        ([], [TOK], []),
+    ],
+    ids=["member", "nested", "second-message", "not-json", "not-utf8", "nothing", "none"],
+)
+def test_restore_messages_gives_back_the_bytes_sent(sent: list[str], secrets: list[tuple[str, Secret]],
+                                                    expected: list[str]) -> None:
+    """Each fingerprint bound to its message and JSON path goes back as its secret; every other byte is kept."""
+    messages = tuple(_text(t, at=0.1 * i) for i, t in enumerate(sent))
+    out = restore_messages(messages, dict(secrets), endpoint=API, request=API_REQUEST)
+    assert out == tuple(_text(t, at=0.1 * i, cut=False) for i, t in enumerate(expected))
+    assert [m.cut for m in out] == [False if FINGERPRINT_RE.search(t) else None for t in sent]
+
+
+def test_restore_messages_keeps_a_cut_message_cut() -> None:
+    """A whole message stays whole and sized as sent; one kept only in part keeps its wire size and stays cut."""
+    whole = _text(f'{{"token":"{TOK[0]}"}}', size=18, cut=False)  # as redaction leaves it: the size sent
+    cut = _text(f'{{"token":"{CUT[0]}","pad":"xx', size=900, cut=True)  # not JSON: bound to the message
+    a, b = restore_messages((whole, cut), dict([TOK, CUT]), endpoint=API, request=API_REQUEST)
+    assert (a.head, a.size, a.cut, a.whole) == (b'{"token":"tok-77"}', 18, False, True)
+    assert (b.head, b.size, b.cut, b.truncated) == (b'{"token":"cut-t0ken","pad":"xx', 900, True, True)
+
+
+EVIL = Endpoint("wss", "evil.example", 443, sni="evil.example")
+TO_EVIL_HOST = Request(target="/ws", headers=(("Host", "evil.example"),))
+OLD = (fingerprint(KEY, "old-s3cret"), Secret("old-s3cret"))  # stored by a wsdiff that did not say where
+
+
+@pytest.mark.parametrize(
+    ("sent", "secrets", "endpoint", "request_", "message"),
+    [
+        # The recorded message moved to position 2: same endpoint, another place.
+        (['{"type":"hello"}', f'{{"type":"auth","token":"{TOK[0]}"}}'], [TOK], API, API_REQUEST,
+         f"the secret in message client 2 token ({TOK[0]}) belongs to message client 1 token at {AT_API}; "
+         f"refusing to send it to {AT_API} (--allow-secrets-to api.example:443 sends it there)"),
+        # The capture pointed at a host the secret never went to: no flag is suggested.
+        ([f'{{"type":"auth","token":"{TOK[0]}"}}'], [TOK], EVIL, API_REQUEST,
+         f"the secret in message client 1 token ({TOK[0]}) belongs to message client 1 token at {AT_API}; refusing "
+         "to send it to wss://evil.example:443 (Host api.example): the capture points somewhere this secret was "
+         "never recorded"),
+        # Same address, but the Host header routes it to another tenant: both hosts must be named.
+        ([f'{{"type":"auth","token":"{TOK[0]}"}}'], [TOK], API, TO_EVIL_HOST,
+         f"the secret in message client 1 token ({TOK[0]}) belongs to message client 1 token at {AT_API}; refusing "
+         f"to send it to {AT_API} (Host evil.example) (--allow-secrets-to api.example:443 --allow-secrets-to "
+         "evil.example sends it there)"),
+        # An old store line: bound nowhere, so refused everywhere unless named.
+        ([f'{{"token":"{OLD[0]}"}}'], [OLD], API, API_REQUEST,
+         f"the secret in message client 1 token ({OLD[0]}) was stored by an older wsdiff without the place it was "
+         f"recorded; refusing to send it to {AT_API} (--allow-secrets-to api.example:443 sends it there)"),
+        # Two refusals, in two messages: the first is told, with the count of the others.
+        ([f'{{"token":"{SECOND[0]}"}}', f'{{"token":"{TOK[0]}"}}'], [TOK, SECOND], API, API_REQUEST,
+         f"the secret in message client 1 token ({SECOND[0]}) belongs to message client 2 token at {AT_API}; "
+         f"refusing to send it to {AT_API} (--allow-secrets-to api.example:443 sends it there); and 1 more"),
+    ],
+    ids=["moved", "other-host", "other-routing-host", "old-store", "two"],
+)
+def test_restore_messages_refuses_a_secret_bound_elsewhere(sent: list[str], secrets: list[tuple[str, Secret]],
+                                                           endpoint: Endpoint, request_: Request, message: str) -> None:
+    """A message secret goes only to the endpoint, routing host and JSON place it was recorded in; else one line."""
+    messages = tuple(_text(t) for t in sent)
+    with pytest.raises(SecretRefusedError) as e:
+        restore_messages(messages, dict(secrets), endpoint=endpoint, request=request_)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "request_", "allow", "restored"),
+    [
+        (EVIL, API_REQUEST, ("evil.example",), True),
+        (EVIL, API_REQUEST, ("evil.example:443",), True),
+        (EVIL, API_REQUEST, ("evil.example:8443",), False),
+        (API, TO_EVIL_HOST, ("api.example",), False),  # the routing host is not named
+        (API, TO_EVIL_HOST, ("api.example", "evil.example"), True),
+        (EVIL, API_REQUEST, (), False),
+    ],
+)
+def test_restore_messages_sends_where_the_user_named_the_host(endpoint: Endpoint, request_: Request,
+                                                              allow: tuple[str, ...], restored: bool) -> None:
+    """--allow-secrets-to names the host (or host:port) and every routing host; then the message goes restored."""
+    sent = (_text(f'{{"type":"auth","token":"{TOK[0]}"}}'),)
+    if restored:
+        [m] = restore_messages(sent, dict([TOK]), endpoint=endpoint, request=request_, allow=allow)
+        assert m.head == b'{"type":"auth","token":"tok-77"}'
+    else:
+        with pytest.raises(SecretRefusedError):
+            restore_messages(sent, dict([TOK]), endpoint=endpoint, request=request_, allow=allow)
+
+
+A_FP, B_FP, C_FP = (fingerprint(KEY, s) for s in ("lost-a-111", "lost-b-222", "lost-c-333"))
+
+
+@pytest.mark.parametrize(
+    ("sent", "missing"),
+    [
+        ([f'{{"type":"auth","payload":{{"token":"{A_FP}"}}}}'], f"message 1 payload.token ({A_FP})"),
+        # Not JSON: the message alone is named; then a JSON one after a plain one.
+        ([f"AUTH {A_FP}", '{"type":"hello"}', f'{{"items":["x","{B_FP}"]}}'],
+         f"message 1 ({A_FP}), message 3 items[1] ({B_FP})"),
+        # A fingerprint in a key is in no member: the message is named.
+        ([f'{{"{A_FP}":1}}'], f"message 1 ({A_FP})"),
+    ],
+    ids=["member", "text-then-array", "in-a-key"],
+)
+def test_restore_messages_names_each_missing_secret(sent: list[str], missing: str) -> None:
+    """A fingerprint the store lacks is never sent: each is named by message and JSON path, the default is to raise."""
+    with pytest.raises(SecretError) as e:
+        restore_messages(tuple(_text(t) for t in sent), dict([TOK]), endpoint=API, request=API_REQUEST)
+    assert not isinstance(e.value, SecretRefusedError)
+    assert str(e.value) == (f"the local secret store has no value for {missing} (replay on the machine that recorded "
+                            "it, or --missing-secrets=drop to leave them out)")
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        # The member that held it goes; every other byte stays, and the size is the new one.
+        ([f'{{"type":"auth","token":"{A_FP}","v":1}}'], ['{"type":"auth","v":1}']),
+        # Items of one array: each missing one goes, whatever the order its paths come in, and only those.
+        ([f'{{"tokens":["{A_FP}","{B_FP}"]}}'], ['{"tokens":[]}']),
+        ([f'{{"tokens":["{A_FP}","k","{B_FP}"],"token":"{TOK[0]}"}}'], ['{"tokens":["k"],"token":"tok-77"}']),
+        ([f'{{"a":["{A_FP}",{{"b":"{B_FP}"}},"{C_FP}"],"token":"{TOK[0]}"}}'], ['{"a":[{}],"token":"tok-77"}']),
+        # Not JSON, or in a key: the whole message is left out, the others are sent.
+        ([f'{{"token":"{TOK[0]}"}}', f"AUTH {A_FP}", '{"type":"hello"}'], ['{"token":"tok-77"}', '{"type":"hello"}']),
+        ([f'{{"{A_FP}":1}}', "ping"], ["ping"]),
+    ],
+    ids=["member", "array", "array-with-known", "nested-array", "text", "in-a-key"],
+)
+def test_restore_messages_drops_what_has_no_secret(sent: list[str], kept: list[str]) -> None:
+    """With drop_missing, a member whose secret is missing is left out, or the message when it is not in a member."""
+    out = restore_messages(tuple(_text(t) for t in sent), dict([TOK]), endpoint=API, request=API_REQUEST,
+                           drop_missing=True)
+    assert [(m.head.decode(), m.size) for m in out] == [(t, len(t)) for t in kept]
+
+
+# --- how each place is redacted, exactly ---------------------------------------------------------------------
+
+
+def _shown(template: str) -> str:
+    """*template* with each ``{secret}`` replaced by that secret's fingerprint."""
+    import re
+
+    return re.sub(r"\{([^{}]*)\}", lambda m: fingerprint(KEY, m.group(1)), template)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Plain subprotocol names stay, separators and spaces too.
+        ("chat, superchat", "chat, superchat"),
+        ("chat,,superchat", "chat,,superchat"),
+        ("graphql-transport-ws, v1.chat.example", "graphql-transport-ws, v1.chat.example"),
+        ("chat2024", "chat2024"),  # digits and letters, but short: a name
+        ("abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"),  # long, but letters only: a name
+        # The token after a marker, whatever it looks like; the marker itself stays.
+        ("access_token, hello-world", "access_token, {hello-world}"),
+        ("access_token, access_token", "access_token, {access_token}"),
+        ("bearer, tok1, chat", "bearer, {tok1}, chat"),
+        (" chat ,  access_token ,  tok-1 ", " chat ,  access_token ,  {tok-1} "),
+        # A prefixed token: only the part after the last dot.
+        ("chat, bearer.dG9rZW4xMjM", "chat, bearer.{dG9rZW4xMjM}"),
+        ("base64url.bearer.authorization.k8s.io.dG9rZW4", "base64url.bearer.authorization.k8s.io.{dG9rZW4}"),
+        ("base64url.bearer.authorization.k8s.io.", "{base64url.bearer.authorization.k8s.io.}"),  # no token: whole
+        # JWT-shaped: the JWT, wherever it sits in the token.
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "{eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln}"),
+        ("v1.eyJhbGciOiJIUzI1NiJ9x", "v1.{eyJhbGciOiJIUzI1NiJ9x}"),
+        # Named like a credential, or random-looking (long, with 3 digits or more among letters).
+        ("chat, session-abc", "chat, {session-abc}"),
+        ("abcdefghijklmnopq1r2s3tu", "{abcdefghijklmnopq1r2s3tu}"),
+        ("abcdefghijklmnopq1r2stuv", "abcdefghijklmnopq1r2stuv"),  # two digits: a name
+        ("Zx81Qw93Lk27Mn45Pb61Vc09", "{Zx81Qw93Lk27Mn45Pb61Vc09}"),
+        # Already a fingerprint: kept as it is.
+        (_shown("access_token, {tok-1}"), _shown("access_token, {tok-1}")),
+    ],
+)
+def test_subprotocol_tokens(value: str, expected: str) -> None:
+    """Sec-WebSocket-Protocol: a credential token (after a marker, prefixed, JWT, random) is fingerprinted, names stay."""
+    out, _ = redact_request(Request(headers=(("Sec-WebSocket-Protocol", value),)), KEY, EP)
+    assert out.headers == (("Sec-WebSocket-Protocol", _shown(expected)),)
+
+
+@pytest.mark.parametrize(
+    ("cookie", "expected", "places"),
+    [
+        ("sid=abc; theme=dark", "sid={abc}; theme={dark}", {"abc": {"cookie sid"}, "dark": {"cookie theme"}}),
+        # A value holding '=' (base64): the name ends at the first one.
+        ("session=YWJjZGVm==", "session={YWJjZGVm==}", {"YWJjZGVm==": {"cookie session"}}),
+        # A bare value (no name): bound to "cookie"; spaces and a trailing separator kept.
+        ("a=1; lonely", "a={1}; {lonely}", {"1": {"cookie a"}, "lonely": {"cookie"}}),
+        (" sid = abc ; ", " sid = {abc} ; ", {"abc": {"cookie sid"}}),
+    ],
+)
+def test_cookie_pairs_are_redacted_one_by_one(cookie: str, expected: str, places: dict[str, set[str]]) -> None:
+    """Each cookie value is fingerprinted in place and bound to its cookie's name; restoring gives the header back."""
+    request = Request(headers=(("Cookie", cookie),))
+    out, found = redact_request(request, KEY, EP)
+    assert out.headers == (("Cookie", _shown(expected)),)
+    assert {s.value: {b.place for b in s.bindings} for s in found.values()} == places
+    assert {b.endpoint for s in found.values() for b in s.bindings} == {"ws://h:80 (no Host)"}  # fails closed
+    assert restore_request(out, found, endpoint=EP) == request
+
+
+def test_dropping_a_cookie_keeps_the_others_and_their_separators() -> None:
+    """With drop_missing, a cookie whose secret is missing is left out with its separator; the others stay as sent."""
+    out, found = redact_request(Request(headers=(("Cookie", "a=1; b=2; c=3"),)), KEY, EP)
+    del found[fingerprint(KEY, "2")]
+    assert restore_request(out, found, endpoint=EP, drop_missing=True).headers == (("Cookie", "a=1; c=3"),)
+    del found[fingerprint(KEY, "1")], found[fingerprint(KEY, "3")]
+    assert restore_request(out, found, endpoint=EP, drop_missing=True).headers == ()
+
+
+def test_secrets_found_without_an_endpoint_are_bound_to_none() -> None:
+    """redact_request without an endpoint binds its secrets to "", which no request's destination ever is."""
+    _, found = redact_request(Request(headers=(("X-API-Key", "k-123"),)), KEY)
+    assert [(s.value, s.bindings) for s in found.values()] == [("k-123", frozenset({Binding("", "header x-api-key")}))]
+
+
+def test_redact_json_walks_every_string() -> None:
+    """A saved bisect result: each string, in lists and objects at any depth, loses its credentials; the rest stays."""
+    doc = {"verdict": "culprit", "reason": "Bearer abcdef123", "rounds": 3, "ok": True, "none": None, "ratio": 0.5,
+           "culprit": ["token=abc12345", 7, None, {"fix": "connect with ?access_token=q-987654"}], "keep": ["voice"]}
+    assert redact_json(doc, KEY) == {
+        "verdict": "culprit", "reason": _shown("Bearer {abcdef123}"), "rounds": 3, "ok": True, "none": None,
+        "ratio": 0.5, "culprit": [_shown("token={abc12345}"), 7, None, {"fix": _shown("connect with ?access_token={q-987654}")}],
+        "keep": ["voice"]}
+    assert redact_json("api_key=k-42", KEY) == _shown("api_key={k-42}")
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "expected"),
+    [
+        # One secret the end of another, the shorter sorting after it: the longer still goes whole.
+        ("use a-zz1234567 then zz1234567", ["zz1234567", "a-zz1234567"], "use {a-zz1234567} then {zz1234567}"),
+        ("use a-zz1234567 then zz1234567", ["a-zz1234567", "zz1234567", "zz1234567", ""],
+         "use {a-zz1234567} then {zz1234567}"),
+        # Then any other credential, by the rules of free text.
+        ("set-header=X-Trace:zz1234567 token=abc12345", ["zz1234567"], "set-header=X-Trace:{zz1234567} token={abc12345}"),
+        ("nothing here", [], "nothing here"),
+    ],
+)
+def test_redact_shown_replaces_the_longest_secret_first(text: str, secrets: list[str], expected: str) -> None:
+    """A variant's name or description: the secrets it carries, longest first, then anything else that looks secret."""
+    assert redact_shown(text, KEY, secrets) == _shown(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "where", "found"),
+    [
+        # A JSON string for a credential member: the string's content is the secret, as a message would hold it.
+        ('"s3cret-abc"', {"member": "token"}, ("s3cret-abc",)),
+        ("1234567", {"member": "pin"}, ("1234567",)),  # a number: as typed
+        ("not json", {"member": "password"}, ("not json",)),
+        ('{"token": "inner-1"}', {"member": "data"}, ("inner-1",)),  # another member: its text's credentials
+        ("plain", {"member": "voice"}, ()),
+        ("Bearer abcdef123", {"header": "Authorization"}, ("abcdef123",)),
+        ("k-123", {"header": "X-Api-Key"}, ("k-123",)),
+        ("alloy", {"header": "X-Voice"}, ()),
+        ("/ws?access_token=q-1", {}, ("q-1",)),
+    ],
+)
+def test_argument_secrets(value: str, where: dict[str, str], found: tuple[str, ...]) -> None:
+    """What the user typed for a header or a JSON member yields the secrets redaction would find there."""
+    assert argument_secrets(value, **where) == found
+
+
+def test_a_secret_swept_elsewhere_is_bound_to_each_exact_place() -> None:
+    """A secret found once is replaced wherever it appears, and bound to each place it is a whole value of."""
+    t = "T0KEN-abcdef12"
+    head = f'{{"note":"copy {t} here","t":"{t}"}}'.encode()
+    c = Capture(Endpoint("ws", "h", 80), Request(headers=(("Host", "h"), ("Authorization", f"Bearer {t}"),
+                                                          ("X-Trace", t))),
+                Response(403, "Forbidden", body=f"invalid {t}".encode()),
+                websocket=Session(messages=(Message("client", "text", len(head), head, 0.0),)))
+    out, found = redact_capture(c, KEY)
+    fp = fingerprint(KEY, t)
+    assert out.request.headers == (("Host", "h"), ("Authorization", f"Bearer {fp}"), ("X-Trace", fp))
+    assert out.response is not None and out.response.body == f"invalid {fp}".encode()
+    assert out.websocket is not None and out.websocket.messages[0].head == f'{{"note":"copy {fp} here","t":"{fp}"}}'.encode()
+    # Inside a longer string ("note") is no place a secret is restored to: not bound.
+    assert found == {fp: Secret(t, frozenset(Binding("ws://h:80", p) for p in (
+        "header authorization", "header x-trace", "response body", "message client 1 t")))}

@@ -1070,7 +1070,9 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
             missing.extend(f"message {k}{' ' + format_path(p) if p else ''} ({fp})" for p, fp in holders)
             if not drop_missing or any(not p for p, _ in holders):
                 continue  # not JSON, or a fingerprint outside any member: the message is left out
-            for path in sorted({p for p, _ in holders}, key=len, reverse=True):
+            # Last first: a later array item before an earlier one (whose removal would shift it), a member
+            # before its container. By length alone, two items of one array went in set order: a crash by chance.
+            for path in sorted({p for p, _ in holders}, reverse=True):
                 text = set_member(text, path, None)
         data = FINGERPRINT_RE.sub(lambda x: secrets[x.group(0)].value, text).encode("utf-8", "surrogateescape")
         out.append(Message(m.direction, m.type, len(data) if m.whole else m.size, data, m.at, m.truncated))
