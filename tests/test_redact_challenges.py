@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from wsdiff import redact
 from wsdiff.model import Capture, Endpoint, Request, Response
 from wsdiff.redact import is_credential_header, redact_capture
 
 KEY = b"k" * 32
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
+    redact._UNCHANGED.clear()
+    redact._MEMO.clear()
+    redact._name_says_credential.cache_clear()
+    redact.is_credential_header.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiff.model import Message, Session
+from wsdiff import redact
+from wsdiff.model import Failure, Message, Session
 from wsdiff.oracle import ProbeResult
 from wsdiff.redact import FINGERPRINT_RE, fingerprint, parse_allowed_host, redact_result
 
 KEY = b"r" * 32
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
+    redact._UNCHANGED.clear()
+    redact._MEMO.clear()
+    redact._name_says_credential.cache_clear()
+    redact.is_credential_header.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -20,6 +30,8 @@ KEY = b"r" * 32
         ("[::1]:8443", "[::1]:8443"),
         ("[::1]", "[::1]"),
         ("api.example:08443", "api.example:8443"),
+        ("h.example:1", "h.example:1"),  # the lowest port there is
+        ("h.example:65535", "h.example:65535"),
     ],
 )
 def test_parse_allowed_host(spec: str, host: str) -> None:
@@ -37,6 +49,8 @@ def test_parse_allowed_host(spec: str, host: str) -> None:
         ("api.example:https", "bad port in 'api.example:https'"),
         ("http://api.example", "bad port in 'http://api.example'"),  # 'http' read as the host, '//api.example' as the port
         ("a b", "expected HOST or HOST:PORT, got 'a b'"),
+        ("[::1]:80]", "bad port in '[::1]:80]'"),  # the address ends at the first ']'
+        ("[]:80", "expected HOST or HOST:PORT, got '[]:80'"),
     ],
 )
 def test_parse_allowed_host_errors(spec: str, message: str) -> None:
@@ -72,3 +86,63 @@ def test_redact_result_of_a_refusal() -> None:
     plain = ProbeResult(403, "Forbidden", body=b"nothing secret")
     assert redact_result(plain, KEY) == plain
     assert fingerprint(KEY, known) != fingerprint(b"other" * 8, known)
+
+
+def _fp(secret: str) -> str:
+    return fingerprint(KEY, secret)
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        # A reason phrase that carries a token (a custom server's 403).
+        (ProbeResult(403, "Forbidden token=abc12345"), ProbeResult(403, f"Forbidden token={_fp('abc12345')}")),
+        # A connection that failed with the URL in its message: the userinfo and the query token go.
+        (ProbeResult(error=Failure("refused", "ws://bob:pa55w0rd@h.example/ws?access_token=T0K3N-1 refused")),
+         ProbeResult(error=Failure("refused", f"ws://{_fp('bob:pa55w0rd')}@h.example/ws?access_token={_fp('T0K3N-1')}"
+                                              " refused"))),
+        # The Kubernetes-style subprotocol the server echoes: the token part, by the subprotocol rules.
+        (ProbeResult(101, subprotocol="base64url.bearer.authorization.k8s.io.dG9rZW4"),
+         ProbeResult(101, subprotocol=f"base64url.bearer.authorization.k8s.io.{_fp('dG9rZW4')}")),
+        # Extensions with a credential parameter.
+        (ProbeResult(101, extensions="permessage-deflate; client_max_window_bits=15"),
+         ProbeResult(101, extensions="permessage-deflate; client_max_window_bits=15")),
+        (ProbeResult(101, extensions="permessage-deflate; token=abcdef"),
+         ProbeResult(101, extensions=f"permessage-deflate; token={_fp('abcdef')}")),
+        # Nothing to hide: every field comes back as it was (status, error kind, flags, elapsed).
+        (ProbeResult(101, "Switching Protocols", (("Server", "x"),), b"", True, None, 0.25, True, "chat", "m"),
+         ProbeResult(101, "Switching Protocols", (("Server", "x"),), b"", True, None, 0.25, True, "chat", "m")),
+        (ProbeResult(error=Failure("timeout", "no answer in 5 s"), unreachable="timeout"),
+         ProbeResult(error=Failure("timeout", "no answer in 5 s"), unreachable="timeout")),
+    ],
+    ids=["reason", "error", "subprotocol", "extension-plain", "extension-token", "nothing", "unreachable"],
+)
+def test_redact_result_every_field(result: ProbeResult, expected: ProbeResult) -> None:
+    """Each field of a live answer is redacted by its own rules; what holds no credential is kept exactly."""
+    assert redact_result(result, KEY) == expected
+
+
+@pytest.mark.parametrize(
+    ("known", "subprotocol", "shown"),
+    [
+        # A secret of exactly 8 characters (the sweep's minimum) echoed as the chosen subprotocol.
+        (["Q7RZ2KX9"], "Q7RZ2KX9", "{Q7RZ2KX9}"),
+        # Two secrets echoed side by side: each replaced by its own fingerprint.
+        (["Q7RZ2KX9", "ZZ81TT0P"], "Q7RZ2KX9-ZZ81TT0P", "{Q7RZ2KX9}-{ZZ81TT0P}"),
+        # One secret the start of another: the longer is replaced whole, not its prefix and a clear tail.
+        (["AB12CD34", "AB12CD34EF56"], "AB12CD34EF56", "{AB12CD34EF56}"),
+        (["AB12CD34EF56", "AB12CD34"], "AB12CD34EF56 AB12CD34", "{AB12CD34EF56} {AB12CD34}"),
+        # Shorter than 8: not swept (too likely to match by chance), and no rule finds it.
+        (["Q7RZ2KX"], "Q7RZ2KX", "Q7RZ2KX"),
+        # Nothing known: a plain subprotocol is kept.
+        ([], "chat.v2", "chat.v2"),
+    ],
+)
+def test_redact_result_sweeps_known_secrets_from_subprotocol_and_extensions(
+        known: list[str], subprotocol: str, shown: str) -> None:
+    """The secrets the request carried are replaced in the echoed subprotocol and extensions, longest first."""
+    expected = shown
+    for s in sorted(known, key=len, reverse=True):
+        expected = expected.replace("{" + s + "}", _fp(s))
+    out = redact_result(ProbeResult(101, subprotocol=subprotocol, extensions=f"x-ext; v={subprotocol}"), KEY, known)
+    assert (out.subprotocol, out.extensions) == (expected, f"x-ext; v={expected}")

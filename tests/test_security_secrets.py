@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from wsdiff import redact
 from wsdiff.cli import cli
 from wsdiff.errors import SecretError, SecretRefusedError, SecretStoreError
 from wsdiff.files import dump_capture, load_capture, write_atomic
 from wsdiff.model import Capture, Endpoint, Request, Response, with_header
 from wsdiff.redact import (Binding, Secret, endpoint_key, fingerprint, merge_secrets, redact_capture,
-                           restore_request, reveal_capture)
+                           redact_request, restore_request, reveal_capture)
 from wsdiff.secrets import SecretStore
 
 from helpers import minimal_headers
@@ -33,6 +34,15 @@ KEY = b"s" * 32
 API = Endpoint("wss", "api.example", 443, sni="api.example")
 EVIL = Endpoint("wss", "evil.example", 443, sni="evil.example")
 TOKEN = "tok-REAL-7f3a9c"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
+    redact._UNCHANGED.clear()
+    redact._MEMO.clear()
+    redact._name_says_credential.cache_clear()
+    redact.is_credential_header.cache_clear()
 
 
 def recorded() -> tuple[Capture, dict[str, Secret]]:
@@ -390,3 +400,116 @@ def test_known_secrets_are_swept_wherever_they_sit(tmp_path: Path) -> None:
     # Without the store, nothing is known: the odd places stay as they are (no rule looks there).
     code, out, _ = run("show", str(path), env={"WSDIFF_SECRETS": str(tmp_path / "empty")})
     assert code == 0 and f"X-Access: {TOKEN}" in out
+
+
+# --- where a secret may go, told exactly (pure) ----------------------------------------------------------
+
+LOCAL6 = Endpoint("ws", "::1", 8080)
+
+
+def _bound_to(value: str, *where: tuple[str, str]) -> dict[str, Secret]:
+    return {fingerprint(KEY, value): Secret(value, frozenset(Binding(e, p) for e, p in where))}
+
+
+def _recorded_key(endpoint: Endpoint, host: str) -> tuple[Request, dict[str, Secret]]:
+    """An X-API-Key recorded at *endpoint* with Host *host*, redacted: the request and its secret."""
+    out, found = redact_request(Request(target="/ws", headers=(("Host", host), ("X-API-Key", "k-7f3a9c11"))), KEY,
+                                endpoint)
+    return out, found
+
+
+@pytest.mark.parametrize(
+    ("request_", "secrets", "endpoint", "message"),
+    [
+        # Recorded in three places: the first by endpoint then place is named, with the count of the others.
+        (Request(headers=(("Host", "api.example"), ("X-Debug", "FP"))),
+         _bound_to(TOKEN, ("wss://api.example:443", "header authorization"), ("wss://api.example:443", "query token"),
+                   ("ws://127.0.0.1:9", "header x-token")), API,
+         "the secret in header X-Debug (FP) belongs to header x-token at ws://127.0.0.1:9 (and 2 more); refusing to "
+         "send it to wss://api.example:443 (--allow-secrets-to api.example:443 sends it there)"),
+        # One place: no count.
+        (Request(headers=(("Host", "api.example"), ("X-Debug", "FP"))),
+         _bound_to(TOKEN, ("wss://api.example:443", "header authorization")), API,
+         "the secret in header X-Debug (FP) belongs to header authorization at wss://api.example:443; refusing to "
+         "send it to wss://api.example:443 (--allow-secrets-to api.example:443 sends it there)"),
+        # Another port, the recorded Host kept: the recorded host needs no naming, the new port does.
+        (Request(headers=(("Host", "api.example:443"), ("Authorization", "Bearer FP"))),
+         _bound_to(TOKEN, ("wss://api.example:443", "header authorization")), Endpoint("wss", "api.example", 8443),
+         "the secret in header Authorization (FP) belongs to header authorization at wss://api.example:443; refusing "
+         "to send it to wss://api.example:8443 (Host api.example:443) (--allow-secrets-to api.example:8443 sends it "
+         "there)"),
+        # The same for an IPv6 address.
+        (Request(headers=(("Host", "[::1]:8080"), ("X-API-Key", "FP"))),
+         _bound_to(TOKEN, ("ws://[::1]:8080", "header x-api-key")), Endpoint("ws", "::1", 9090),
+         "the secret in header X-API-Key (FP) belongs to header x-api-key at ws://[::1]:8080; refusing to send it to "
+         "ws://[::1]:9090 (Host [::1]:8080) (--allow-secrets-to [::1]:9090 sends it there)"),
+        # A host the secret never went to: no flag is suggested.
+        (Request(headers=(("Host", "evil.example"), ("X-API-Key", "FP"))),
+         _bound_to(TOKEN, ("wss://api.example:443", "header x-api-key")), EVIL,
+         "the secret in header X-API-Key (FP) belongs to header x-api-key at wss://api.example:443; refusing to send "
+         "it to wss://evil.example:443: the capture points somewhere this secret was never recorded"),
+    ],
+    ids=["three-places", "one-place", "other-port", "ipv6-other-port", "never-recorded"],
+)
+def test_a_refusal_names_where_the_secret_belongs(request_: Request, secrets: dict[str, Secret], endpoint: Endpoint,
+                                                  message: str) -> None:
+    """A refused secret is named by place and fingerprint, with where it belongs and, for its own host, the flag."""
+    fp = fingerprint(KEY, TOKEN)
+    request_ = request_.replace(headers=tuple((n, v.replace("FP", fp)) for n, v in request_.headers))
+    with pytest.raises(SecretRefusedError) as e:
+        restore_request(request_, secrets, endpoint=endpoint)
+    assert str(e.value) == message.replace("FP", fp)
+
+
+@pytest.mark.parametrize(
+    ("recorded_at", "recorded_host", "sent_to", "sent_host", "allow", "restored"),
+    [
+        # An IPv6 endpoint named by its address alone.
+        (LOCAL6, "[::1]:8080", Endpoint("ws", "::1", 9090), "[::1]:8080", ("[::1]",), True),
+        (LOCAL6, "[::1]:8080", Endpoint("ws", "::1", 9090), "[::1]:8080", ("[::2]",), False),
+        # --target: the recorded Host (an IPv6 address) sent to a new address; only the new address is named.
+        (LOCAL6, "[::1]:8080", Endpoint("ws", "127.0.0.1", 8080), "[::1]:8080", ("127.0.0.1",), True),
+        # A Host with a port that names another host: that host must be named, by its name.
+        (API, "api.example", API, "evil.example:443", ("api.example", "evil.example"), True),
+        (API, "api.example", API, "evil.example:443", ("api.example",), False),
+        # A Host that is no plain host[:port]: a front end may read it either way, and no name allows it.
+        (API, "api.example", API, "api.example@evil.example", ("api.example", "evil.example"), False),
+    ],
+    ids=["ipv6-named", "ipv6-not-named", "target-keeps-recorded-host", "host-with-port-named",
+         "host-with-port-not-named", "odd-host"],
+)
+def test_allow_secrets_to_names_hosts_as_they_route(recorded_at: Endpoint, recorded_host: str, sent_to: Endpoint,
+                                                    sent_host: str, allow: tuple[str, ...], restored: bool) -> None:
+    """--allow-secrets-to matches the endpoint's host (IPv6 in brackets) and every routing host by its name."""
+    out, found = _recorded_key(recorded_at, recorded_host)
+    request = out.replace(headers=with_header(out.headers, "Host", sent_host))
+    if restored:
+        assert restore_request(request, found, endpoint=sent_to, allow=allow).header("X-API-Key") == "k-7f3a9c11"
+    else:
+        with pytest.raises(SecretRefusedError):
+            restore_request(request, found, endpoint=sent_to, allow=allow)
+
+
+def test_a_missing_secret_in_the_path_is_never_dropped() -> None:
+    """A path cannot lose a segment: a fingerprint there without its secret is named, even with drop_missing."""
+    fp = fingerprint(KEY, "lost-path-secret")
+    for drop in (False, True):
+        with pytest.raises(SecretError) as e:
+            restore_request(Request(target=f"/ws/{fp}?v=1"), {}, endpoint=API, drop_missing=drop)
+        assert str(e.value) == (f"the local secret store has no value for path ({fp}) (replay on the machine that "
+                                "recorded it, or --missing-secrets=drop to leave them out)")
+
+
+def test_reveal_follows_the_routing_host_and_can_spare_the_request() -> None:
+    """show --reveal-secrets keeps fingerprints when the Host names another tenant; request=False reveals the answer only."""
+    raw = Capture(API, Request(target="/ws", headers=minimal_headers("api.example") + (("X-API-Key", TOKEN),)),
+                  Response(101, "Switching Protocols", headers=(("Set-Cookie", "sid=S-123456; Path=/"),)))
+    cap, found = redact_capture(raw, KEY)
+    key_fp, sid_fp = fingerprint(KEY, TOKEN), fingerprint(KEY, "S-123456")
+    assert reveal_capture(cap, found) == raw.replace(redacted=True)
+    moved = cap.replace(request=cap.request.replace(headers=with_header(cap.request.headers, "Host", "evil.example")))
+    assert reveal_capture(moved, found).request.header("X-API-Key") == key_fp
+    spared = reveal_capture(cap, found, request=False)
+    assert spared.request.header("X-API-Key") == key_fp
+    assert spared.response is not None and spared.response.headers == (("Set-Cookie", "sid=S-123456; Path=/"),)
+    assert dict(cap.response.headers)["Set-Cookie"] == f"sid={sid_fp}; Path=/"  # type: ignore[union-attr]
