@@ -162,8 +162,11 @@ def _judged(d: Difference, pair: Pair) -> bool:
 
 def _closed_with(code: int) -> Callable[[Difference, Pair], bool]:
     """Fire when the server closed a capture of the pair with *code*, on the message it judged."""
-    return lambda d, pair: (any(c.websocket is not None and c.websocket.close_code == code for c in pair)
-                            and _judged(d, pair))
+    return functools.partial(_is_closed_with, code)  # pragma: no mutate
+
+
+def _is_closed_with(code: int, d: Difference, pair: Pair) -> bool:
+    return any(c.websocket is not None and c.websocket.close_code == code for c in pair) and _judged(d, pair)
 
 
 def _socketio_connect_error(d: Difference, pair: Pair) -> bool:
