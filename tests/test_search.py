@@ -323,3 +323,64 @@ def test_every_flaky_ending_carries_its_evidence() -> None:
     results = [run(search(8), coin(rng, 0.3)) for _ in range(60)]
     flaky = [r for r in results if r.verdict == "flaky"]
     assert flaky and all(r.evidence and all(t.accepted and t.rejected for _, t in r.evidence) for r in flaky)
+
+
+def scripted(rule: Rule, n: int, script: dict[Probe, list[bool]]) -> Callable[[Probe], bool]:
+    """A stable server (*rule*) that first gives, for some requests, the answers *script* lists (True: accepted)."""
+    queued = {p: list(a) for p, a in script.items()}
+
+    def accepts(p: Probe) -> bool:
+        if queued.get(p):
+            return queued[p].pop(0)
+        return not rule(applied(p, n))
+
+    return accepts
+
+
+def _seen(result: SearchResult) -> tuple[object, ...]:
+    return (result.verdict, result.culprit, result.causes, result.probes, result.rounds,
+            [(p.base, sorted(p.changed), str(t)) for p, t in result.evidence])
+
+
+BAD_MINUS_2 = Probe("bad", frozenset({2}))
+
+
+@pytest.mark.parametrize(
+    ("n", "rule", "script", "policy", "seen"),
+    [
+        # Stable servers: the exact cost of each search, as bisect prints it ("29 probes in 8 rounds").
+        (4, any_of(0, 2), {}, Policy(), ("found", (0, 2), ((0,), (2,)), 29, 8, [
+            ("good", [0], "rejected 4 of 4"), ("good", [2], "rejected 4 of 4"), ("bad", [0, 2], "accepted 3 of 3"),
+            ("good", [0, 2], "rejected 1 of 1")])),
+        (6, any_of(1, 4), {}, Policy(), ("found", (1, 4), ((1,), (4,)), 32, 11, [
+            ("good", [1], "rejected 4 of 4"), ("good", [4], "rejected 4 of 4"), ("bad", [1, 4], "accepted 3 of 3"),
+            ("good", [1, 4], "rejected 1 of 1")])),
+        (8, any_of(0, 5, 6), {}, Policy(), ("found", (0, 5, 6), ((0,), (5,), (6,)), 45, 15, [
+            ("good", [0], "rejected 4 of 4"), ("good", [5], "rejected 4 of 4"), ("good", [6], "rejected 4 of 4"),
+            ("bad", [0, 5, 6], "accepted 3 of 3"), ("good", [0, 5, 6], "rejected 1 of 1")])),
+        (6, needs_all(1, 4), {}, Policy(), ("found", (1, 4), ((1, 4),), 27, 9, [
+            ("good", [1, 4], "rejected 4 of 4"), ("bad", [1, 4], "accepted 3 of 3")])),
+        (5, either(needs_all(0, 1), any_of(3)), {}, Policy(), ("found", (0, 1, 3), ((0, 1), (3,)), 36, 9, [
+            ("good", [0, 1], "rejected 4 of 4"), ("good", [3], "rejected 4 of 4"), ("bad", [0, 1, 3], "accepted 3 of 3"),
+            ("good", [0, 1, 3], "rejected 1 of 1")])),
+        # BAD without the cause answered both ways once: asked again until nine agree.
+        (4, any_of(2), {BAD_MINUS_2: [True, False, True]}, Policy(), ("found", (2,), ((2,),), 24, 7, [
+            ("good", [2], "rejected 4 of 4"), ("bad", [2], "accepted 9 of 10")])),
+        (4, any_of(2), {BAD_MINUS_2: [False, True, True, True]}, Policy(), ("found", (2,), ((2,),), 24, 7, [
+            ("good", [2], "rejected 4 of 4"), ("bad", [2], "accepted 9 of 10")])),
+        # Twice the other way is more than the one answer tolerated: both ways, nothing blamed.
+        (4, any_of(2), {BAD_MINUS_2: [True, False, False]}, Policy(), ("flaky", (), (), 21, 6, [
+            ("bad", [2], "accepted 5 of 7")])),
+        (4, any_of(2), {BAD_MINUS_2: [True, False, True, False, True, False]}, Policy(), ("flaky", (), (), 21, 6, [
+            ("bad", [2], "accepted 4 of 7")])),
+        # One agreeing answer settles it; a tie with no side expected is read as accepted.
+        (4, any_of(2), {BAD_MINUS_2: [True, False]}, Policy(confirm=2, agree=1), ("found", (2,), ((2,),), 15, 5, [
+            ("good", [2], "rejected 3 of 3"), ("bad", [2], "accepted 1 of 2")])),
+        (4, any_of(2), {BAD_MINUS_2: [False, True]}, Policy(confirm=2, agree=1), ("found", (2,), ((2,),), 15, 5, [
+            ("good", [2], "rejected 3 of 3"), ("bad", [2], "accepted 1 of 2")])),
+    ],
+)
+def test_exact_cost_and_evidence(n: int, rule: Rule, script: dict[Probe, list[bool]], policy: Policy,
+                                 seen: tuple[object, ...]) -> None:
+    """Each search ends with the same verdict, causes, probes, rounds and evidence every time: what bisect prints."""
+    assert _seen(run(search(n, policy=policy), scripted(rule, n, script))) == seen

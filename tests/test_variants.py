@@ -216,3 +216,147 @@ def test_combine() -> None:
     assert combine([a]) is a
     with pytest.raises(VariantError, match=r"^--together needs at least one --variant$"):
         combine([])
+
+
+# --- variants of the client's messages after the 101 --------------------------------------
+
+
+def _said(*messages: tuple[bytes, str, bool]) -> object:
+    """An accepted capture whose client sent *messages* (payload, type, cut) after the 101, 10 ms apart."""
+    from wsdiff.model import Message, Session
+
+    kept = tuple(Message("client", kind, len(head) + (10 if cut else 0), head, 0.01 * i, cut=cut)  # type: ignore[arg-type]
+                 for i, (head, kind, cut) in enumerate(messages, 1))
+    return capture(websocket=Session("observed", messages=kept, duration=1.0))
+
+
+INIT = b'{"type":"init","payload":{"token":"t","items":[1,2]}}'
+REST = [b'"second"', b"\x01\x02", b'{"cut":', b"\xff\xfe"]
+"""After a JSON message: a JSON string, a binary message, a text message not kept whole, bytes that are not UTF-8."""
+SAID = _said((INIT, "text", False), (REST[0], "text", False), (REST[1], "binary", False), (REST[2], "text", True),
+             (REST[3], "text", False))
+
+
+def _heads(c: object) -> list[bytes]:
+    from wsdiff.messages import client_messages
+
+    return [m.head for m in client_messages(c)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spec", "description", "heads"),
+    [
+        ("drop-message=1", "do not send client message 1", REST),
+        ("drop-message=5", "do not send client message 5", [INIT, *REST[:-1]]),
+        ("drop-message-field=1:payload.token", "remove payload.token in client message 1",
+         [b'{"type":"init","payload":{"items":[1,2]}}', *REST]),
+        ("drop-message-field=1:payload.items[0]", "remove payload.items[0] in client message 1",
+         [b'{"type":"init","payload":{"token":"t","items":[2]}}', *REST]),
+        ("set-message-field=1:type=start", "set type in client message 1 to start",  # not JSON: a string
+         [b'{"type":"start","payload":{"token":"t","items":[1,2]}}', *REST]),
+        ("set-message-field=1:payload.n=3", "set payload.n in client message 1 to 3",  # JSON: a number
+         [b'{"type":"init","payload":{"token":"t","items":[1,2],"n":3}}', *REST]),
+        ('set-message-field=1:payload.token="3"', 'set payload.token in client message 1 to "3"',
+         [b'{"type":"init","payload":{"token":"3","items":[1,2]}}', *REST]),
+        ("set-message-field=1:payload.name=café", "set payload.name in client message 1 to café",
+         ['{"type":"init","payload":{"token":"t","items":[1,2],"name":"café"}}'.encode(), *REST]),  # UTF-8, not \u00e9
+        ('set-message-field=1:["a.b"]={"x": null}', 'set ["a.b"] in client message 1 to {"x": null}',
+         [b'{"type":"init","payload":{"token":"t","items":[1,2]},"a.b":{"x": null}}', *REST]),  # JSON as written
+        ("set-message-field=1:payload.items[1]=true", "set payload.items[1] in client message 1 to true",
+         [b'{"type":"init","payload":{"token":"t","items":[1,true]}}', *REST]),
+    ],
+)
+def test_message_variants_change_what_they_name(spec: str, description: str, heads: list[bytes]) -> None:
+    """Each message variant is described in words and changes only the message or member it names."""
+    v = parse_variant(spec)
+    assert (v.name, v.description) == (spec, description)
+    out = v.on(SAID)  # type: ignore[arg-type]
+    assert _heads(out) == heads
+    assert out.request == SAID.request and v.apply(R) == R  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("drop-message-field=payload", "drop-message-field: expected MESSAGE:PATH such as 1:payload.token, got "
+         "'payload'"),
+        ("set-message-field=1:type", "set-message-field needs MESSAGE:PATH=VALUE, got '1:type'"),
+        ("set-message-field=1:type~x", "set-message-field needs MESSAGE:PATH=VALUE, got '1:type~x'"),
+        ("drop-message-field=1:type=x", "drop-message-field takes MESSAGE:PATH, got '1:type=x'"),
+    ],
+)
+def test_bad_message_variant_arguments(spec: str, message: str) -> None:
+    """A message variant's argument is checked when it is parsed, with one line naming the form it needs."""
+    with pytest.raises(VariantError) as e:
+        parse_variant(spec)
+    assert str(e.value) == message
+
+
+def _fp(secret: str) -> str:
+    from wsdiff.redact import fingerprint, run_key
+
+    return fingerprint(run_key(), secret)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("drop-message=9", "drop-message=9: there is no client message 9 (the capture has 5)"),
+        ("drop-message-field=9:x", "drop-message-field=9:x: there is no client message 9 (the capture has 5)"),
+        ("drop-message-field=3:x", "drop-message-field=3:x: message 3 is binary"),
+        ("set-message-field=4:x=1", "set-message-field=4:x=1: message 4 is not kept whole"),
+        ("drop-message-field=5:x", "drop-message-field=5:x: 'utf-8' codec can't decode byte 0xff in position 0: "
+         "invalid start byte"),
+        ("set-message-field=1:type.x=1", "set-message-field=1:type.x=1: type is not an object"),
+        # The error names the variant as the CLI would print it: a credential member's value fingerprinted.
+        ("set-message-field=9:token=s3cret-value",
+         f"set-message-field=9:token={_fp('s3cret-value')}: there is no client message 9 (the capture has 5)"),
+        ("set-message-field=9:[0]=s3cret-value",
+         "set-message-field=9:[0]=s3cret-value: there is no client message 9 (the capture has 5)"),
+    ],
+)
+def test_message_variants_that_cannot_apply(spec: str, message: str) -> None:
+    """A message variant that does not fit the capture says why, naming the variant."""
+    with pytest.raises(VariantError) as e:
+        parse_variant(spec).on(SAID)  # type: ignore[arg-type]
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize(
+    ("spec", "secrets"),
+    [
+        ("set-header=X-Api-Key:k:1", ("k:1",)),  # the header is named before the first colon
+        ("set-header=X-Mode:legacy", ()),
+        ("set-header=Cookie:sid=abc123", ("sid=abc123", "abc123")),  # the whole field, and each cookie's value
+        ("set-message-field=1:payload.token=abc", ("abc",)),
+        ('set-message-field=1:payload.token="abc"', ("abc",)),
+        ("set-message-field=1:payload.mode=abc", ()),
+        ("set-message-field=1:[0]=abc", ()),
+    ],
+)
+def test_argument_secrets_by_place(spec: str, secrets: tuple[str, ...]) -> None:
+    """A value set in a credential header or member is a secret of the variant, to be fingerprinted when shown."""
+    assert parse_variant(spec).secrets == secrets
+
+
+def test_combine_messages_and_requests() -> None:
+    """--together with message variants changes the messages and the request; request variants alone change no message."""
+    both = combine([parse_variant("set-message-field=1:n=2"), parse_variant("drop-origin"),
+                    parse_variant("drop-message=2")])
+    with_origin = SAID.replace(request=R)  # type: ignore[attr-defined]
+    out = both.on(with_origin)
+    assert _heads(out) == [b'{"type":"init","payload":{"token":"t","items":[1,2]},"n":2}', *REST[1:]]
+    assert out.request.header("Origin") is None and both.apply(R).header("Origin") is None
+    two = combine([parse_variant("drop-message=1"), parse_variant("drop-message=1")])
+    assert _heads(two.on(SAID)) == _heads(SAID)[2:]  # type: ignore[arg-type]
+    requests_only = combine([parse_variant("drop-origin"), parse_variant("drop-cookies")])
+    assert requests_only.messages is None and both.messages is not None
+    assert requests_only.on(with_origin).websocket == with_origin.websocket
+
+
+def test_a_bad_header_name_says_which_characters_a_name_may_hold() -> None:
+    """The whole line: the name quoted, the characters allowed and where the rule is written."""
+    with pytest.raises(VariantError) as e:
+        parse_variant("set-header=X Mode:legacy")
+    assert str(e.value) == ("set-header: 'X Mode' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, "
+                            "RFC 9110 5.6.2)")

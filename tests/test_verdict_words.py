@@ -208,6 +208,10 @@ AFTER_2 = _compare(GOOD_SAID, _said(['{"type":"auth"}', '{"type":"ping","n":2}',
 AFTER_3 = _compare(GOOD_SAID, _said(['{"type":"auth"}', '{"type":"ping","n":2}', b"\x01\x03"], close=0.0331))
 # Closed without a close frame right after message 1, which is the same as GOOD's.
 SAME_1 = _compare(_said(['{"type":"auth"}']), _said(['{"type":"auth"}'], close=0.0121, code=None))
+# BAD sent more messages than GOOD: "message 3-4" (or 3-5) holds every position from 3 to its end.
+EXTRA_4 = _compare(_said(['{"a":1}', '{"b":2}']), _said(['{"a":1}', '{"b":2}', "x", "y"], close=0.0431))
+EXTRA_3 = _compare(_said(['{"a":1}', '{"b":2}']), _said(['{"a":1}', '{"b":2}', "x", "y", "z"], close=0.0331))
+FEWER_2 = _compare(_said(['{"a":1}', '{"b":2}', "x", "y", "z"]), _said(['{"a":1}', '{"b":3}'], close=0.0231))
 # Closed 5 s after the last message: not a refusal of that message.
 LATE = _compare(GOOD_SAID, _said(['{"type":"auth"}'], close=5.0))
 
@@ -232,6 +236,9 @@ STILL_ACCEPTED = "; GOOD with every difference replay can apply is still accepte
         (AFTER_2, 2, 3.1, 4401, [("message-field", "2:n")]),
         (AFTER_3, 3, 3.1, 4401, [("message", "3")]),
         (SAME_1, 1, 2.1, None, []),
+        (EXTRA_4, 4, 3.1, 4401, [("message", "3-4")]),
+        (EXTRA_3, 3, 3.1, 4401, [("message", "3-5")]),
+        (FEWER_2, 2, 3.1, 4401, [("message-field", "2:b")]),  # GOOD's messages 3-5 come after the close
     ],
 )
 def test_message_cause_is_the_message_closed_after(comparison: object, position: int, ms: float, code: int | None,
