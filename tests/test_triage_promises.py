@@ -582,9 +582,9 @@ def test_each_finding_is_tested_on_the_commonest_attempt_it_alone_matches() -> N
     def one(rejected: bool, origin: str, key: str, language: str) -> Capture:
         return attempt(rejected, headers={"Origin": origin, "X-Api-Key": key, "Accept-Language": language})
     evil, app = "https://evil.example", "https://app.example"
-    attempts = ([one(True, evil, BAD_KEY, "en") for _ in range(20)]  # c00-c19: both rules
-                + [one(True, evil, GOOD_KEY, "en") for _ in range(3)]  # c20-c22: Origin alone, less common
-                + [one(True, evil, GOOD_KEY, "de") for _ in range(5)]  # c23-c27: Origin alone, most common
+    attempts = ([one(True, evil, GOOD_KEY, "de") for _ in range(5)]  # c00-c04: Origin alone, most common
+                + [one(True, evil, BAD_KEY, "en") for _ in range(20)]  # c05-c24: both rules
+                + [one(True, evil, GOOD_KEY, "en") for _ in range(3)]  # c25-c27: Origin alone, less common
                 + [one(True, app, BAD_KEY, "de") for _ in range(3)]  # c28-c30: the key alone, tied with c31-c33
                 + [one(True, app, BAD_KEY, "en") for _ in range(3)]
                 + [one(False, app, GOOD_KEY, ["en", "de"][i % 2]) for i in range(40)]  # c34-c73
@@ -593,7 +593,7 @@ def test_each_finding_is_tested_on_the_commonest_attempt_it_alone_matches() -> N
     g = group(attempts)
     assert findings(g) == [
         (f"Origin is {evil}", "28 of 40 rejected, 0 of 70 accepted",
-         ("wsdiff", "replay", "c23.json", "--variant", f"set-origin={app}")),
+         ("wsdiff", "replay", "c00.json", "--variant", f"set-origin={app}")),
         (f"X-Api-Key is the secret {BAD_KEY}", "26 of 40 rejected, 0 of 70 accepted",
          ("wsdiff", "replay", "c28.json", "--variant", f"set-header=X-Api-Key:{GOOD_KEY}")),
     ]
@@ -624,6 +624,20 @@ def test_unexplained_rejections_are_listed_commonest_first_twenty_at_most() -> N
         Attempts("c30.json", 1, ("wsdiff", "bisect", "c00.json", "c30.json")),
         Attempts("c31.json", 1, ("wsdiff", "bisect", "c00.json", "c31.json")),
         *(Attempts(f"c{i}.json", 1) for i in range(32, 49)))
+
+
+def test_a_rule_on_values_past_the_cap_names_the_kept_ones() -> None:
+    """The rejected builds came after the cap: the condition can only say which kept values they are not."""
+    tally = Tally(key=RUN_KEY, value_cap=2)
+    n = 0
+    for _ in range(6):
+        for build in ("b1", "b2", "b3", "b4", "b5"):
+            tally.add_observation(f"s{n:02d}", "", build in ("b1", "b2"),
+                                  [(("header", "x-build", "value"), build)], ("X-Build",))
+            n += 1
+    g = only(tally.result())
+    assert findings(g) == [("X-Build is not one of b1, b2", "18 of 18 rejected, 0 of 12 accepted",
+                            ("wsdiff", "replay", "s02", "--variant", "set-header=X-Build:b1"))]
 
 
 def test_values_past_the_cap_are_never_listed() -> None:
@@ -822,3 +836,60 @@ def test_the_callers_key_makes_the_fingerprints() -> None:
              ("wsdiff", "replay", "c00.json", "--variant", f"set-header=X-Api-Key:{accepted}"))]
     [(condition, _, _)] = findings(only(triage(((f"c{i:02d}.json", c) for i, c in enumerate(attempts)), key=b"o" * 32)))
     assert condition.startswith("X-Api-Key is the secret redacted:") and fingerprint not in condition
+
+
+def test_a_class_of_a_secret_is_redacted_too() -> None:
+    """A credential in a User-Agent, seen through its product: the class is shown fingerprinted, lying or not."""
+    def attempts(redacted: bool) -> list[Capture]:
+        return ([attempt(True, headers={"User-Agent": f"key=hunter2secret build-{i}"}, redacted=redacted)
+                 for i in range(10)]
+                + [attempt(False, headers={"User-Agent": f"okhttp/4.{i}"}, redacted=redacted) for i in range(20)])
+    lying, honest = findings(group(attempts(True))), findings(group(attempts(False)))
+    assert lying == honest
+    [(condition, counts, test)] = honest
+    assert condition.startswith("User-Agent's product and major version is key=redacted:")
+    assert "hunter2" not in condition and counts == "10 of 10 rejected, 0 of 20 accepted"
+    assert test == ("wsdiff", "bisect", "c10.json", "c00.json")
+
+
+def test_an_extension_offer_is_shown_as_compare_shows_it() -> None:
+    """Sec-WebSocket-Extensions is one of redaction's plain fields (as in compare): an offer is shown as recorded."""
+    for redacted in (True, False):
+        g = group(sides({"headers": {"Sec-WebSocket-Extensions": "x-auth; key=abc123def"}, "redacted": redacted},
+                        {"headers": {"Sec-WebSocket-Extensions": "x-auth; key=zzz999xyz"}, "redacted": redacted}))
+        assert findings(g) == [("extension x-auth is x-auth; key=abc123def", "10 of 10 rejected, 0 of 20 accepted",
+                                ("wsdiff", "bisect", "c10.json", "c00.json"))]
+
+
+@pytest.mark.parametrize(("rejected", "accepted", "reported"), [
+    (1, 4, False), (1, 5, True), (2, 1, False), (2, 2, True), (3, 1, True),
+])
+def test_a_two_part_rule_must_pay_for_both_parts(rejected: int, accepted: int, reported: bool) -> None:
+    """Legacy clients asking for pcm are refused: reported once the attempts in each other cell make it pay."""
+    tally, n = Tally(key=RUN_KEY), 0
+    for mode in ("legacy", "modern"):
+        for fmt in ("pcm", "opus"):
+            bad = mode == "legacy" and fmt == "pcm"
+            for _ in range(rejected if bad else accepted):
+                tally.add_features(f"s{n:03d}", [(("header", "x-mode", "value"), mode),
+                                                 (("query-param", "fmt", "value"), fmt)], bad)
+                n += 1
+    g = only(tally.result())
+    expected = [("query parameter fmt is pcm and x-mode is legacy",
+                 f"{rejected} of {rejected} rejected, 0 of {3 * accepted} accepted")]
+    assert [(f.condition, f.counts) for f in g.findings] == (expected if reported else [])
+
+
+@pytest.mark.parametrize(("second", "accepted", "found"), [
+    (1, 6, ["x-a is present"]), (1, 7, ["x-a is present", "x-b is present"]),
+    (2, 2, ["x-a is present", "x-b is present"]),
+])
+def test_a_second_rule_must_pay_for_itself_too(second: int, accepted: int, found: list[str]) -> None:
+    """Next to a rule for 20 rejections, one for a single rejection is named only once enough accepted attempts lack it."""
+    tally, n = Tally(key=RUN_KEY), 0
+    for features, count, rejected in (([(("header", "x-a", "value"), "1")], 20, True),
+                                      ([(("header", "x-b", "value"), "1")], second, True), ([], accepted, False)):
+        for _ in range(count):
+            tally.add_features(f"s{n:03d}", features, rejected)
+            n += 1
+    assert [f.condition for f in only(tally.result()).findings] == found
