@@ -11,10 +11,10 @@ import pytest
 
 from wsdiff.difference import Difference
 from wsdiff.files import load_capture
-from wsdiff.hints import HINTS_BY_ID, matching
-from wsdiff.model import Capture, Response, Session
+from wsdiff.hints import HINTS_BY_ID, matching, refusal_rank, situation
+from wsdiff.model import Capture, Failure, Response, Session
 
-from helpers import capture
+from helpers import BASE_HEADERS, capture
 
 CAPTURES = Path(__file__).resolve().parent / "responders" / "captures"
 
@@ -215,3 +215,88 @@ def test_flask_sock_close_is_a_views_refusal(code: int, closed_by: str, hints: l
     b = b.replace(websocket=dataclasses.replace(b.websocket, close_code=code, closed_by=closed_by))
     d = Difference("session", "close-code", None, 1000, code)
     assert [i for i, _ in matching(d, a, b)] == hints
+
+
+REFUSED_403 = Response(403, "Forbidden")
+
+
+@pytest.mark.parametrize(
+    ("c", "rank"),
+    [
+        pytest.param(capture(status=None, error=Failure("refused", "connection refused")), 3, id="no-answer"),
+        pytest.param(capture(status=None), 0, id="nothing-recorded"),
+        pytest.param(capture(status=403), 2, id="refused-before-the-101"),
+        pytest.param(capture(status=426), 2, id="426"),
+        pytest.param(capture(), 0, id="101-not-observed"),
+        pytest.param(capture(websocket=Session("closed", 1000, "", "client", 0.5)), 0, id="closed-1000"),
+        pytest.param(capture(websocket=Session("closed", 1001, "", "server", 0.5)), 0, id="closed-1001"),
+        pytest.param(capture(websocket=Session("closed", None, "", "server", 0.5)), 0, id="closed-without-code"),
+        pytest.param(capture(websocket=Session("open")), 0, id="open"),
+        pytest.param(capture(websocket=Session("closed", 1002, "", "server", 0.5)), 1, id="closed-1002"),
+        pytest.param(capture(websocket=Session("closed", 1006, "", None, 0.5)), 1, id="closed-1006"),
+        pytest.param(capture(websocket=Session("closed", 4003, "token", "server", 0.5)), 1, id="closed-4003"),
+    ],
+)
+def test_refusal_rank(c: Capture, rank: int) -> None:
+    """No answer is the clearest refusal, then a status before the 101, then an error close after it."""
+    assert refusal_rank(c) == rank
+
+
+CLOSED_4003 = capture(websocket=Session("closed", 4003, "token", "server", 0.5))
+NO_ANSWER = capture(status=None, error=Failure("timeout", "no answer in 10 s"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "side"),
+    [
+        pytest.param(capture(), capture(), None, id="neither"),
+        pytest.param(capture(), capture(status=403), "b", id="b-refused"),
+        pytest.param(capture(status=403), capture(), "a", id="a-refused"),
+        pytest.param(capture(status=403), capture(status=401), "b", id="both-alike-b"),
+        pytest.param(CLOSED_4003, CLOSED_4003, "b", id="both-closed-alike-b"),
+        pytest.param(NO_ANSWER, capture(status=403), "a", id="no-answer-beats-a-status"),
+        pytest.param(CLOSED_4003, capture(status=403), "b", id="a-status-beats-a-close"),
+        pytest.param(CLOSED_4003, capture(), "a", id="a-close-beats-acceptance"),
+    ],
+)
+def test_situation_names_the_refused_side(a: Capture, b: Capture, side: str | None) -> None:
+    """The refused side is the more clearly refused one, B when both are alike, none when neither was."""
+    s = situation(a, b)
+    assert s.refused_side == side
+    assert (s.refused, s.kept) == ((a, b) if side == "a" else (b, a))
+
+
+def test_both_refused_alike_the_words_are_bs() -> None:
+    """When both sides were refused alike, the hint tells B's refusal: its responder and its status."""
+    a = capture(response=Response(503, "Service Temporarily Unavailable", headers=ALB))
+    b = capture(response=Response(403, "Forbidden", headers=ALB))
+    d = Difference("response", "status", None, 503, 403)
+    assert dict(matching(d, a, b))["aws-alb"] == status_hints(b.response)["aws-alb"]
+    assert dict(matching(d, b, a))["aws-alb"] == status_hints(a.response)["aws-alb"]
+
+
+UPGRADE_LOST = ("The application answered as to a plain HTTP request: {}. The client sent Upgrade: websocket, so "
+                "something between them did not pass the upgrade on.")
+
+
+@pytest.mark.parametrize(
+    ("b", "said"),
+    [
+        pytest.param(capture(response=Response(426, "Upgrade Required", body=b"Upgrade Required")),
+                     UPGRADE_LOST.format("a 426 Upgrade Required"), id="426-upgrade-required"),
+        pytest.param(capture(response=Response(404, "Not Found", body=b'{"detail":"Not Found"}')),
+                     UPGRADE_LOST.format("FastAPI's 404 {\"detail\":\"Not Found\"} is what it gives a plain HTTP "
+                                         "request; to an upgrade it has no route for it answers 403"),
+                     id="fastapi-404"),
+        pytest.param(capture(headers=tuple(h for h in BASE_HEADERS if h[0] != "Upgrade"),
+                             response=Response(426, "Upgrade Required", body=b"Upgrade Required")), None,
+                     id="the-client-sent-no-upgrade"),
+        pytest.param(capture(response=Response(101, "Switching Protocols", body=b"Upgrade Required"),
+                             websocket=Session("closed", 4003, "", "server", 0.1)), None, id="an-accepted-upgrade"),
+        pytest.param(capture(status=None, error=Failure("reset")), None, id="no-answer"),
+    ],
+)
+def test_upgrade_lost_only_on_an_answer_to_plain_http(b: Capture, said: str | None) -> None:
+    """A refusal in the words an application gives plain HTTP means the upgrade was lost, unless it was accepted."""
+    d = Difference("response", "status", None, 101, b.response.status if b.response else None)
+    assert dict(matching(d, capture(), b)).get("upgrade-lost") == said
