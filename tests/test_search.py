@@ -384,3 +384,41 @@ def test_exact_cost_and_evidence(n: int, rule: Rule, script: dict[Probe, list[bo
                                  seen: tuple[object, ...]) -> None:
     """Each search ends with the same verdict, causes, probes, rounds and evidence every time: what bisect prints."""
     assert _seen(run(search(n, policy=policy), scripted(rule, n, script))) == seen
+
+
+# GOOD + {0, 1} is rejected once, by a fluke, while the binary search looks for the first cause: it blames (0, 1).
+FIRST_FLUKE = {Probe("good", frozenset({0, 1})): [False]}
+
+
+@pytest.mark.parametrize(
+    ("policy", "seen"),
+    [
+        # The first cause's own confirmation fails (GOOD + 0, 1 accepted): search again, and find 2.
+        (Policy(), ("found", (2,), ((2,),), 41, 11, [("good", [2], "rejected 4 of 4"),
+                                                     ("bad", [2], "accepted 3 of 3")])),
+        # Without a retry the claim that failed is the evidence.
+        (Policy(retries=0), ("not-confirmed", (), (), 29, 7, [("good", [0, 1], "accepted 9 of 9")])),
+    ],
+)
+def test_a_fluke_in_the_first_search_is_searched_again(policy: Policy, seen: tuple[object, ...]) -> None:
+    """A first cause whose confirmation fails is searched for again, as any cause is (it was never retried before)."""
+    assert _seen(run(search(4, policy=policy), scripted(any_of(2), 4, FIRST_FLUKE))) == seen
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"repeats": 0}, {"confirm": 0}, {"agree": 0}, {"chunk": 0}, {"tolerate": -1}, {"retries": -1}],
+)
+def test_unusable_policies_are_refused(changes: dict[str, int]) -> None:
+    """Each count must be at least 1, and the tolerance and retries at least 0; the error shows the policy."""
+    with pytest.raises(ValueError) as e:
+        Policy(**changes)
+    fields = {"repeats": 2, "confirm": 3, "agree": 9, "tolerate": 1, "chunk": 4, "retries": 1, **changes}
+    assert str(e.value) == "not a usable policy: Policy(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
+
+
+def test_the_smallest_usable_policy() -> None:
+    """No tolerance and no retry are allowed: a stable server's single cause is still found."""
+    policy = Policy(repeats=1, confirm=1, agree=1, tolerate=0, chunk=1, retries=0)
+    assert _seen(run(search(4, policy=policy), server(any_of(2), 4))) == (
+        "found", (2,), ((2,),), 11, 5, [("good", [2], "rejected 2 of 2"), ("bad", [2], "accepted 1 of 1")])

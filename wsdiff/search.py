@@ -304,7 +304,8 @@ def search(n: int, *, repeats: int = 2, policy: Policy | None = None) -> Search:
         # members, and (from the second cause on) all the causes together are rejected.
         claims = {alone: False, **{p: True for p in smaller}, **({plus: False} if causes else {})}
         failed = next((p for p, claim in claims.items() if got[p][0] is not claim), None)
-        if failed is not None and failed != plus and retries:
+        # In the first round GOOD + every cause is GOOD + this cause (`plus == alone`): that failure is the cause's own.
+        if failed is not None and (failed != plus or not causes) and retries:
             retries -= 1  # one answer during the search may have been a fluke: search for this cause again
             continue
         if failed is not None:
