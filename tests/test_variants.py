@@ -283,6 +283,9 @@ def test_message_variants_change_what_they_name(spec: str, description: str, hea
         ("set-message-field=1:type", "set-message-field needs MESSAGE:PATH=VALUE, got '1:type'"),
         ("set-message-field=1:type~x", "set-message-field needs MESSAGE:PATH=VALUE, got '1:type~x'"),
         ("drop-message-field=1:type=x", "drop-message-field takes MESSAGE:PATH, got '1:type=x'"),
+        ("drop-message=0", "drop-message needs a message number from 1, got '0'"),
+        ("drop-message=first", "drop-message needs a message number from 1, got 'first'"),
+        ("drop-message=-1", "drop-message needs a message number from 1, got '-1'"),
     ],
 )
 def test_bad_message_variant_arguments(spec: str, message: str) -> None:

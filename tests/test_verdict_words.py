@@ -212,6 +212,8 @@ SAME_1 = _compare(_said(['{"type":"auth"}']), _said(['{"type":"auth"}'], close=0
 EXTRA_4 = _compare(_said(['{"a":1}', '{"b":2}']), _said(['{"a":1}', '{"b":2}', "x", "y"], close=0.0431))
 EXTRA_3 = _compare(_said(['{"a":1}', '{"b":2}']), _said(['{"a":1}', '{"b":2}', "x", "y", "z"], close=0.0331))
 FEWER_2 = _compare(_said(['{"a":1}', '{"b":2}', "x", "y", "z"]), _said(['{"a":1}', '{"b":3}'], close=0.0231))
+# Closed 512.34 ms after message 1, which differs from GOOD's in two members.
+SLOW_TWO = _compare(_said(['{"type":"auth","token":"t"}']), _said(['{"type":"login"}'], close=0.52234))
 # Closed 5 s after the last message: not a refusal of that message.
 LATE = _compare(GOOD_SAID, _said(['{"type":"auth"}'], close=5.0))
 
@@ -266,6 +268,9 @@ def test_no_message_cause_without_a_close_right_after_a_message() -> None:
         ("bad-accepted", AFTER_2, "W" + CLOSED_2[1:] + ACCEPTED_NOW + "."),
         ("unexplained", AFTER_3, "W" + CLOSED_3[1:] + STILL_ACCEPTED + "."),
         ("no-differences", SAME_1, "W" + CLOSED_1[1:] + "."),
+        ("bad-accepted", SLOW_TWO, "When recorded, BAD's server closed with 4401 512 ms after the client's message 1, "
+         "and the handshake differences do not explain it: the cause is probably in what the client sent after the "
+         "101 (message 1), which differs from GOOD's in message 1 type, message 1 token" + ACCEPTED_NOW + "."),
         ("bad-accepted", LATE, VERDICTS["bad-accepted"]),
         # Other verdicts keep their own words, even when the server closed right after a message.
         ("found", AFTER_2, VERDICTS["found"]),
