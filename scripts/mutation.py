@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import re
@@ -148,6 +149,38 @@ def sync_unmutated(ws: Path = ROOT) -> None:
                 shutil.copy2(src, copy)
 
 
+def _selection_hash(selection: list[str]) -> str:
+    """Return mutmut's fingerprint of a test selection (mutmut/configuration.py ``config_fingerprint``)."""
+    return hashlib.sha256(repr(tuple(selection)).encode()).hexdigest()[:12]
+
+
+def keep_results_when_tests_were_added(ws: Path) -> None:
+    """Keep *ws*'s results when test files were only added to its selection since the last run.
+
+    mutmut forgets every result, and spends a whole run again, whenever its
+    list of test files changes. Adding a file cannot bring a killed mutant
+    back to life, so when the new list holds every file of the last one the
+    recorded fingerprint is brought up to date instead (``--again`` then runs
+    the mutants not killed, with the new tests). A removed file still resets
+    everything: the tests it held may have been the ones that killed.
+    """
+    selection = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["mutmut"][
+        "pytest_add_cli_args_test_selection"]
+    stats = ws / "mutants" / "mutmut-stats.json"
+    record = ws / "mutants" / "wsdiff-test-selection.json"
+    if stats.exists() and record.exists():
+        before = json.loads(record.read_text())
+        data = json.loads(stats.read_text())
+        fingerprint = data.get("config_fingerprint", {})
+        if (before != selection and set(before) <= set(selection)
+                and fingerprint.get("test_selection") == _selection_hash(before)):
+            fingerprint["test_selection"] = _selection_hash(selection)
+            stats.write_text(json.dumps(data, indent=4))
+            added = ", ".join(sorted(set(selection) - set(before)))
+            print(f"scripts/mutation: test files added since the last run ({added}): results kept")
+    record.write_text(json.dumps(selection))
+
+
 def not_killed(module: str) -> list[str]:
     """Return the mutants of *module* whose last result is not a kill (survived, no tests, not run, other)."""
     return sorted((k for k, v in results(module).items() if v not in KILLED), key=_natural)
@@ -173,6 +206,7 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
         names = [f"{m}.*" for m in modules]
     argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     (ws / "mutants").mkdir(exist_ok=True)
+    keep_results_when_tests_were_added(ws)
     log = ws / "mutants" / "run.log"
     shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(argv) - 4} mutants)"
     print(f"scripts/mutation: {shown}  (log: {log.relative_to(ROOT)})", flush=True)
