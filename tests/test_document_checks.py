@@ -199,6 +199,7 @@ def test_reader_names_other_python_types_and_nested_places() -> None:
     with pytest.raises(CaptureError) as e:
         Reader({1, 2}, "log")
     assert str(e.value) == "log: expected an object, got set"
+    assert (e.value.place, e.value.problem) == ("log", "expected an object, got set")
     with pytest.raises(CaptureError) as e:
         Reader({"x": {"y": []}}, "").sub("x").sub("y")  # type: ignore[union-attr]
     assert str(e.value) == "x.y: expected an object, got a list"
@@ -273,9 +274,10 @@ def test_data_fields() -> None:
 # --- parse_document: the defaults, the first problem found
 
 def _doc(**parts: object) -> dict[str, object]:
-    """A document with only the required fields, and *parts* added at the top level."""
-    return {"schema": 1, "endpoint": {"scheme": "ws", "host": "h", "port": 80},
-            "request": {"method": "GET", "path": "/ws", "headers": [["Host", "h"]]}, **parts}
+    """A document with only the required fields, and *parts* added at the top level (KeyError: left out)."""
+    doc = {"schema": 1, "endpoint": {"scheme": "ws", "host": "h", "port": 80},
+           "request": {"method": "GET", "path": "/ws", "headers": [["Host", "h"]]}, **parts}
+    return {k: v for k, v in doc.items() if v is not KeyError}
 
 
 def test_minimal_response_error_and_session_defaults() -> None:
@@ -284,6 +286,8 @@ def test_minimal_response_error_and_session_defaults() -> None:
     assert c.response == Response(403, "", "HTTP/1.1", (), b"", False)
     c = parse_document(_doc(error={"kind": "reset"}))
     assert c.error == Failure("reset", "")
+    c = parse_document(_doc(error={"kind": "tls", "message": "certificate verify failed"}, response=None))
+    assert (c.response, c.error) == (None, Failure("tls", "certificate verify failed"))
     c = parse_document(_doc(websocket={}, timing={}))
     assert c.websocket == Session("closed", None, "", None, None, (), 0)
     assert (c.started, c.response_time) == (0.0, None)
@@ -331,6 +335,11 @@ def test_minimal_response_error_and_session_defaults() -> None:
         ({"schema": True}, "schema: expected an integer, got a boolean"),
         ({"endpoint": None}, "endpoint: expected an object, got null"),
         ({"request": None}, "request: expected an object, got null"),
+        ({"endpoint": KeyError}, "endpoint: missing"),
+        ({"endpoint": {"scheme": "ws", "host": "h"}}, "endpoint.port: missing"),
+        ({"websocket": {"messages": [{"direction": "client", "type": "text", "head": "x"}]}},
+         "websocket.messages[0].size: missing"),
+        ({"error": {"message": "x"}, "response": None}, "error.kind: missing"),
     ],
 )
 def test_parse_refuses_the_first_problem(parts: dict[str, object], message: str) -> None:

@@ -25,7 +25,7 @@ class Flag(int):
     "value",
     ["plain", "é \" \\ \n \x00 \u2028", "", None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e300, 1e-7,
      float("nan"), float("inf"), float("-inf"), [], [1, "a", None], ("t", 2), {}, {"a": [1, {"b": None}]},
-     {1: "x"}, Flag(3), [True, 1, 1.0]],
+     {1: "x"}, {1: "caf\xe9 \u20ac"}, Flag(3), [True, 1, 1.0]],
 )
 def test_json_encodes_like_the_json_module(value: object) -> None:
     """The hand-written encoder writes exactly what json.dumps(ensure_ascii=False) writes."""

@@ -723,6 +723,7 @@ def test_named_and_is_proxy(r: Responder, named: bool, is_proxy: bool) -> None:
         (Responder("unknown", "guess", server_header=""), "the application"),
         (Responder("engine.io", "likely", server="engine.io"), "engine.io (Socket.IO)"),
         (Responder("graphql-ws", "certain", server="bun"), "graphql-ws on bun"),
+        (Responder("graphql-ws", "likely", server="node-ws"), "graphql-ws on Node ws"),
         (Responder("someday", "likely"), "someday"),
         (Responder("uvicorn", "likely", front=("cdn-x", "nginx")), "uvicorn behind cdn-x, nginx"),
         (Responder("fly", "guess", front=("cloudflare",)), "the Fly.io proxy (its own answer) (a guess) behind Cloudflare"),
