@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from wsdiff.diff import compare
 from wsdiff.difference import Difference
 from wsdiff.files import load_capture
 from wsdiff.hints import HINTS_BY_ID, matching, refusal_rank, situation
@@ -300,3 +301,73 @@ def test_upgrade_lost_only_on_an_answer_to_plain_http(b: Capture, said: str | No
     """A refusal in the words an application gives plain HTTP means the upgrade was lost, unless it was accepted."""
     d = Difference("response", "status", None, 101, b.response.status if b.response else None)
     assert dict(matching(d, capture(), b)).get("upgrade-lost") == said
+
+
+FP1, FP2 = "redacted:0000000000000001", "redacted:0000000000000002"
+
+
+@pytest.mark.parametrize(
+    ("kept", "refused", "label", "hints"),
+    [
+        pytest.param(("Cookie", f"sid={FP1}"), ("Cookie", f"sid={FP1}; sid={FP2}"), "cookie sid", ["credentials"],
+                     id="a-cookie-sent-twice-has-not-moved"),
+        pytest.param(("Cookie", f"sid={FP1}"), ("Cookie", f"session={FP1}"), "cookie session", ["credentials-moved"],
+                     id="a-cookie-renamed-has-moved"),
+        pytest.param(("Authorization", f"Bearer {FP1}"), ("Cookie", f"token={FP1}"), "cookie token",
+                     ["credentials-moved"], id="from-a-header-into-a-cookie"),
+    ],
+)
+def test_a_secret_moves_between_places_not_within_one(kept: tuple[str, str], refused: tuple[str, str], label: str,
+                                                      hints: list[str]) -> None:
+    """The same fingerprint in another place is a moved secret; the Cookie header is not a place of its own."""
+    a = capture(headers=(*BASE_HEADERS, kept))
+    b = capture(headers=(*BASE_HEADERS, refused), status=403)
+    c = compare(a, b)
+    [d] = [d for d in c.significant if d.label == label]
+    assert [i for i, _ in matching(d, c.a, c.b)] == hints
+
+
+def moved_words(sent: str, read: str) -> str:
+    """credentials-moved's words for a secret sent in one place and read in another."""
+    return (f"The same secret is sent as {sent} but the server reads {read} (the working client sends it there, and "
+            f"the server refused without it): send it in {read}, or make the server accept {sent}.")
+
+
+@pytest.mark.parametrize("refused_first", [False, True], ids=["refused-is-b", "refused-is-a"])
+@pytest.mark.parametrize(
+    ("kept", "refused", "target", "label", "words"),
+    [
+        pytest.param(("Cookie", f"sid={FP1}"), ("Cookie", f"session={FP1}"), "/ws", "cookie session",
+                     moved_words("the cookie session", "the cookie sid"), id="cookie-renamed-at-the-new-name"),
+        pytest.param(("Cookie", f"sid={FP1}"), ("Cookie", f"session={FP1}"), "/ws", "cookie sid",
+                     moved_words("the cookie session", "the cookie sid"), id="cookie-renamed-at-the-old-name"),
+        pytest.param(("Authorization", f"Bearer {FP1}"), ("X-Other", "1"), f"/ws?token={FP1}", "query-param token",
+                     moved_words("?token=", "the Authorization header"), id="header-to-query-at-the-query"),
+        pytest.param(("Authorization", f"Bearer {FP1}"), ("X-Other", "1"), f"/ws?token={FP1}",
+                     "header Authorization", moved_words("?token=", "the Authorization header"),
+                     id="header-to-query-at-the-header"),
+    ],
+)
+def test_a_moved_secret_says_where_it_is_read(kept: tuple[str, str], refused: tuple[str, str], target: str,
+                                              label: str, words: str, refused_first: bool) -> None:
+    """Both differences of a moved secret tell the same story, whichever side of the comparison was refused."""
+    good = capture(headers=(*BASE_HEADERS, kept))
+    bad = capture(headers=(*BASE_HEADERS, refused), target=target, status=403)
+    c = compare(bad, good) if refused_first else compare(good, bad)
+    [d] = [d for d in c.significant if d.label == label]
+    assert dict(matching(d, c.a, c.b))["credentials-moved"] == words
+
+
+@pytest.mark.parametrize(
+    "kept_answer",
+    [{"websocket": Session("closed", 4003, "", "server", 0.1)}, {"status": 401}],
+    ids=["closed-after-the-101", "refused-otherwise"],
+)
+def test_no_move_between_two_refusals(kept_answer: dict[str, object]) -> None:
+    """When both sides were refused, neither says where the server reads: the secret has not 'moved'."""
+    a = capture(headers=(*BASE_HEADERS, ("Authorization", f"Bearer {FP1}")), **kept_answer)
+    b = capture(target=f"/ws?token={FP1}", status=403)
+    c = compare(a, b)
+    [d] = [d for d in c.significant if d.label == "header Authorization"]
+    assert "credentials-moved" not in dict(matching(d, c.a, c.b))
+    assert "credentials" in dict(matching(d, c.a, c.b))
