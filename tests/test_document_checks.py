@@ -201,6 +201,9 @@ def test_reader_names_other_python_types_and_nested_places() -> None:
     assert str(e.value) == "log: expected an object, got set"
     assert (e.value.place, e.value.problem) == ("log", "expected an object, got set")
     with pytest.raises(CaptureError) as e:
+        parse_document([])
+    assert (e.value.source, e.value.place, e.value.problem) == ("", "", "expected an object, got a list")
+    with pytest.raises(CaptureError) as e:
         Reader({"x": {"y": []}}, "").sub("x").sub("y")  # type: ignore[union-attr]
     assert str(e.value) == "x.y: expected an object, got a list"
 
