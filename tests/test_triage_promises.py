@@ -635,9 +635,24 @@ def test_a_rule_on_values_past_the_cap_names_the_kept_ones() -> None:
             tally.add_observation(f"s{n:02d}", "", build in ("b1", "b2"),
                                   [(("header", "x-build", "value"), build)], ("X-Build",))
             n += 1
+    assert len(tally.groups[""].profiles) == 3  # b1, b2, and every later build as one "another value"
     g = only(tally.result())
     assert findings(g) == [("X-Build is not one of b1, b2", "18 of 18 rejected, 0 of 12 accepted",
                             ("wsdiff", "replay", "s02", "--variant", "set-header=X-Build:b1"))]
+
+
+def test_a_rule_against_values_past_the_cap_lists_the_kept_ones() -> None:
+    """The accepted builds came after the cap: the condition lists the kept values that are rejected."""
+    tally = Tally(key=RUN_KEY, value_cap=2)
+    n = 0
+    for _ in range(6):
+        for build in ("b1", "b2", "b3", "b4", "b5"):
+            tally.add_observation(f"s{n:02d}", "", build not in ("b1", "b2"),
+                                  [(("header", "x-build", "value"), build)], ("X-Build",))
+            n += 1
+    # No kept value is accepted, so no variant can set one: bisect.
+    assert findings(only(tally.result())) == [("X-Build is one of b1, b2", "12 of 12 rejected, 0 of 18 accepted",
+                                               ("wsdiff", "bisect", "s02", "s00"))]
 
 
 def test_values_past_the_cap_are_never_listed() -> None:
@@ -672,6 +687,7 @@ def test_path_shape_edges(path: str, shape: str) -> None:
     """Id-like segments (ASCII numbers, uuids, tokens of 16+ with a digit) become {id}; words and odd ones stay."""
     from wsdiff.triage import path_shape
 
+    path_shape.cache_clear()  # computed here, not remembered from another test
     assert path_shape(path) == shape
 
 
@@ -699,6 +715,10 @@ def _distribution(counts: dict[str | None, tuple[int, int]]) -> list[tuple[str, 
      ("x-v is one of a, b", "16 of 16 rejected, 0 of 16 accepted")),
     ({"a": (8, 0), None: (8, 0), "c": (0, 8), "d": (0, 8)},
      ("x-v is a or absent", "16 of 16 rejected, 0 of 16 accepted")),
+    ({"a": (0, 6), "b": (6, 0), "c": (6, 0), "d": (6, 0), None: (1, 0)},  # absent once is absent seen
+     ("x-v is absent or not a", "19 of 19 rejected, 0 of 6 accepted")),
+    ({"": (6, 0), "ABC": (6, 0), "y": (0, 6), "z": (0, 6)},  # the empty value is listed first
+     ('x-v is one of "", ABC', "12 of 12 rejected, 0 of 12 accepted")),
     # At most three values are listed; absence is not one of them.
     ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "e": (6, 0), "d": (0, 18)},
      ("x-v is not d", "24 of 24 rejected, 0 of 18 accepted")),
@@ -893,3 +913,49 @@ def test_a_second_rule_must_pay_for_itself_too(second: int, accepted: int, found
             tally.add_features(f"s{n:03d}", features, rejected)
             n += 1
     assert [f.condition for f in only(tally.result()).findings] == found
+
+
+def test_twenty_rejections_are_listed_when_nothing_was_accepted() -> None:
+    """22 different rejected attempts and no accepted one: all counted, the first 20 listed as examples."""
+    g = group([attempt(True, headers={"X-N": f"r{i:02d}"}) for i in range(22)])
+    assert (g.unexplained_attempts, g.note) == (22, "no accepted attempt to compare the rejections with")
+    assert g.unexplained == tuple(Attempts(f"c{i:02d}.json", 1) for i in range(20))
+
+
+def test_the_profile_bound_is_on_passing_it() -> None:
+    """Exactly as many profiles as the bound: nothing is dropped."""
+    tally = Tally(key=RUN_KEY, profile_cap=4)
+    for i in range(8):
+        tally.add_features(f"s{i}", [(("header", "x-a", "value"), str(i % 2)),
+                                     (("header", "x-b", "value"), str(i // 2 % 2))], i % 2 == 0)
+    assert len(tally.groups[""].profiles) == 4 and only(tally.result()).untracked == ()
+
+
+def test_a_value_or_absence_can_be_indistinguishable_from_a_value() -> None:
+    """'x-a is a or absent' matches exactly the attempts 'x-b is 1' matches: both are named."""
+    tally, n = Tally(key=RUN_KEY), 0
+    for a, b, rejected in (("a", "1", True), (None, "1", True), ("b", "0", False), ("c", "0", False)):
+        for _ in range(6):
+            features = [(("header", "x-b", "value"), b)] + ([] if a is None else [(("header", "x-a", "value"), a)])
+            tally.add_features(f"s{n:02d}", features, rejected)
+            n += 1
+    [f] = only(tally.result()).findings
+    assert (f.condition, f.counts) == ("x-b is 1", "12 of 12 rejected, 0 of 12 accepted")
+    assert [(i, c.text) for i, c in f.indistinguishable] == [(0, "x-a is a or absent")]
+
+
+@pytest.mark.parametrize(("bad", "goods", "variant"), [
+    ({"Origin": "https://evil.example"}, [({"Origin": "https://admin.example"}, 5), ({"Origin": "https://app.example"}, 15)],
+     "set-origin=https://app.example"),  # the most common accepted value
+    ({"Origin": "https://evil.example"}, [({"Origin": "https://app.example"}, 10), ({"Origin": "https://admin.example"}, 10)],
+     "set-origin=https://admin.example"),  # equally common: the first by name
+    ({"X-Mode": "legacy"}, [({"X-Mode": "Alpha"}, 10), ({}, 10)], "drop-header=X-Mode"),  # absence before any value
+])
+def test_the_replay_moves_to_the_commonest_accepted_value(bad: dict[str, str], goods: list[tuple[dict[str, str], int]],
+                                                          variant: str) -> None:
+    """Of the values on the accepted side, replay sets the most common (ties: absent first, then by name)."""
+    attempts = [attempt(True, headers=bad) for _ in range(10)]
+    for headers, count in goods:
+        attempts += [attempt(False, headers=headers) for _ in range(count)]
+    [(_, _, test)] = findings(group(attempts))
+    assert test == ("wsdiff", "replay", "c00.json", "--variant", variant)
