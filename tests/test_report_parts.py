@@ -344,8 +344,7 @@ DETAILS = re.compile(r"(GOOD|BAD) [^\n]*:\n\n(`{3,})http\n(.*?)\n\2\n\nAfter the
 
 
 def md_details(report: Report) -> dict[str, tuple[str, list[str], str, list[str]]]:
-    """Each side's full request and response block, and its after-101 block, from the Markdown's <details>:
-    (fence, lines, fence, lines)."""
+    """Each side's (fence, lines) of its full request and response, then of what came after the 101."""
     return {side: (fence, text.split("\n"), after_fence, after.split("\n"))
             for side, fence, text, after_fence, after in DETAILS.findall(render(report, "md"))}
 
@@ -530,3 +529,11 @@ def test_reproductions_name_their_side(a: Capture, b: Capture, titles: list[str]
     assert re.findall(r"<h3>([^<]*)</h3><pre>", page) == titles
     text = render(Report(compare(a, b), ("good.json", "bad.json")), "md").splitlines()
     assert [x.removesuffix(":") for x in text if x.startswith(("curl, ", "python, "))] == titles
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "HTML", ""])
+def test_an_unknown_format_is_refused_with_the_known_ones(fmt: str) -> None:
+    """render names the format it does not know and the ones it does."""
+    with pytest.raises(ReportError) as e:
+        render(Report(PAIR), fmt)
+    assert str(e.value) == f"unknown report format {fmt!r}; known: html, md"
