@@ -422,3 +422,35 @@ def test_the_smallest_usable_policy() -> None:
     policy = Policy(repeats=1, confirm=1, agree=1, tolerate=0, chunk=1, retries=0)
     assert _seen(run(search(4, policy=policy), server(any_of(2), 4))) == (
         "found", (2,), ((2,),), 11, 5, [("good", [2], "rejected 2 of 2"), ("bad", [2], "accepted 1 of 1")])
+
+
+def _odd_pair(carried: frozenset[int]) -> bool:
+    """A server that rejects 1 and 2 together, and 1 alone, but not 1 with 0: the pair (1, 2) never confirms."""
+    return {1, 2} <= carried or carried == {1}
+
+
+@pytest.mark.parametrize(
+    ("n", "rule", "script", "policy", "seen", "confirmed"),
+    [
+        # The only difference is the cause, yet BAD without it is still rejected: nothing is left to try.
+        (1, any_of(0), {Probe("bad", frozenset({0})): [False] * 20}, Policy(),
+         ("unexplained", (0,), ((0,),), 13, 2, [("bad", [0], "rejected 3 of 3")]), (True, False)),
+        # Each cause is rejected alone but GOOD with both is accepted: the claim that they reject together fails.
+        (4, any_of(0, 2), {Probe("good", frozenset({0, 2})): [True] * 20}, Policy(),
+         ("not-confirmed", (), (), 37, 10, [("good", [0, 2], "accepted 9 of 9")]), (False, None)),
+        # A group that is still rejected without one member: searched again as many times as retries allow.
+        (4, _odd_pair, {}, Policy(retries=0), ("not-confirmed", (), (), 31, 9, [("good", [1], "rejected 9 of 9")]),
+         (None, None)),
+        (4, _odd_pair, {}, Policy(), ("not-confirmed", (), (), 57, 17, [("good", [1], "rejected 9 of 9")]),
+         (None, None)),
+        (4, _odd_pair, {}, Policy(retries=2), ("not-confirmed", (), (), 83, 25, [("good", [1], "rejected 9 of 9")]),
+         (None, None)),
+    ],
+)
+def test_claims_that_fail(n: int, rule: Rule, script: dict[Probe, list[bool]], policy: Policy,
+                          seen: tuple[object, ...], confirmed: tuple[bool | None, bool | None]) -> None:
+    """A claim the server contradicts ends the search with it as evidence, after the retries allowed, and says
+    which confirmation failed (GOOD + causes rejected: False when it was contradicted, None when not the point)."""
+    result = run(search(n, policy=policy), scripted(rule, n, script))
+    assert _seen(result) == seen
+    assert (result.confirmed_good_plus, result.confirmed_bad_minus) == confirmed
