@@ -99,6 +99,8 @@ REFUSED: list[tuple[str, Capture, str]] = [
     ("an empty host", SOUND.replace(endpoint=Endpoint("wss", "", 443)), "endpoint.host: '' is not a host name or an IP address"),
     ("a bad SNI", SOUND.replace(endpoint=Endpoint("wss", "api.example", 443, sni="a b")),
      "endpoint.sni: 'a b' is not a host name"),
+    ("a long bad SNI", SOUND.replace(endpoint=Endpoint("wss", "api.example", 443, sni="s/" + "n" * 100)),
+     f"endpoint.sni: '{('s/' + 'n' * 100)[:80]}' is not a host name"),
     ("an SNI with userinfo", SOUND.replace(endpoint=Endpoint("wss", "api.example", 443, sni="u@api.example")),
      "endpoint.sni: 'u@api.example' is not a host name"),
     ("port 0", SOUND.replace(endpoint=Endpoint("wss", "api.example", 0)), "endpoint.port: port 0 is out of range"),
@@ -201,11 +203,15 @@ def test_reader_names_other_python_types_and_nested_places() -> None:
     assert str(e.value) == "log: expected an object, got set"
     assert (e.value.place, e.value.problem) == ("log", "expected an object, got set")
     with pytest.raises(CaptureError) as e:
-        parse_document([])
-    assert (e.value.source, e.value.place, e.value.problem) == ("", "", "expected an object, got a list")
-    with pytest.raises(CaptureError) as e:
         Reader({"x": {"y": []}}, "").sub("x").sub("y")  # type: ignore[union-attr]
     assert str(e.value) == "x.y: expected an object, got a list"
+
+
+def test_a_document_that_is_no_object() -> None:
+    """A document that is not an object is refused with no place: the problem is the whole document."""
+    with pytest.raises(CaptureError) as e:
+        parse_document([])
+    assert (e.value.source, e.value.place, e.value.problem) == ("", "", "expected an object, got a list")
 
 
 def test_reader_defaults_and_optional_values() -> None:
