@@ -759,10 +759,13 @@ def test_a_secret_in_the_group_name_is_a_fingerprint() -> None:
 
 
 def test_a_condition_that_no_longer_pays_is_dropped() -> None:
-    """X-A (28 of 30 rejections) is chosen first; X-B and X-C then cover all 30, and X-A is dropped."""
-    regions = [({"x-a": "1", "x-b": "1", "x-c": "1"}, 20, 0), ({"x-a": "1", "x-b": "1", "x-c": "0"}, 4, 0),
-               ({"x-a": "1", "x-b": "0", "x-c": "1"}, 4, 0), ({"x-a": "0", "x-b": "1", "x-c": "0"}, 1, 0),
-               ({"x-a": "0", "x-b": "0", "x-c": "1"}, 1, 0), ({"x-a": "0", "x-b": "0", "x-c": "0"}, 0, 200)]
+    """X-A (28 of 30 rejections) is chosen first; X-B and X-C then cover all 30, and X-A is dropped.
+
+    X-B and X-C cost the same: the one first in order is added first, whichever attempts came first.
+    """
+    regions = [({"x-a": "1", "x-b": "1", "x-c": "1"}, 20, 0), ({"x-a": "1", "x-b": "0", "x-c": "1"}, 4, 0),
+               ({"x-a": "1", "x-b": "1", "x-c": "0"}, 4, 0), ({"x-a": "0", "x-b": "0", "x-c": "1"}, 1, 0),
+               ({"x-a": "0", "x-b": "1", "x-c": "0"}, 1, 0), ({"x-a": "0", "x-b": "0", "x-c": "0"}, 0, 200)]
     tally, n = Tally(key=RUN_KEY), 0
     for values, rejected, accepted in regions:
         for outcome in [True] * rejected + [False] * accepted:
@@ -959,3 +962,22 @@ def test_the_replay_moves_to_the_commonest_accepted_value(bad: dict[str, str], g
         attempts += [attempt(False, headers=headers) for _ in range(count)]
     [(_, _, test)] = findings(group(attempts))
     assert test == ("wsdiff", "replay", "c00.json", "--variant", variant)
+
+
+def test_indistinguishable_conditions_are_worded_and_redacted_like_findings() -> None:
+    """A twin that is a secret in clear is fingerprinted; a twin that lists the accepted values says 'absent or'."""
+    attempts = []
+    for i in range(12):
+        headers = {"X-Api-Key": "hunter2-old"}  # in clear in a capture that says it is redacted
+        if i % 4 != 3:
+            headers["X-Mode"] = "xyz"[i % 4]
+        attempts.append(attempt(True, headers=headers, target="/ws?fmt=old"))
+    for i in range(16):
+        attempts.append(attempt(False, headers={"X-Api-Key": "hunter2-new", "X-Mode": "ab"[i % 2]},
+                                target="/ws?fmt=new"))
+    honest = [c.replace(redacted=False) for c in attempts]
+    fingerprint = dict(observe(honest[0], key=RUN_KEY)[2])[("header", "x-api-key", "value")]
+    [f] = group(attempts).findings
+    assert (f.condition, f.counts) == ("query parameter fmt is old", "12 of 12 rejected, 0 of 16 accepted")
+    assert [(i, c.text) for i, c in f.indistinguishable] == [
+        (0, f"X-Api-Key is the secret {fingerprint}"), (0, "X-Mode is absent or not one of a, b")]
