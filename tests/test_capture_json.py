@@ -154,3 +154,21 @@ def test_direct_encoder_equals_the_document_path_on_generated_captures(snap: tup
         assert parse_document(json.loads(data)) == capture
     except CaptureError:
         pass  # the loader refuses what no sound handshake holds (an empty host, NUL in a header): the same bytes
+
+
+@pytest.mark.parametrize(("name", "capture"), realistic())
+def test_the_direct_path_needs_no_fallback(name: str, capture: Capture) -> None:
+    """Every declared type is written by the direct encoder itself (the general path is only a fallback)."""
+    from wsdiff.capture_json import _dumps
+
+    assert _dumps(capture) == general(capture)
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf, -math.inf, 2**70, True, 1.0, 0.25, -3])
+def test_the_direct_path_writes_odd_numbers_itself(odd: object) -> None:
+    """Numbers json spells its own way are written by the direct encoder, as the general path writes them."""
+    from wsdiff.capture_json import _dumps
+
+    c = capture_from_snapshot(browser_like())
+    c = replace(c, started=odd, response_time=odd)
+    assert _dumps(c) == general(c)

@@ -157,3 +157,116 @@ def test_har_start_out_of_range() -> None:
     """A start time no clock gives is written as the epoch, in UTC."""
     entry = json.loads(export(CAPTURE.replace(started=1e20), "har"))["log"]["entries"][0]
     assert entry["startedDateTime"] == "1970-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("target", "url"),
+    [
+        ("/ws?voice=alloy", "ws://127.0.0.1:8000/ws?voice=alloy"),
+        # An absolute-form target gives its path and query only: the endpoint is where it connected.
+        ("http://other.example:9000/v1/ws?x=1", "ws://127.0.0.1:8000/v1/ws?x=1"),
+        ("http://other.example", "ws://127.0.0.1:8000/"),
+        ("ws://other.example?x=1", "ws://127.0.0.1:8000/?x=1"),
+        ("//evil.example/ws", "ws://127.0.0.1:8000//evil.example/ws"),  # a path, not an authority
+    ],
+)
+def test_url_is_the_endpoint_and_the_path(target: str, url: str) -> None:
+    """The exported URL is the endpoint's scheme and authority with the target's path and query."""
+    c = CAPTURE.replace(request=CAPTURE.request.replace(target=target))
+    assert json.loads(export(c, "har"))["log"]["entries"][0]["request"]["url"] == url
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"request": CAPTURE.request.replace(target="*")},
+         "the request's path is not a path starting with '/': it has no URL to export"),
+        ({"request": CAPTURE.request.replace(target="ws")},
+         "the request's path is not a path starting with '/': it has no URL to export"),
+        ({"endpoint": Endpoint("ws", "a@b.example", 8000)},
+         "the exported URL would name another host than the capture's endpoint"),
+        ({"endpoint": Endpoint("ws", "a[b", 8000)},  # not even a URL that parses
+         "the exported URL would name another host than the capture's endpoint"),
+        ({"endpoint": Endpoint("ws", "evil.example/x", 8000)},
+         "the exported URL would name another host than the capture's endpoint"),
+    ],
+)
+def test_no_url_to_export(changes: dict[str, object], message: str) -> None:
+    """A target that is not a path, or an endpoint that would make the URL name another host, is refused."""
+    from wsdiff.errors import CaptureError
+
+    for fmt in ("curl", "websocat", "har"):
+        with pytest.raises(CaptureError) as e:
+            export(CAPTURE.replace(**changes), fmt)
+        assert str(e.value) == message
+
+
+def test_python_snippet_whole() -> None:
+    """Without TLS the snippet connects, sends the bytes and prints the answer's head, and nothing else."""
+    assert export(CAPTURE, "python") == (
+        "# Sends the recorded handshake byte for byte and prints the server's answer head.\n"
+        "import socket, ssl\n\n"
+        "REQUEST = b'GET /ws?voice=alloy HTTP/1.1\\r\\nHost: 127.0.0.1:8000\\r\\nUpgrade: websocket\\r\\n"
+        "Connection: Upgrade\\r\\nSec-WebSocket-Key: a2V5\\r\\nSec-WebSocket-Version: 13\\r\\n"
+        "Sec-WebSocket-Extensions: permessage-deflate\\r\\nX-Empty: \\r\\nOrigin: http://localhost:3000\\r\\n\\r\\n'\n\n"
+        "sock = socket.create_connection(('127.0.0.1', 8000), timeout=10)\n"
+        "sock.sendall(REQUEST)\n"
+        "answer = b''\n"
+        "while b'\\r\\n\\r\\n' not in answer:\n"
+        "    chunk = sock.recv(4096)\n"
+        "    if not chunk:\n"
+        "        break\n"
+        "    answer += chunk\n"
+        "print(answer.split(b'\\r\\n\\r\\n')[0].decode('latin-1'))\n"
+        "sock.close()\n")
+
+
+def test_python_refuses_a_request_without_bytes() -> None:
+    """A character beyond ISO-8859-1 has no byte to send: the error gives its offset in the request head."""
+    from wsdiff.errors import CaptureError
+
+    c = CAPTURE.replace(request=CAPTURE.request.replace(headers=CAPTURE.request.headers + (("X-Note", "€"),)))
+    with pytest.raises(CaptureError) as e:
+        export(c, "python")
+    assert str(e.value) == "the request has a character outside ISO-8859-1 at offset 241: it has no bytes to send"
+
+
+def test_curl_names_every_extensions_field_left_out() -> None:
+    """Two extension fields (two spellings) are both named in the note, in order."""
+    c = CAPTURE.replace(request=CAPTURE.request.replace(
+        headers=CAPTURE.request.headers + (("sec-websocket-extensions", "x"),)))
+    assert export(c, "curl").splitlines()[1] == (
+        "# Sec-WebSocket-Extensions, sec-websocket-extensions left out: curl cannot decompress permessage-deflate, "
+        "so compressed frames would reach the terminal.")
+
+
+@pytest.mark.parametrize(("started", "shown"), [(5e11, "1970-01-01T00:00:00Z"), (2.6e11, "1970-01-01T00:00:00Z"),
+                                                 (2.5e11, "9892-03-08T12:26:40Z")])
+def test_har_start_past_year_9999(monkeypatch: pytest.MonkeyPatch, started: float, shown: str) -> None:
+    """A start past the year 9999 is written as the epoch, in UTC whatever the local time zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        entry = json.loads(export(CAPTURE.replace(started=started), "har"))["log"]["entries"][0]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert entry["startedDateTime"] == shown
+
+
+@pytest.mark.parametrize(
+    ("word", "quoted"),
+    [
+        ("~user", "'~user'"),  # '~' is printable ASCII: plain shell quoting
+        ("a b", "'a b'"),
+        ("caf\xe9~", "$'caf\\xe9~'"),
+        ("caf\xe9'\\", "$'caf\\xe9\\'\\\\'"),  # in $'...', a quote and a backslash are escaped with a backslash
+    ],
+)
+def test_quote(word: str, quoted: str) -> None:
+    """A shell word is quoted plainly when it is printable ASCII, else as $'...' with escapes."""
+    from wsdiff.export import _quote
+
+    assert _quote(word) == quoted

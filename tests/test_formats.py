@@ -220,3 +220,16 @@ def test_more_har_errors(doc: object, message: str) -> None:
     with pytest.raises(CaptureError) as e:
         captures_from_har(doc)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize("kind", ["send", "receive"])
+def test_many_messages_each_way(kind: str) -> None:
+    """The first MESSAGE_LIMIT messages of each direction are kept, the rest counted; no start time reads as 0."""
+    messages = [{"type": kind, "opcode": 1, "data": str(i)} for i in range(MESSAGE_LIMIT + 3)]
+    e = entry(response={"status": 101, "headers": []}, _webSocketMessages=messages)
+    del e["startedDateTime"]
+    [c] = captures_from_har(har(e))
+    assert c.websocket is not None and c.started == 0.0
+    assert [m.head for m in c.websocket.messages] == [str(i).encode() for i in range(MESSAGE_LIMIT)]
+    assert {m.direction for m in c.websocket.messages} == {"client" if kind == "send" else "server"}
+    assert c.websocket.messages_dropped == 3

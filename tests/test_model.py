@@ -124,3 +124,11 @@ def test_outcome(capture: Capture, outcome: str, accepted: bool) -> None:
 def test_endpoint_url(endpoint: Endpoint, url: str) -> None:
     """An endpoint's URL leaves out the default port and brackets IPv6 hosts."""
     assert endpoint.url == url
+
+
+def test_message_keep_by_direction() -> None:
+    """A client's message is kept whole up to CLIENT_MESSAGE_LIMIT (replay sends it again); a server's, its head."""
+    from wsdiff.model import CLIENT_MESSAGE_LIMIT, MESSAGE_HEAD, message_keep
+
+    assert (message_keep("client"), message_keep("server")) == (CLIENT_MESSAGE_LIMIT, MESSAGE_HEAD)
+    assert CLIENT_MESSAGE_LIMIT != MESSAGE_HEAD
