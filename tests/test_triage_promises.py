@@ -676,6 +676,7 @@ def test_values_past_the_cap_are_never_listed() -> None:
     ("/123/ws", "/{id}/ws"),
     ("/\u0661\u0662\u0663/ws", "/\u0661\u0662\u0663/ws"),  # Arabic-Indic digits are not an ASCII number
     ("/123e4567-e89b-12d3-a456-426614174000", "/{id}"),
+    ("/abcdefab-abcd-abcd-abcd-abcdefabcdef", "/{id}"),  # a uuid without a digit is no token, still an id
     ("/abcdefghijklmno1", "/{id}"),  # a 16-character token with a digit
     ("/abc-def_ghi.jk~1", "/{id}"),
     ("/abcdefghijklmn1", "/abcdefghijklmn1"),  # 15 characters
