@@ -270,3 +270,12 @@ def test_quote(word: str, quoted: str) -> None:
     from wsdiff.export import _quote
 
     assert _quote(word) == quoted
+
+
+def test_printable_json() -> None:
+    """JSON for a terminal: non-ASCII text kept as it is, what a terminal could act on as \\u escapes."""
+    from wsdiff.export import printable_json
+
+    assert printable_json({"a": "café\x1b[31m\u202e", "n": [1]}) == (
+        '{\n  "a": "café\\u001b[31m\\u202e",\n  "n": [\n    1\n  ]\n}')
+    assert printable_json({"a": "é"}, indent=None) == '{"a": "é"}'

@@ -233,3 +233,41 @@ def test_many_messages_each_way(kind: str) -> None:
     assert [m.head for m in c.websocket.messages] == [str(i).encode() for i in range(MESSAGE_LIMIT)]
     assert {m.direction for m in c.websocket.messages} == {"client" if kind == "send" else "server"}
     assert c.websocket.messages_dropped == 3
+
+
+def test_a_full_direction_does_not_stop_the_other() -> None:
+    """Client messages past the limit are counted; the server's after them are still kept."""
+    messages = ([{"type": "send", "opcode": 1, "data": f"c{i}"} for i in range(MESSAGE_LIMIT + 1)]
+                + [{"type": "receive", "opcode": 1, "data": f"s{i}"} for i in range(2)])
+    [c] = captures_from_har(har(entry(response={"status": 101, "headers": []}, _webSocketMessages=messages)))
+    assert c.websocket is not None
+    assert [m.head for m in c.websocket.messages][-3:] == [f"c{MESSAGE_LIMIT - 1}".encode(), b"s0", b"s1"]
+    assert c.websocket.messages_dropped == 1
+
+
+def test_message_heads_and_cuts() -> None:
+    """A client's message is kept whole, a server's cut to MESSAGE_HEAD bytes; exactly MESSAGE_HEAD is whole."""
+    messages = [{"type": "send", "opcode": 1, "data": "x" * (MESSAGE_HEAD + 5)},
+                {"type": "receive", "opcode": 1, "data": "y" * (MESSAGE_HEAD + 5)},
+                {"type": "receive", "opcode": 1, "data": "z" * MESSAGE_HEAD}]
+    [c] = captures_from_har(har(entry(response={"status": 101, "headers": []}, _webSocketMessages=messages)))
+    assert c.websocket is not None
+    assert [(m.direction, m.size, len(m.head), m.cut) for m in c.websocket.messages] == [
+        ("client", MESSAGE_HEAD + 5, MESSAGE_HEAD + 5, False), ("server", MESSAGE_HEAD + 5, MESSAGE_HEAD, True),
+        ("server", MESSAGE_HEAD, MESSAGE_HEAD, False)]
+
+
+@pytest.mark.parametrize(
+    ("doc", "place", "message"),
+    [
+        (har(entry(response={"status": 101, "headers": []}, _webSocketMessages=[{"type": "send", "data": 5}])),
+         "log.entries[0]._webSocketMessages[0].data", "expected a string, got an integer"),
+        ({"log": {"entries": 3}}, "log.entries", "expected a list, got an integer"),
+        ([1], "", "expected an object, got a list"),  # the file itself: no place to name
+    ],
+)
+def test_har_errors_name_the_place(doc: object, place: str, message: str) -> None:
+    """An error in a message, or in the log itself, names its place from the top of the file."""
+    with pytest.raises(CaptureError) as e:
+        captures_from_har(doc)
+    assert (e.value.place, str(e.value)) == (place, f"{place}: {message}" if place else message)
