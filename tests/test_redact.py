@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from wsdiff.errors import SecretError, SecretRefusedError
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
 from wsdiff.redact import (
     FINGERPRINT_RE, Binding, Secret, argument_secrets, fingerprint, fingerprints_in, is_credential_header,
-    is_credential_param, redact_capture, redact_json, redact_request, redact_shown, restore_messages, restore_request,
+    is_credential_param, redact_capture, redact_json, redact_request, redact_shown, redact_text, restore_messages,
+    restore_request,
 )
 from wsdiff.secrets import SecretStore
 
@@ -335,10 +337,8 @@ def test_restore_messages_drops_what_has_no_secret(sent: list[str], kept: list[s
 
 
 def _shown(template: str) -> str:
-    """*template* with each ``{secret}`` replaced by that secret's fingerprint."""
-    import re
-
-    return re.sub(r"\{([^{}]*)\}", lambda m: fingerprint(KEY, m.group(1)), template)
+    """*template* with each ``{secret}`` replaced by that secret's fingerprint (``{"`` opens a JSON object)."""
+    return re.sub(r'\{(?!")([^{}]*)\}', lambda m: fingerprint(KEY, m.group(1)), template)
 
 
 @pytest.mark.parametrize(
@@ -367,6 +367,10 @@ def _shown(template: str) -> str:
         ("abcdefghijklmnopq1r2s3tu", "{abcdefghijklmnopq1r2s3tu}"),
         ("abcdefghijklmnopq1r2stuv", "abcdefghijklmnopq1r2stuv"),  # two digits: a name
         ("Zx81Qw93Lk27Mn45Pb61Vc09", "{Zx81Qw93Lk27Mn45Pb61Vc09}"),
+        # A marker in camelCase; a marker is at most 32 characters (a longer one is a credential of its own).
+        ("accessToken, abc", "accessToken, {abc}"),
+        ("authorization_accesstoken_bearer, abc", "authorization_accesstoken_bearer, {abc}"),
+        ("authorization_accesstoken_apikey_, abc", "{authorization_accesstoken_apikey_}, abc"),
         # Already a fingerprint: kept as it is.
         (_shown("access_token, {tok-1}"), _shown("access_token, {tok-1}")),
     ],
@@ -477,3 +481,123 @@ def test_a_secret_swept_elsewhere_is_bound_to_each_exact_place() -> None:
     # Inside a longer string ("note") is no place a secret is restored to: not bound.
     assert found == {fp: Secret(t, frozenset(Binding("ws://h:80", p) for p in (
         "header authorization", "header x-trace", "response body", "message client 1 t")))}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Bearer abc def", "Bearer {abc def}"),  # the scheme is the first word, the rest is the credential
+        ("Basic dXNlcjpwYXNz", "Basic {dXNlcjpwYXNz}"),
+        ('Digest username="u", response="abc"', 'Digest {username="u", response="abc"}'),
+        ("abc123token", "{abc123token}"),  # no scheme: the whole value
+        ("b64:abc def", "{b64:abc def}"),  # no scheme a name could be: the whole value
+        ("   ", "   "),  # nothing to hide
+    ],
+)
+@pytest.mark.parametrize("name", ["Authorization", "Proxy-Authorization", "proxy-authorization"])
+def test_authorization_keeps_its_scheme(name: str, value: str, expected: str) -> None:
+    """Authorization and Proxy-Authorization: the scheme (RFC 9110 11.4) stays readable, the rest is fingerprinted."""
+    out, _ = redact_request(Request(headers=((name, value),)), KEY, EP)
+    assert out.headers == ((name, _shown(expected)),)
+
+
+def test_the_handshake_nonce_is_never_redacted() -> None:
+    """Sec-WebSocket-Key and -Accept (RFC 6455 4.1, 4.2.2) stay, even when free-text rules would see a pair in them."""
+    nonce = "xPinAAAAAAAAAAAAAAAAAAAAAA=="  # 'xPin...' = '=' reads as a credential pair to the free-text rules
+    headers = (("Sec-WebSocket-Accept", nonce), ("Sec-WebSocket-Key", nonce), ("X-Nonce", nonce))
+    out, found = redact_capture(Capture(EP, Request(headers=(("Host", "h"), ("Sec-WebSocket-Key", nonce))),
+                                        Response(101, headers=headers)), KEY)
+    assert out.request.headers == (("Host", "h"), ("Sec-WebSocket-Key", nonce))
+    assert out.response is not None and out.response.headers == headers[:2] + (("X-Nonce", _shown(nonce[:-1] + "{=}")),)
+    assert [s.value for s in found.values()] == ["="]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        # A value in clear: only the credential inside it.
+        ("/ws?next=/cb?token=abc12345", "/ws?next=/cb?token={abc12345}"),
+        # A percent-encoded URL or JSON holding a credential: the whole value, which hides it however it is read.
+        ("/ws?redirect=https%3A%2F%2Fx.example%2Fcb%3Ftoken%3Dabc12345&v=1",
+         "/ws?redirect={https%3A%2F%2Fx.example%2Fcb%3Ftoken%3Dabc12345}&v=1"),
+        ("/ws?data=%7B%22token%22%3A%22abc%22%7D", "/ws?data={%7B%22token%22%3A%22abc%22%7D}"),
+        # Encoded, but nothing secret in it; empty values; a name without a value.
+        ("/ws?q=caf%C3%A9&v=1", "/ws?q=caf%C3%A9&v=1"),
+        ("/ws?token=&v=", "/ws?token=&v="),
+        ("/ws?flag&token=t1", "/ws?flag&token={t1}"),
+    ],
+)
+def test_query_values(target: str, expected: str) -> None:
+    """A query value named like a credential is fingerprinted; any other only for the credentials it holds."""
+    out, _ = redact_request(Request(target=target), KEY, EP)
+    assert out.target == _shown(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A request head quoted in an error or a body: credential header lines lose their values.
+        ("GET /ws HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer abc123\r\nX-Api-Key:k-1\r\nX-Note: token\r\n"
+         "Cookie:  \r\n\r\n",
+         "GET /ws HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer {abc123}\r\nX-Api-Key:{k-1}\r\nX-Note: token\r\n"
+         "Cookie:  \r\n\r\n"),
+        ("proxy-authorization: Basic dXNlcjpwYXNz", "proxy-authorization: Basic {dXNlcjpwYXNz}"),
+        ('  Authorization:   Digest username="u", response="abc"',
+         '  Authorization:   Digest {username="u", response="abc"}'),
+        # JSON members named like credentials: strings and bare numbers; true, false, null and "" say nothing.
+        ('{"pin": 123456, "secret": true, "token": null, "password": false, "apiKey": "", "key": -12.5e3}',
+         '{"pin": {123456}, "secret": true, "token": null, "password": false, "apiKey": "", "key": {-12.5e3}}'),
+        ('{"voice": 123456, "note": "x"}', '{"voice": 123456, "note": "x"}'),
+    ],
+)
+def test_free_text(text: str, expected: str) -> None:
+    """Free text (a body, a message, an error) loses each credential it holds, and nothing else."""
+    assert redact_text(text, KEY) == _shown(expected)
+
+
+def _msg(direction: str, text: str, at: float, *, size: int | None = None, cut: bool | None = None) -> Message:
+    data = text.encode()
+    return Message(direction, "text", len(data) if size is None else size, data, at, cut)  # type: ignore[arg-type]
+
+
+def test_messages_are_numbered_per_direction_and_bound_by_json_path() -> None:
+    """Each message's secrets are bound to "message <direction> <n> <path>", n counted per direction from 1."""
+    sent = [  # direction, what was sent, what redaction shows
+        ("server", '{"type":"hello","token":"srv-tok-1"}', '{"type":"hello","token":"{srv-tok-1}"}'),
+        ("client", '{"type":"auth","token":"cli-tok-1"}', '{"type":"auth","token":"{cli-tok-1}"}'),
+        ("client", '{"type":"ping"}', '{"type":"ping"}'),
+        ("client", '{"type":"auth","payload":{"pin":4321}}', '{"type":"auth","payload":{"pin":{4321}}}'),
+        ("server", '{"type":"again","session":"srv-tok-2"}', '{"type":"again","session":"{srv-tok-2}"}'),
+    ]
+    s = Session("closed", 4001, "bad token=abc12345", "server", 1.5,
+                tuple(_msg(d, t, 0.25 * k) for k, (d, t, _) in enumerate(sent, 1)), 2)
+    out, found = redact_capture(Capture(EP, Request(headers=(("Host", "h"),)), Response(101), websocket=s), KEY)
+    assert out.websocket == Session("closed", 4001, _shown("bad token={abc12345}"), "server", 1.5, tuple(
+        _msg(d, _shown(shown), 0.25 * k, size=len(t)) for k, (d, t, shown) in enumerate(sent, 1)), 2)
+    assert {s.value: {b.place for b in s.bindings} for s in found.values()} == {
+        "srv-tok-1": {"message server 1 token"}, "cli-tok-1": {"message client 1 token"},
+        "4321": {"message client 3 payload.pin"}, "srv-tok-2": {"message server 2 session"},
+        "abc12345": {"close reason"}}
+    # What was redacted is marked whole or cut from before; what was not is the message as it was.
+    assert [m.cut for m in out.websocket.messages] == [False, False, None, False, False]
+    # A bare number goes back as the number, at its own path only.
+    back = restore_messages(out.websocket.messages[1:4], found, endpoint=EP, request=Request(headers=(("Host", "h"),)))
+    assert [m.head for m in back] == [t.encode() for _, t, _ in sent[1:4]]
+
+
+def test_a_cut_message_stays_cut_though_its_fingerprint_makes_it_longer() -> None:
+    """A message kept in part is still marked cut after redaction, even when its head outgrows its wire size."""
+    head = '{"type":"auth","token":"abc","pad":"' + "x" * 220
+    m = _msg("client", head, 0.25, size=len(head) + 4, cut=True)
+    out, _ = redact_capture(Capture(EP, Request(), Response(101), websocket=Session(messages=(m,))), KEY)
+    [r] = out.websocket.messages  # type: ignore[union-attr]
+    assert r == _msg("client", _shown('{"type":"auth","token":"{abc}","pad":"') + "x" * 220, 0.25, size=len(head) + 4)
+    assert (r.cut, r.truncated, len(r.head) > r.size) == (True, True, True)
+
+
+def test_a_close_reason_alone_is_redacted() -> None:
+    """A close reason holding a token is fingerprinted even when no message holds one."""
+    s = Session("closed", 4003, "bad token=abc12345", "server", 0.5, (_msg("client", '{"type":"ping"}', 0.25),))
+    out, found = redact_capture(Capture(EP, Request(), Response(101), websocket=s), KEY)
+    assert out.websocket == Session("closed", 4003, _shown("bad token={abc12345}"), "server", 0.5, s.messages)
+    assert [(v.value, {b.place for b in v.bindings}) for v in found.values()] == [("abc12345", {"close reason"})]

@@ -24,8 +24,8 @@ from wsdiff.cli import cli
 from wsdiff.errors import SecretError, SecretRefusedError, SecretStoreError
 from wsdiff.files import dump_capture, load_capture, write_atomic
 from wsdiff.model import Capture, Endpoint, Request, Response, with_header
-from wsdiff.redact import (Binding, Secret, endpoint_key, fingerprint, merge_secrets, redact_capture,
-                           redact_request, restore_request, reveal_capture)
+from wsdiff.redact import (Binding, Secret, destination_key, endpoint_key, fingerprint, merge_secrets,
+                           redact_capture, redact_request, restore_request, reveal_capture)
 from wsdiff.secrets import SecretStore
 
 from helpers import minimal_headers
@@ -513,3 +513,63 @@ def test_reveal_follows_the_routing_host_and_can_spare_the_request() -> None:
     assert spared.request.header("X-API-Key") == key_fp
     assert spared.response is not None and spared.response.headers == (("Set-Cookie", "sid=S-123456; Path=/"),)
     assert dict(cap.response.headers)["Set-Cookie"] == f"sid={sid_fp}; Path=/"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "headers", "target", "key"),
+    [
+        (API, (("Host", "api.example"),), "/ws", "wss://api.example:443"),
+        (Endpoint("WSS", "API.Example.", 443, sni="api.example."), (("Host", " API.Example.:443 "),), "/ws",
+         "wss://api.example:443"),  # case, a final dot, the default port and spaces do not route elsewhere
+        (API, (), "/ws", "wss://api.example:443 (no Host)"),
+        (API, (("Host", "api.example:8443"),), "/ws", "wss://api.example:443 (Host api.example:8443)"),
+        (API, (("Host", "EVIL.example"),), "/ws", "wss://api.example:443 (Host evil.example)"),
+        (API, (("Host", "api.example@evil.example"),), "/ws", "wss://api.example:443 (Host api.example@evil.example)"),
+        # Two Host fields: a front end may take either or join them, so both are named, once each.
+        (API, (("Host", "api.example"), ("Host", "api.example")), "/ws", "wss://api.example:443 (Host api.example)"),
+        (API, (("Host", "api.example"), ("host", "other.example")), "/ws",
+         "wss://api.example:443 (Host api.example, other.example)"),
+        # An absolute-form target names the authority first (RFC 9112 3.2.2).
+        (API, (("Host", "api.example"),), "wss://evil.example/ws", "wss://api.example:443 (Host evil.example)"),
+        (API, (("Host", "api.example"),), "wss://api.example:443/ws", "wss://api.example:443"),
+        (API, (("Host", "api.example"), ("Host", "other.example")), "wss://evil.example/ws",
+         "wss://api.example:443 (Host evil.example, api.example, other.example)"),
+        # TLS names another host: the SNI is part of where it goes; in clear there is no SNI.
+        (Endpoint("wss", "10.0.0.5", 443, sni="api.example"), (("Host", "api.example"),), "/ws",
+         "wss://10.0.0.5:443 (SNI api.example) (Host api.example)"),
+        (Endpoint("ws", "10.0.0.5", 80, sni="api.example"), (("Host", "10.0.0.5"),), "/ws", "ws://10.0.0.5:80"),
+        (Endpoint("wss", "10.0.0.5", 443), (("Host", "10.0.0.5"),), "/ws", "wss://10.0.0.5:443"),
+        # IPv6, with or without brackets.
+        (LOCAL6, (("Host", "[::1]:8080"),), "/ws", "ws://[::1]:8080"),
+        (Endpoint("ws", "[::1]", 8080), (("Host", "[::1]"),), "/ws", "ws://[::1]:8080"),
+        (LOCAL6, (("Host", "[::2]:8080"),), "/ws", "ws://[::1]:8080 (Host [::2]:8080)"),
+    ],
+)
+def test_destination_key(endpoint: Endpoint, headers: tuple[tuple[str, str], ...], target: str, key: str) -> None:
+    """Where a request goes, as a binding names it: the endpoint, the SNI and every Host that routes elsewhere."""
+    assert destination_key(endpoint, Request(target=target, headers=headers)) == key
+
+
+def test_destination_key_without_a_request_is_the_endpoint() -> None:
+    """With no request there is no Host to weigh: the endpoint (and its SNI)."""
+    assert destination_key(Endpoint("wss", "10.0.0.5", 443, sni="API.example")) == "wss://10.0.0.5:443 (SNI api.example)"
+    assert destination_key(API) == endpoint_key(API) == "wss://api.example:443"
+
+
+@pytest.mark.parametrize(
+    ("secret", "data", "beyond_latin_1"),
+    [
+        ("s3cret", b"s3cret", False),
+        ("caf\u00e9", b"caf\xe9", False),  # a header value's ISO-8859-1: its bytes
+        ("\udcff", b"\xff", False),  # a byte decoded with surrogateescape: that byte
+        ("pa\u20acss", "pa\u20acss".encode(), True),  # a JSON member beyond ISO-8859-1: UTF-8, under a key of its own
+        ("\u20ac\udcff", b"\xe2\x82\xac\xed\xb3\xbf", True),
+    ],
+)
+def test_fingerprint_is_the_first_64_bits_of_hmac_sha256(secret: str, data: bytes, beyond_latin_1: bool) -> None:
+    """A fingerprint is stable across runs and versions (stores keep them): HMAC-SHA256 of the bytes, 16 hex digits."""
+    import hashlib
+    import hmac
+
+    key = hmac.new(KEY, b"wsdiff: a secret beyond ISO-8859-1", hashlib.sha256).digest() if beyond_latin_1 else KEY
+    assert fingerprint(KEY, secret) == "redacted:" + hmac.new(key, data, hashlib.sha256).hexdigest()[:16]

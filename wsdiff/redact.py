@@ -586,7 +586,7 @@ def _map_session(session: Session, visit: Visit) -> Session:
     keep = _keep(visit)
     messages = []
     changed = False
-    seen = {"client": 0, "server": 0}
+    seen: dict[str, int] = {}
     for m in session.messages:
         # Numbered per direction from 1, as replay numbers the client's messages: a binding names the message.
         seen[m.direction] = seen.get(m.direction, 0) + 1
