@@ -548,6 +548,10 @@ def test_query_values(target: str, expected: str) -> None:
         ('{"pin": 123456, "secret": true, "token": null, "password": false, "apiKey": "", "key": -12.5e3}',
          '{"pin": {123456}, "secret": true, "token": null, "password": false, "apiKey": "", "key": {-12.5e3}}'),
         ('{"voice": 123456, "note": "x"}', '{"voice": 123456, "note": "x"}'),
+        # A percent-encoded URL holding a credential, as a Location header or a page carries it: the whole value.
+        ("https://login.example/authorize?redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Faccess_token%3DSEKRIT123&s=x",
+         "https://login.example/authorize?redirect_uri={https%3A%2F%2Fapp.example%2Fcb%3Faccess_token%3DSEKRIT123}&s=x"),
+        ("next=caf%C3%A9&q=a+b", "next=caf%C3%A9&q=a+b"),  # encoded, nothing secret in it
     ],
 )
 def test_free_text(text: str, expected: str) -> None:
@@ -601,3 +605,12 @@ def test_a_close_reason_alone_is_redacted() -> None:
     out, found = redact_capture(Capture(EP, Request(), Response(101), websocket=s), KEY)
     assert out.websocket == Session("closed", 4003, _shown("bad token={abc12345}"), "server", 0.5, s.messages)
     assert [(v.value, {b.place for b in v.bindings}) for v in found.values()] == [("abc12345", {"close reason"})]
+
+
+def test_an_encoded_token_in_a_location_header_is_not_shown() -> None:
+    """A redirect's Location whose encoded redirect_uri carries a token loses it, though the request never held it."""
+    loc = "https://login.example/authorize?redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Faccess_token%3DSEKRIT123"
+    c = Capture(EP, Request(headers=(("Host", "h"),)), Response(302, "Found", headers=(("Location", loc),)))
+    out, found = redact_capture(c, KEY)
+    assert out.response is not None and "SEKRIT123" not in repr(out)
+    assert [s.value for s in found.values()] == [loc.partition("redirect_uri=")[2]]

@@ -381,10 +381,20 @@ class _Redactor:
             return value
         if is_credential_param(name):
             return self.secret(value)
-        decoded = unquote_plus(value)
-        if decoded != value and _Redactor(self.key, "").text(decoded) != decoded:
+        if self._encodes_credential(value):
             return self.secret(value)  # a credential inside an encoded URL or JSON: the whole value
         return self.text(value)
+
+    def _encodes_credential(self, value: str) -> bool:
+        decoded = unquote_plus(value)
+        return decoded != value and _Redactor(self.key, "").text(decoded) != decoded
+
+    def _pair_value(self, name: str, value: str) -> str:
+        """The value of a ``name=value`` in free text: all of it when the name says credential, or when it is an
+        encoded URL or JSON that holds one (``redirect_uri=https%3A%2F%2F...%3Faccess_token%3D...`` in a Location)."""
+        if _name_says_credential(name) or self._encodes_credential(value):
+            return self.secret(value)
+        return value
 
     def target(self, target: str) -> str:
         path, query = split_target(target)
@@ -402,8 +412,7 @@ class _Redactor:
             text = _HEADER_LINE.sub(self._header_line, text)
             text = _USERINFO.sub(lambda m: m.group(1) + s(m.group(2)) + "@", text)
         if "=" in text:
-            text = _PAIR.sub(lambda m: m.group(1) + "=" + (s(m.group(2)) if _name_says_credential(m.group(1))
-                                                             else m.group(2)), text)
+            text = _PAIR.sub(lambda m: m.group(1) + "=" + self._pair_value(m.group(1), m.group(2)), text)
         text = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + s(m.group(3)), text)
         if "eyJ" in text:
             text = _JWT.sub(lambda m: s(m.group(0)), text)
