@@ -271,3 +271,11 @@ def test_har_errors_name_the_place(doc: object, place: str, message: str) -> Non
     with pytest.raises(CaptureError) as e:
         captures_from_har(doc)
     assert (e.value.place, str(e.value)) == (place, f"{place}: {message}" if place else message)
+
+
+@pytest.mark.parametrize(("status", "answered"), [(0, False), (1, True), (101, True)])
+def test_only_status_0_means_no_answer(status: int, answered: bool) -> None:
+    """DevTools writes status 0 when nothing came back; any other status, however odd, is an answer."""
+    [c] = captures_from_har(har(entry(response={"status": status, "headers": []})))
+    assert (c.response is not None, c.response.status if c.response else None) == (answered,
+                                                                                   status if answered else None)
