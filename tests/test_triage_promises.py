@@ -501,7 +501,10 @@ def test_a_rule_must_pay_for_itself(rejected: int, accepted: int, noise: bool, r
         assert g.unexplained == ()
     else:
         assert g.findings == () and g.unexplained_attempts == rejected
-        assert g.note == "no condition separates the rejected attempts from the accepted ones"
+        # Origin alone separates them, too few times to be told from chance: the note says so.
+        assert g.note == (f"too few attempts to tell: one condition separates the {rejected} rejected from the "
+                          f"{accepted} accepted attempt(s), too few times to rule out chance; bisect tests it "
+                          "against the live server")
 
 
 # --- groups with nothing to compare ------------------------------------------------------
@@ -982,3 +985,12 @@ def test_indistinguishable_conditions_are_worded_and_redacted_like_findings() ->
     assert (f.condition, f.counts) == ("query parameter fmt is old", "12 of 12 rejected, 0 of 16 accepted")
     assert [(i, c.text) for i, c in f.indistinguishable] == [
         (0, f"X-Api-Key is the secret {fingerprint}"), (0, "X-Mode is absent or not one of a, b")]
+
+
+def test_one_pair_names_how_many_conditions_it_cannot_tell_apart() -> None:
+    """One rejected and one accepted attempt differing in two headers: two candidates, too few attempts to pick."""
+    g = group([attempt(True, headers={"Origin": "https://evil.example", "X-Client": "studio"}),
+               attempt(False, headers={"Origin": "https://app.example"})])
+    assert g.findings == () and not g.explained and g.unexplained_attempts == 1
+    assert g.note == ("too few attempts to tell: 2 conditions each separate the 1 rejected from the 1 accepted "
+                      "attempt(s), too few times to rule out chance; bisect tests them against the live server")

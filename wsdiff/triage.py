@@ -895,7 +895,19 @@ def explain(g: _Group, key: bytes) -> GroupReport:
     return replace(report, findings=tuple(findings), unexplained=unexplained,
                    unexplained_attempts=space.rej(space.everything & ~cover),
                    exceptions=_examples(rows, exceptional, 1), exception_attempts=space.acc(cover),
-                   note="" if findings else "no condition separates the rejected attempts from the accepted ones")
+                   note="" if findings else _no_finding_note(space))
+
+
+def _no_finding_note(space: _Space) -> str:
+    """Say why nothing was reported: nothing separates, or too few attempts to tell which of several does."""
+    perfect = sum(1 + len(space.alternatives.get(lit.mask, ())) for lit in space.candidates
+                  if (lit.r, lit.a) == (space.R, 0))
+    if not perfect:
+        return "no condition separates the rejected attempts from the accepted ones"
+    what = "one condition separates" if perfect == 1 else f"{perfect} conditions each separate"
+    return (f"too few attempts to tell: {what} the {space.R} rejected from the {space.A} accepted attempt(s), "
+            f"too few times to rule out chance; bisect tests {'it' if perfect == 1 else 'them'} against the live "
+            "server")
 
 
 class _Space:
