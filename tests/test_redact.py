@@ -50,7 +50,9 @@ def test_is_credential_header(name: str, credential: bool) -> None:
 @pytest.mark.parametrize(
     ("name", "credential"),
     [("token", True), ("access_token", True), ("api_key", True), ("apiKey", True), ("key", True),
-     ("sig", True), ("voice", False), ("format", False), ("monkey", False)],
+     ("sig", True), ("voice", False), ("format", False), ("monkey", False),
+     # One word: ending like a credential, starting like one, or the plural of one; "monkeys" is none of these.
+     ("csrftoken", True), ("authcode", True), ("keys", True), ("pins", True), ("monkeys", False)],
 )
 def test_is_credential_param(name: str, credential: bool) -> None:
     """Query parameters named like credentials are redacted, others are kept."""
