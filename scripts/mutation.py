@@ -191,26 +191,34 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
     """Run mutmut in *ws* on the mutants of *modules*.
 
     Every mutant by default; only those without a result when *pending*;
-    only those not killed last time when *again*. Returns mutmut's exit
-    status (124 when over budget).
+    when *again*, those not killed last time, then those without a result
+    (the mutants of functions changed since: mutmut makes them, with new
+    names, only when it starts). Returns mutmut's exit status (124 when over
+    budget).
     """
-    # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
-    if pending:
-        names: list[str] = []
-    elif again:
-        names = [n for m in modules for n in not_killed(m)]
-        if not names:
-            print(f"scripts/mutation: every mutant of {', '.join(modules)} was killed last time; nothing to run")
-            return 0
-    else:
-        names = [f"{m}.*" for m in modules]
-    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     (ws / "mutants").mkdir(exist_ok=True)
     keep_results_when_tests_were_added(ws)
+    deadline = time.monotonic() + budget
+    if again:
+        names = [n for m in modules for n in not_killed(m)]
+        status = _mutmut(names, jobs, budget, ws) if names else 0
+        if status != 0:
+            return status
+        # mutmut runs the mutants without a result when it is named none.
+        return _mutmut([], jobs, deadline - time.monotonic(), ws)
+    return _mutmut([] if pending else [f"{m}.*" for m in modules], jobs, budget, ws)
+
+
+def _mutmut(names: list[str], jobs: int, budget: float, ws: Path) -> int:
+    """Run ``mutmut run`` in *ws* on *names* (none: those without a result) within *budget* seconds."""
+    # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
+    if budget <= 0:
+        return 124
+    argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     log = ws / "mutants" / "run.log"
     shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(argv) - 4} mutants)"
     print(f"scripts/mutation: {shown}  (log: {log.relative_to(ROOT)})", flush=True)
-    with log.open("wb") as out:
+    with log.open("ab" if names == [] else "wb") as out:
         # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
         proc = subprocess.Popen(argv, cwd=ws, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -306,8 +314,8 @@ def main() -> int:
     parser.add_argument("--pending", action="store_true",
                         help="run only the mutants without a result (after a run was stopped), not every one again")
     parser.add_argument("--again", action="store_true",
-                        help="run again only the mutants not killed last time (after adding tests: a kill stays a "
-                             "kill while tests are only added)")
+                        help="run again only the mutants not killed last time, and those of functions changed "
+                             "since (after adding tests: a kill stays a kill while tests are only added)")
     parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
     parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
