@@ -22,6 +22,28 @@ TESTS = Path(__file__).resolve().parent
 settings.register_profile("mutation", derandomize=True, database=None)
 
 
+@pytest.fixture(autouse=True)
+def _cold_caches_under_mutation() -> None:
+    """Under mutation testing, start each test with the core's caches empty.
+
+    mutmut forks each mutant's test run from a process that already ran the
+    clean tests, so a cache (``functools.cache``, redact's memory of unchanged
+    values) would answer with what the unmutated code computed, and the
+    mutant would seem to survive.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for name, module in list(sys.modules.items()):
+        if name == "wsdiff" or name.startswith("wsdiff."):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
+    redact = sys.modules.get("wsdiff.redact")
+    if redact is not None:
+        redact._UNCHANGED.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_secret_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Keep every secret the tests record out of the user's real store."""
