@@ -200,6 +200,9 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
     keep_results_when_tests_were_added(ws)
     deadline = time.monotonic() + budget
     if again:
+        # mutmut maps each function to the tests that call it once, and afterwards only for tests added since:
+        # a function added or changed since would be tried against too few tests. Map them all again.
+        (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         names = [n for m in modules for n in not_killed(m)]
         status = _mutmut(names, jobs, budget, ws) if names else 0
         if status != 0:
