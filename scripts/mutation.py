@@ -203,7 +203,9 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
         # mutmut maps each function to the tests that call it once, and afterwards only for tests added since:
         # a function added or changed since would be tried against too few tests. Map them all again.
         (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-        names = [n for m in modules for n in not_killed(m)]
+        # A listed equivalent survives every test by definition: running it again would only run every test.
+        equivalent = listed_equivalents()
+        names = [n for m in modules for n in not_killed(m) if n not in equivalent]
         status = _mutmut(names, jobs, budget, ws) if names else 0
         if status != 0:
             return status
@@ -317,8 +319,9 @@ def main() -> int:
     parser.add_argument("--pending", action="store_true",
                         help="run only the mutants without a result (after a run was stopped), not every one again")
     parser.add_argument("--again", action="store_true",
-                        help="run again only the mutants not killed last time, and those of functions changed "
-                             "since (after adding tests: a kill stays a kill while tests are only added)")
+                        help="run again only the mutants not killed last time and not listed as equivalent, and "
+                             "those of functions changed since (after adding tests: a kill stays a kill while "
+                             "tests are only added)")
     parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
     parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
