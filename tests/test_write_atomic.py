@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from wsdiff import files
 from wsdiff.files import open_folder, write_atomic, write_atomic_at
+
+NOBODY = 65534
 
 
 @pytest.fixture(params=["unnamed file", "temporary name"])
@@ -56,16 +60,52 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, way: str, monkeypatch: py
     assert os.listdir(tmp_path) == []
 
 
+def _write_as(uid: int | None, folder: Path) -> None:
+    """In a forked child that is *uid* (None: as we are), check that *folder* cannot be listed, then write a capture.
+
+    A fork, not a new interpreter: this Python may live where *uid* may not run it (pyenv under /root).
+    """
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 1
+        try:
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            try:
+                os.listdir(folder)
+                status = 3  # listable: the test would show nothing
+            except PermissionError:
+                write_atomic(folder / "h.json", b"x")
+                status = 0
+        finally:
+            os._exit(status)
+    _, wait_status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(wait_status) == 0
+
+
 def test_a_folder_handle_needs_no_read_permission(tmp_path: Path) -> None:
-    """O_PATH: a captures folder one may write to but not list still takes captures (skipped as root)."""
-    if os.geteuid() == 0:
-        pytest.skip("root reads any folder")
-    tmp_path.chmod(0o300)
+    """O_PATH: a captures folder one may write to but not list still takes captures (as root: in a child as nobody)."""
+    if os.geteuid() != 0:
+        tmp_path.chmod(0o300)
+        try:
+            _write_as(None, tmp_path)
+        finally:
+            tmp_path.chmod(0o700)
+        assert (tmp_path / "h.json").read_bytes() == b"x"
+        return
+    # Root reads any folder: the write runs as nobody, in a folder nobody may write to but not list (under /tmp,
+    # which anyone may pass through; pytest's own folders are root's alone).
+    folder = Path(tempfile.mkdtemp(prefix="wsdiff-nolist-", dir="/tmp"))
     try:
-        write_atomic(tmp_path / "h.json", b"x")
+        os.chown(folder, NOBODY, NOBODY)
+        folder.chmod(0o300)
+        _write_as(NOBODY, folder)
+        assert (folder / "h.json").read_bytes() == b"x"
+        assert (folder / "h.json").stat().st_uid == NOBODY
     finally:
-        tmp_path.chmod(0o700)
-    assert (tmp_path / "h.json").read_bytes() == b"x"
+        shutil.rmtree(folder)
 
 
 def _umask() -> int:
