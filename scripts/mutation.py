@@ -209,8 +209,9 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
         status = _mutmut(names, jobs, budget, ws) if names else 0
         if status != 0:
             return status
-        # mutmut runs the mutants without a result when it is named none.
-        return _mutmut([], jobs, deadline - time.monotonic(), ws)
+        # Named, so that the other modules' mutants in this folder (never run here) are left alone.
+        fresh = [n for m in modules for n, code in results(m).items() if code is None]
+        return _mutmut(fresh, jobs, deadline - time.monotonic(), ws) if fresh else 0
     return _mutmut([] if pending else [f"{m}.*" for m in modules], jobs, budget, ws)
 
 
