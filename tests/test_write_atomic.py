@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -81,10 +83,21 @@ def _write_as(uid: int | None, folder: Path) -> None:
                 status = 0
         finally:
             os._exit(status)
-    _, wait_status = os.waitpid(pid, 0)
+    deadline = time.monotonic() + 30  # bounded: a child that hangs (fork of a threaded process) fails the test
+    while True:
+        done, wait_status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the child writing as another user did not finish in 30 s")
+        time.sleep(0.01)
     assert os.waitstatus_to_exitcode(wait_status) == 0
 
 
+# The child only changes user and calls os functions: no lock another thread could hold is taken in it.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_folder_handle_needs_no_read_permission(tmp_path: Path) -> None:
     """O_PATH: a captures folder one may write to but not list still takes captures (as root: in a child as nobody)."""
     if os.geteuid() != 0:
