@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from helpers import forget_redactions
 from wsdiff.files import load_capture
 from wsdiff.model import Capture
 from wsdiff.recording.procs import Service, free_port, mitmdump_command
@@ -44,7 +45,7 @@ def _cold_caches_under_mutation() -> None:
                 if callable(clear) and id(value) not in state:
                     clear()
     if redact is not None:
-        redact._UNCHANGED.clear()
+        forget_redactions()
 
 
 @pytest.fixture(scope="session", autouse=True)

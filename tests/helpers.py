@@ -86,3 +86,13 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(5)
+
+
+def forget_redactions() -> None:
+    """Empty redact's memories (unchanged values, whole captures, name rules): each test redacts from scratch."""
+    from wsdiff import redact
+
+    redact._UNCHANGED.clear()
+    redact._MEMO.clear()
+    redact._name_says_credential.cache_clear()
+    redact.is_credential_header.cache_clear()

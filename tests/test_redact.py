@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from wsdiff import redact
 from wsdiff.errors import SecretError, SecretRefusedError
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
 from wsdiff.redact import (
@@ -17,6 +16,7 @@ from wsdiff.redact import (
     restore_request,
 )
 from wsdiff.secrets import SecretStore
+from helpers import forget_redactions
 
 KEY = b"k" * 32
 EP = Endpoint("ws", "h", 80)
@@ -25,10 +25,7 @@ EP = Endpoint("ws", "h", 80)
 @pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
-    redact._UNCHANGED.clear()
-    redact._MEMO.clear()
-    redact._name_says_credential.cache_clear()
-    redact.is_credential_header.cache_clear()
+    forget_redactions()
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiff import redact
 from wsdiff.model import Capture, Endpoint, Request, Response
 from wsdiff.redact import is_credential_header, redact_capture
+from helpers import forget_redactions
 
 KEY = b"k" * 32
 
@@ -14,10 +14,7 @@ KEY = b"k" * 32
 @pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
-    redact._UNCHANGED.clear()
-    redact._MEMO.clear()
-    redact._name_says_credential.cache_clear()
-    redact.is_credential_header.cache_clear()
+    forget_redactions()
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiff import redact
 from wsdiff.model import Failure, Message, Session
 from wsdiff.oracle import ProbeResult
 from wsdiff.redact import FINGERPRINT_RE, fingerprint, parse_allowed_host, redact_result
+from helpers import forget_redactions
 
 KEY = b"r" * 32
 
@@ -15,10 +15,7 @@ KEY = b"r" * 32
 @pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
-    redact._UNCHANGED.clear()
-    redact._MEMO.clear()
-    redact._name_says_credential.cache_clear()
-    redact.is_credential_header.cache_clear()
+    forget_redactions()
 
 
 @pytest.mark.parametrize(

@@ -19,13 +19,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wsdiff import redact
 from wsdiff.cli import cli
 from wsdiff.model import MESSAGE_HEAD, Capture, Endpoint, Message, Request, Response, Session
 from wsdiff.redact import is_credential_header, is_credential_param, redact_capture
 
 from formats_helpers import FORMATS, write, write_json
-from helpers import minimal_headers
+from helpers import forget_redactions, minimal_headers
 
 KEY = b"r" * 32
 EP = Endpoint("ws", "127.0.0.1", 9)
@@ -35,10 +34,7 @@ JWT_HEAD = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 @pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
-    redact._UNCHANGED.clear()
-    redact._MEMO.clear()
-    redact._name_says_credential.cache_clear()
-    redact.is_credential_header.cache_clear()
+    forget_redactions()
 
 
 def base(*extra: tuple[str, str], target: str = "/ws", response: Response | None = None,

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wsdiff import redact
 from wsdiff.cli import cli
 from wsdiff.errors import SecretError, SecretRefusedError, SecretStoreError
 from wsdiff.files import dump_capture, load_capture, write_atomic
@@ -28,7 +27,7 @@ from wsdiff.redact import (Binding, Secret, destination_key, endpoint_key, finge
                            redact_capture, redact_request, restore_request, reveal_capture)
 from wsdiff.secrets import SecretStore
 
-from helpers import minimal_headers
+from helpers import forget_redactions, minimal_headers
 
 KEY = b"s" * 32
 API = Endpoint("wss", "api.example", 443, sni="api.example")
@@ -39,10 +38,7 @@ TOKEN = "tok-REAL-7f3a9c"
 @pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test redacts from scratch: no answer remembered from an earlier test stands in for the rules."""
-    redact._UNCHANGED.clear()
-    redact._MEMO.clear()
-    redact._name_says_credential.cache_clear()
-    redact.is_credential_header.cache_clear()
+    forget_redactions()
 
 
 def recorded() -> tuple[Capture, dict[str, Secret]]:
