@@ -10,6 +10,7 @@ capture: the mechanism under ``replay --from`` and ``bisect``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -81,29 +82,32 @@ def _edit_json(position: int, path: tuple[str | int, ...], raw: str | None, spec
 
 
 def _message_field_arg(name: str, takes_value: bool) -> Callable[[str], MessageEdit]:
-    def factory(arg: str) -> MessageEdit:
-        try:
-            position, path, rest = parse_position_path(arg)
-        except ValueError as e:
-            raise VariantError(f"{name}: {e}") from None
-        if not takes_value:
-            if rest:
-                raise VariantError(f"{name} takes MESSAGE:PATH, got {arg!r}")
-            return _edit_json(position, path, None, f"{name}={arg}")
-        if not rest.startswith("="):
-            raise VariantError(f"{name} needs MESSAGE:PATH=VALUE, got {arg!r}")
-        value = rest[1:]
-        try:  # JSON when it reads as JSON (3, true, null, "3", {"a": 1}), else a string
-            json.loads(value)
-            raw = value
-        except ValueError:
-            raw = json.dumps(value, ensure_ascii=False)
-        # An error names the variant: with its credential fingerprinted, as the CLI would print it.
-        last = next((p for p in reversed(path) if isinstance(p, str)), "")
-        shown = redact_shown(f"{name}={arg}", run_key(), argument_secrets(value, member=last))
-        return _edit_json(position, path, raw, shown)
+    """Bind the parser of a message-field variant's argument (runs at import: binding only, see hints._r)."""
+    return functools.partial(_parse_message_field, name, takes_value)  # pragma: no mutate
 
-    return factory
+
+def _parse_message_field(name: str, takes_value: bool, arg: str) -> MessageEdit:
+    """Return the edit that drops (or sets) the JSON member ``MESSAGE:PATH[=VALUE]`` names in a client message."""
+    try:
+        position, path, rest = parse_position_path(arg)
+    except ValueError as e:
+        raise VariantError(f"{name}: {e}") from None
+    if not takes_value:
+        if rest:
+            raise VariantError(f"{name} takes MESSAGE:PATH, got {arg!r}")
+        return _edit_json(position, path, None, f"{name}={arg}")
+    if not rest.startswith("="):
+        raise VariantError(f"{name} needs MESSAGE:PATH=VALUE, got {arg!r}")
+    value = rest[1:]
+    try:  # JSON when it reads as JSON (3, true, null, "3", {"a": 1}), else a string
+        json.loads(value)
+        raw = value
+    except ValueError:
+        raw = json.dumps(value, ensure_ascii=False)
+    # An error names the variant: with its credential fingerprinted, as the CLI would print it.
+    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    shown = redact_shown(f"{name}={arg}", run_key(), argument_secrets(value, member=last))
+    return _edit_json(position, path, raw, shown)
 
 
 def _drop_message_arg(arg: str) -> MessageEdit:
