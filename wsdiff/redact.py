@@ -372,10 +372,6 @@ class _Redactor:
             after_marker = marker and not after_marker
         return ",".join(out)
 
-    def url_query(self, query: str) -> str:
-        pairs = parse_query(query)
-        return build_query([(n, self.query_value(n, v)) if v is not None else (self.text(n), None) for n, v in pairs])
-
     def query_value(self, name: str, value: str) -> str:
         if not value:
             return value
@@ -395,11 +391,6 @@ class _Redactor:
         if _name_says_credential(name) or self._encodes_credential(value):
             return self.secret(value)
         return value
-
-    def target(self, target: str) -> str:
-        path, query = split_target(target)
-        path = self.text(path)
-        return path if query is None else f"{path}?{self.url_query(query)}"
 
     def text(self, text: str) -> str:
         """Redact credentials wherever they sit in free text (a value, a body, a message, an error)."""
