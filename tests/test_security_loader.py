@@ -106,7 +106,8 @@ def load_har(capture: Capture) -> list[Capture]:
 
 
 @pytest.mark.parametrize("host", ["user@evil.example", "a b", "evil.example\t", "-bad", "a..b", "", "x" * 300,
-                                  "evil.example/x", "evil\x00.example", "[::1"])
+                                  "evil.example/x", "evil\x00.example", "[::1",
+                                  "[api.example]", "[127.0.0.1]", "[]"])
 def test_endpoint_host_must_be_a_name_or_an_address(tmp_path: Path, host: str) -> None:
     """An endpoint host with @, whitespace or junk is refused (JSON); valid names and addresses load."""
     doc = json.loads(write_json(base(), tmp_path / "c.json").read_text())
@@ -117,7 +118,7 @@ def test_endpoint_host_must_be_a_name_or_an_address(tmp_path: Path, host: str) -
 
 
 @pytest.mark.parametrize("host", ["api.example", "127.0.0.1", "::1", "fe80::1%eth0", "under_score.internal",
-                                  "xn--bcher-kva.example", "localhost."])
+                                  "xn--bcher-kva.example", "localhost.", "[::1]"])
 def test_valid_hosts_load(tmp_path: Path, host: str) -> None:
     path = write_json(base(endpoint=Endpoint("ws", host, 80)), tmp_path / "c.json")
     assert load_capture(path).endpoint.host == host

@@ -188,15 +188,16 @@ _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 @functools.lru_cache(maxsize=1024)  # hosts repeat: every capture of a run names the same few
 def valid_host(host: str) -> bool:
     """Tell whether *host* is a DNS name or an IP address: no userinfo, no spaces, no control characters."""
-    h = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    bracketed = host.startswith("[") and host.endswith("]")
+    h = host[1:-1] if bracketed else host
     name = h[:-1] if h.endswith(".") else h
-    if 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
+    if not bracketed and 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
         return True  # a DNS name (a dotted IPv4 address is one too)
     try:
-        ipaddress.ip_address(h)  # IPv6, with or without a zone
-        return True
+        address = ipaddress.ip_address(h)  # IPv6, with or without a zone
     except ValueError:
         return False
+    return address.version == 6 or not bracketed  # brackets hold an IPv6 address only (RFC 3986 3.2.2)
 
 
 def request_injection(request: Request) -> str | None:
