@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wsdiff.headers import (build_query, cookies, extensions, origin_authority, parse_query, place_header,
-                            place_query_param, replace_named, subprotocols, with_cookie, with_extensions,
-                            with_subprotocols)
+                            place_query_param, replace_named, subprotocols, target_authority, target_problem,
+                            with_cookie, with_extensions, with_subprotocols)
 from wsdiff.model import Headers
 
 
@@ -200,3 +200,71 @@ def test_place_query_param(target: str | None, source: str | None, name: str, ex
 def test_build_query_keeps_no_value_apart_from_empty() -> None:
     """'a' and 'a=' rebuild as sent."""
     assert build_query(parse_query("a&b=&c=1")) == "a&b=&c=1"
+
+
+NOT_A_TARGET = "is neither a path starting with '/' nor an absolute http(s) or ws(s) URL"
+SPLIT_DIFFERENTLY = "is an absolute URL holding a backslash or a fragment"
+NOT_PLAIN = "is an absolute URL whose authority is not a plain host[:port]"
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        # Sound: origin-form, asterisk-form, absolute-form with a plain authority (RFC 9112 3.2).
+        ("/ws?token=abc", None),
+        ("/", None),
+        ("*", None),
+        ("http://h:1/ws", None),
+        ("WSS://API.example", None),
+        ("http://[::1]:8080/ws", None),
+        ("http://h?x=1", None),
+        ("https://app.example/cb?next=https://evil.example/", None),  # a URL in the query is data, not the authority
+        ("/cb?next=http://evil.example/", None),
+        # A request line split at a space or a tab would end the target early.
+        ("/ws HTTP/1.1", "holds a space or a tab"),
+        ("/a\tb", "holds a space or a tab"),
+        ("http://h/a b", "holds a space or a tab"),
+        # Neither form.
+        ("ws", NOT_A_TARGET),
+        ("h:80/ws", NOT_A_TARGET),
+        ("ftp://h/", NOT_A_TARGET),
+        ("://h/", NOT_A_TARGET),
+        ("@127.0.0.1:9999/ws", NOT_A_TARGET),
+        # Parsers split these differently: WHATWG reads '\\' as '/', and a fragment is never sent.
+        ("http://evil.example#@127.0.0.1:8765/ws", SPLIT_DIFFERENTLY),
+        ("http://evil.example\\x/ws", SPLIT_DIFFERENTLY),
+        ("http://h/a\\b", SPLIT_DIFFERENTLY),
+        # urlsplit refuses an unclosed IP literal, and a netloc that NFKC normalisation changes.
+        ("http://[::1/ws", "is not a sound absolute URL"),
+        ("http://h]/ws", "is not a sound absolute URL"),
+        ("http://h\u2100x/", "is not a sound absolute URL"),
+        # The authority is not host[:port].
+        ("http://u@h/", NOT_PLAIN),
+        ("http://127.0.0.1:8765@evil.example/ws", NOT_PLAIN),
+        ("http://h:x/", NOT_PLAIN),
+        ("http:///ws", NOT_PLAIN),
+        ("http://h:123456/", NOT_PLAIN),
+    ],
+)
+def test_target_problem_names_the_fault(target: str, problem: str | None) -> None:
+    """Each unsound request-target is named by the rule it breaks, checked in order; sound ones give None."""
+    assert target_problem(target) == problem
+
+
+@pytest.mark.parametrize(
+    ("target", "authority"),
+    [
+        ("http://h:1/ws", "h:1"),
+        ("wss://API.example./", "API.example."),  # as written: parse_authority normalises it
+        ("ws://h", "h"),
+        ("http://u@h/", "u@h"),
+        ("/ws", None),
+        ("/cb?next=http://evil.example/", None),  # origin-form, whatever its query holds
+        ("*", None),
+        ("h:80", None),  # no '://': not absolute-form
+        ("", None),
+    ],
+)
+def test_target_authority(target: str, authority: str | None) -> None:
+    """Only an absolute-form target has an authority, given as written; every other form gives None."""
+    assert target_authority(target) == authority
