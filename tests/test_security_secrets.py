@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from wsdiff.cli import cli
 from wsdiff.errors import SecretError, SecretRefusedError, SecretStoreError
 from wsdiff.files import dump_capture, load_capture, write_atomic
-from wsdiff.model import Capture, Endpoint, Request, Response, with_header
+from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session, with_header
 from wsdiff.redact import (Binding, Secret, destination_key, endpoint_key, fingerprint, merge_secrets,
-                           redact_capture, redact_request, restore_request, reveal_capture)
+                           redact_capture, redact_request, restore_messages, restore_request, reveal_capture)
 from wsdiff.secrets import SecretStore
 
 from helpers import forget_redactions, minimal_headers
@@ -569,3 +569,97 @@ def test_fingerprint_is_the_first_64_bits_of_hmac_sha256(secret: str, data: byte
 
     key = hmac.new(KEY, b"wsdiff: a secret beyond ISO-8859-1", hashlib.sha256).digest() if beyond_latin_1 else KEY
     assert fingerprint(KEY, secret) == "redacted:" + hmac.new(key, data, hashlib.sha256).hexdigest()[:16]
+
+
+# --- the client's messages: binary ones too (issue 17: restore_messages__mutmut_17) ------------------------------
+
+
+def _recorded_message(kind: str, head: bytes) -> tuple[Message, dict[str, Secret]]:
+    """One client message of *kind* sent after the 101 to api.example, as the recorder keeps it: redacted."""
+    sent = Message("client", kind, len(head), head, 0.01)  # type: ignore[arg-type]
+    raw = Capture(API, Request(target="/ws", headers=minimal_headers("api.example")),
+                  Response(101, "Switching Protocols"), websocket=Session(messages=(sent,)))
+    cap, found = redact_capture(raw, KEY)
+    assert cap.websocket is not None
+    return cap.websocket.messages[0], found
+
+
+SENT_MESSAGES = [
+    # A JSON auth message sent as a binary frame (socket.io-style clients and many SDKs do): valid UTF-8.
+    ("binary", b'{"op":"auth","token":"tok-REAL-7f3a9c"}', "message client 1 token", b'{"op":"auth"}'),
+    # A binary protocol: a length byte that is not UTF-8, then an auth line; read a character a byte, not JSON.
+    ("binary", b"\x9c\x01AUTH Bearer tok-REAL-7f3a9c\x00\xff", "message client 1", None),
+    # A secret holding a byte that is not UTF-8, in a message that holds another: put back as that byte.
+    ("binary", b'{"token":"tok-\xe9REAL-7f3a9c","v":"\xff"}', "message client 1 token", b'{"v":"\xff"}'),
+    ("text", b'{"token":"tok-\xe9REAL-7f3a9c","v":"\xff"}', "message client 1 token", b'{"v":"\xff"}'),
+    # A text message, for comparison: valid UTF-8, a secret beyond ASCII.
+    ("text", '{"token":"tok-\u00e9REAL-7f3a9c"}'.encode(), "message client 1 token", b"{}"),
+]
+SENT_IDS = ["binary-json", "binary-protocol", "binary-latin-1-secret", "text-latin-1-secret", "text-utf-8-secret"]
+WHERE_RECORDED = {"endpoint": API, "request": Request(headers=(("Host", "api.example"),))}
+
+
+@pytest.mark.parametrize(("kind", "head", "place", "left"), SENT_MESSAGES, ids=SENT_IDS)
+def test_a_message_secret_is_restored_byte_for_byte_binary_or_text(kind: str, head: bytes, place: str,
+                                                                    left: bytes | None) -> None:
+    """Replay sends a client message, binary or text, with its secret back: the bytes recorded, never a fingerprint."""
+    redacted, found = _recorded_message(kind, head)
+    [fp] = found
+    assert fp.encode() in redacted.head and b"REAL" not in redacted.head
+    assert {b.place for b in found[fp].bindings} == {place}
+    [back] = restore_messages((redacted,), found, **WHERE_RECORDED)  # type: ignore[arg-type]
+    assert back == Message("client", kind, len(head), head, 0.01, False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kind", "head", "place", "left"), SENT_MESSAGES, ids=SENT_IDS)
+def test_a_message_secret_pointed_elsewhere_is_refused_binary_or_text(kind: str, head: bytes, place: str,
+                                                                      left: bytes | None) -> None:
+    """A capture pointed at another host cannot take a binary message's secret there either: refused by place."""
+    redacted, found = _recorded_message(kind, head)
+    [fp] = found
+    with pytest.raises(SecretRefusedError) as e:
+        restore_messages((redacted,), found, endpoint=EVIL, request=Request(headers=(("Host", "evil.example"),)))
+    assert str(e.value) == (f"the secret in {place} ({fp}) belongs to {place} at wss://api.example:443; refusing to "
+                            "send it to wss://evil.example:443: the capture points somewhere this secret was never "
+                            "recorded")
+
+
+@pytest.mark.parametrize(("kind", "head", "place", "left"), SENT_MESSAGES, ids=SENT_IDS)
+def test_a_message_secret_missing_from_the_store_is_named_or_left_out(kind: str, head: bytes, place: str,
+                                                                      left: bytes | None) -> None:
+    """Without its secret, a binary message's fingerprint is named, or with drop its member (or message) goes."""
+    redacted, found = _recorded_message(kind, head)
+    [fp] = found
+    with pytest.raises(SecretError) as e:
+        restore_messages((redacted,), {}, **WHERE_RECORDED)  # type: ignore[arg-type]
+    assert str(e.value) == (f"the local secret store has no value for message 1{place.removeprefix('message client 1')}"
+                            f" ({fp}) (replay on the machine that recorded it, or --missing-secrets=drop to leave them "
+                            "out)")
+    kept = restore_messages((redacted,), {}, drop_missing=True, **WHERE_RECORDED)  # type: ignore[arg-type]
+    # A JSON member: only it goes, every other byte is sent; not JSON: the whole message is left out.
+    assert kept == (() if left is None else (Message("client", kind, len(left), left, 0.01, False),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("head", "value", "sent"),
+    [
+        # A secret recorded in a UTF-8 message, at the same place of a message read a character a byte: UTF-8.
+        (b"\xffAUTH Bearer FP", "pa\u20acss-77", b"\xffAUTH Bearer pa\xe2\x82\xacss-77"),
+        (b"\xffAUTH Bearer FP", "pa\u00e9ss-77", b"\xffAUTH Bearer pa\xe9ss-77"),
+        (b"AUTH Bearer FP \xe2\x82\xac", "pa\u00e9ss-77", b"AUTH Bearer pa\xc3\xa9ss-77 \xe2\x82\xac"),
+        # A byte decoded with surrogateescape (a fingerprint's own convention) goes out as that byte.
+        (b"AUTH Bearer FP", "pa\udcffss-77", b"AUTH Bearer pa\xffss-77"),
+        (b"\xffAUTH Bearer FP", "pa\udcffss-77", b"\xffAUTH Bearer pa\xffss-77"),
+        (b"\xffAUTH Bearer FP", "p\u00e9\udcffss-77", b"\xffAUTH Bearer p\xe9\xffss-77"),
+        (b"\xffAUTH Bearer FP", "p\u20ac\udcffss-77", b"\xffAUTH Bearer p\xe2\x82\xac\xffss-77"),
+    ],
+    ids=["utf-8-secret-in-latin-1", "latin-1-secret-in-latin-1", "secret-in-utf-8", "escaped-byte-in-utf-8",
+         "escaped-byte-in-latin-1", "latin-1-and-escaped-byte-in-latin-1", "utf-8-and-escaped-byte-in-latin-1"],
+)
+def test_a_stored_secret_goes_in_the_encoding_its_message_was_read_with(head: bytes, value: str, sent: bytes) -> None:
+    """A secret's text is sent in the encoding its message was read with; beyond ISO-8859-1 in UTF-8."""
+    secrets = _bound_to(value, ("wss://api.example:443", "message client 1"))
+    [fp] = secrets
+    m = Message("client", "binary", 99, head.replace(b"FP", fp.encode()), 0.0, False)
+    [back] = restore_messages((m,), secrets, **WHERE_RECORDED)  # type: ignore[arg-type]
+    assert back == Message("client", "binary", len(sent), sent, 0.0, False)

@@ -73,6 +73,7 @@ __all__ = [
 ]
 
 FINGERPRINT_RE = re.compile(r"redacted:[0-9a-f]{16}")
+_FINGERPRINT_SPLIT = re.compile(f"({FINGERPRINT_RE.pattern})")  # split() keeps each fingerprint, at odd indices
 
 
 @dataclass(frozen=True)
@@ -1032,17 +1033,39 @@ def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) 
 
 
 
+def _message_text(head: bytes) -> tuple[str, str]:
+    """Read a client message, text or binary, as redaction read it (:func:`_map_bytes`): its text and codec.
+
+    UTF-8 when it is, else ISO-8859-1 (a character a byte): a binary
+    message holds fingerprints too, and its secrets were found, stored and
+    bound in this reading.
+    """
+    try:
+        return head.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return head.decode("latin-1"), "latin-1"
+
+
+def _secret_bytes(value: str, codec: str) -> bytes:
+    """A secret's bytes in a message read with *codec*; beyond ISO-8859-1 (recorded in a UTF-8 message) as UTF-8."""
+    try:
+        return value.encode(codec, "surrogateescape")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+
+
 def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint: Endpoint, request: Request,
                      allow: Sequence[str] = (), drop_missing: bool = False) -> tuple[Message, ...]:
     """Return the client *messages*, about to follow *request* to *endpoint*, with their secrets restored.
 
     The same rules as :func:`restore_request`, place by place (``message
     client token``): a secret goes back only where it was recorded, or where
-    the user named the host in *allow*. Secrets in messages are stored as
-    written between the JSON quotes, so the payload restored is the bytes the
-    client sent. A fingerprint without its secret is never sent: this raises,
-    or with *drop_missing* leaves out the JSON member that held it (or the
-    whole message, when it is not JSON).
+    the user named the host in *allow*. Text and binary messages alike: each
+    is read as redaction read it (UTF-8, or else a character a byte), and its
+    secrets are stored as written between the JSON quotes in that reading, so
+    the payload restored is the bytes the client sent. A fingerprint without
+    its secret is never sent: this raises, or with *drop_missing* leaves out
+    the JSON member that held it (or the whole message, when it is not JSON).
 
     Raises:
         SecretRefusedError: a secret is bound elsewhere.
@@ -1053,7 +1076,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
     refused: list[str] = []
     missing: list[str] = []
     for k, m in enumerate(messages, 1):
-        text = m.head.decode("utf-8", "surrogateescape") if m.type == "text" else ""
+        text, codec = _message_text(m.head)
         found = _places_in(f"message client {k}", text) if FINGERPRINT_RE.search(text) else []
         if not found:
             out.append(m)
@@ -1074,7 +1097,8 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
             # before its container. By length alone, two items of one array went in set order: a crash by chance.
             for path in sorted({p for p, _ in holders}, reverse=True):
                 text = set_member(text, path, None)
-        data = FINGERPRINT_RE.sub(lambda x: secrets[x.group(0)].value, text).encode("utf-8", "surrogateescape")
+        data = b"".join(_secret_bytes(secrets[part].value, codec) if i % 2 else part.encode(codec)
+                        for i, part in enumerate(_FINGERPRINT_SPLIT.split(text)))
         out.append(Message(m.direction, m.type, len(data) if m.whole else m.size, data, m.at, m.truncated))
     if refused:
         raise SecretRefusedError(refused)
