@@ -231,3 +231,35 @@ def test_reveal_keeps_a_fingerprint_moved_to_another_field() -> None:
     back = reveal_capture(moved, found)
     assert (back.label, back.proxy_mode) == ("app token=abcdef123456",
                                              f"upstream:http://{fp('abcdef123456')}@proxy.corp:3128")
+
+
+@pytest.mark.parametrize(
+    ("target", "redacted"),
+    [
+        ("/ws?token=tok-12345678&&voice=alloy", "/ws?token=«tok-12345678»&&voice=alloy"),
+        ("/ws?token=tok-12345678&", "/ws?token=«tok-12345678»&"),
+        ("/ws?&token=tok-12345678", "/ws?&token=«tok-12345678»"),
+        (f"/ws?voice=alloy&{JWT}&&", f"/ws?voice=alloy&«{JWT}»&&"),
+        (f"/ws/{JWT}?", f"/ws/«{JWT}»?"),  # a token in the path, and a '?' with nothing after it
+    ],
+)
+def test_a_query_with_empty_parameters_is_replayed_as_recorded(target: str, redacted: str) -> None:
+    """Fingerprinting a query keeps its empty parameters and bare '?', so restoring gives back the bytes sent."""
+    out, found = redact_capture(capture(target=target), KEY)
+    assert out.request.target == filled(redacted)
+    assert restore_request(out.request, found, endpoint=TTS).target == target
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/ws?token=tok-12345678&&voice=alloy", "/ws?&voice=alloy"),  # the dropped parameter takes one '&'
+        ("/ws?voice=alloy&&token=tok-12345678", "/ws?voice=alloy&"),
+        ("/ws?token=tok-12345678&", "/ws"),  # nothing but empty parameters left: no query
+        ("/ws?&token=tok-12345678&&", "/ws"),
+    ],
+)
+def test_dropping_a_missing_secret_keeps_the_empty_parameters_around_it(target: str, kept: str) -> None:
+    """With drop_missing, only the parameter without its secret goes; a query left with nothing in it goes too."""
+    redacted, _ = redact_capture(capture(target=target), KEY)
+    assert restore_request(redacted.request, {}, endpoint=TTS, drop_missing=True).target == kept

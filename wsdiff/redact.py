@@ -40,7 +40,7 @@ from urllib.parse import unquote_plus
 
 from .document import valid_host
 from .errors import SecretError, SecretRefusedError
-from .headers import build_query, parse_authority, parse_query, target_authority
+from .headers import parse_authority, target_authority
 from .messages import format_path, paths_holding, set_member, spans
 from .model import (Capture, Endpoint, Failure, Headers, Message, Request, Response, Session, header_values,
                     split_target)
@@ -510,20 +510,26 @@ def _map_target(target: str, visit: Visit) -> str:
     path = path if new_path is None else new_path
     if query is None:
         return path if changed else target
-    pairs: list[tuple[str, str | None]] = []
-    for name, value in parse_query(query):
-        if value is None:
-            new = visit("query", name)
-            if new is not None:
-                pairs.append((new, None))
+    # Split as parse_query does, but an empty parameter ('a=1&&b=2', a trailing '&') is kept as sent: replay
+    # restores the bytes recorded, and a server may tell them apart.
+    parts: list[str] = []
+    dropped = False
+    for part in query.split("&"):
+        if not part:
+            parts.append(part)
+            continue
+        name, sep, value = part.partition("=")
+        new = visit(f"query {name}", value) if sep else visit("query", name)
+        if new is None:
+            dropped = True
         else:
-            new = visit(f"query {name}", value)
-            if new is not None:
-                pairs.append((name, new))
-        changed = changed or new is None or new != (name if value is None else value)
+            parts.append(f"{name}={new}" if sep else new)
+        changed = changed or new is None or new != (value if sep else name)
     if not changed:
         return target  # nothing changed: the target as it was, byte for byte
-    return f"{path}?{build_query(pairs)}" if pairs else path
+    if dropped and not any(parts):
+        return path  # every parameter left out: no query
+    return f"{path}?{'&'.join(parts)}"
 
 
 def _map_headers(headers: Headers, visit: Visit, prefix: str, cookie_header: str) -> Headers:
