@@ -135,6 +135,22 @@ def test_printable(text: str, shown: str) -> None:
     assert printable(text) == shown
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("line 1\nline 2\n", "line 1\nline 2\n"),  # newlines kept as they are
+        ("a\r\nb", "a\\x0d\nb"),  # a carriage return is still escaped
+        ("tab\tnew\nline\x1b[2J", "tab\\x09new\nline\\x1b[2J"),
+        ("\u2028\x85", "\\u2028\\x85"),  # Unicode line separators are not newlines: escaped
+    ],
+)
+def test_printable_keeping_newlines(text: str, shown: str) -> None:
+    """With keep_newlines, only LF is left as it is; every other character a terminal could act on is escaped."""
+    from wsdiff.export import printable
+
+    assert printable(text, keep_newlines=True) == shown
+
+
 def test_escape_forms() -> None:
     """An escape is \\x for one byte, \\u up to U+FFFF and \\U beyond, and JSON's \\u pairs beyond U+FFFF."""
     from wsdiff.export import _escape, _json_escape

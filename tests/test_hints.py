@@ -165,3 +165,18 @@ def test_who_answered_every_recorded_capture() -> None:
     if os.environ.get("WSDIFF_UPDATE_SNAPSHOTS"):
         path.write_text(json.dumps(seen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert seen == json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("extra", [0, 1, 40])
+def test_who_answered_is_read_once_per_comparison(monkeypatch: pytest.MonkeyPatch, extra: int) -> None:
+    """compare reads who answered each side once (a, then b), however many differences it hints: 8,000 headers
+    stay quick."""
+    import wsdiff.hints
+
+    read: list[Capture] = []
+    identify = wsdiff.hints.identify
+    monkeypatch.setattr(wsdiff.hints, "identify", lambda c: read.append(c) or identify(c))
+    headers = tuple((f"X-H{i}", str(i)) for i in range(extra))
+    c = compare(OK, capture(headers=(*BASE_HEADERS, *headers), status=403))
+    assert [d.label for d in c.significant if d.kind == "header"] == [f"header X-H{i}" for i in range(extra)]
+    assert read == [c.a, c.b]

@@ -144,6 +144,9 @@ def test_path_keeps_the_query_and_a_query_keeps_the_path() -> None:
          "send data.mode[\"x-token\"] in message 1 = 'fast' rather than 'slow'"),
         ("message-field", '3:["urn:token"]', "a", None,
          "send [\"urn:token\"] in message 3 as the working client does ('a'): the server judges it after the 101"),
+        # The whole last name is read: 'Xkey' holds no credential word of its own, so its value is shown.
+        ("message-field", "1:data.Xkey", "fast", None,
+         "send data.Xkey in message 1 as the working client does ('fast'): the server judges it after the 101"),
     ],
 )
 def test_message_fix_wording(kind: str, name: str, a: object, b: object, text: str) -> None:

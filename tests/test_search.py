@@ -378,6 +378,15 @@ BAD_MINUS_2 = Probe("bad", frozenset({2}))
             ("good", [2], "rejected 3 of 3"), ("bad", [2], "accepted 1 of 2")])),
         (4, any_of(2), {BAD_MINUS_2: [False, True]}, Policy(confirm=2, agree=1), ("found", (2,), ((2,),), 15, 5, [
             ("good", [2], "rejected 3 of 3"), ("bad", [2], "accepted 1 of 2")])),
+        # An ending against expectation rests on answers that all agree: GOOD rejected twice of three is not
+        # "good-rejected" (nor BAD accepted twice of three "bad-accepted"), even where two agreeing answers settle.
+        (4, any_of(2), {Probe("good"): [True, False, False]}, Policy(repeats=3, agree=2), ("flaky", (), (), 7, 1, [
+            ("good", [], "rejected 2 of 3")])),
+        (4, any_of(2), {Probe("bad"): [False, True, True]}, Policy(repeats=3, agree=2), ("flaky", (), (), 7, 1, [
+            ("bad", [], "accepted 2 of 3")])),
+        (4, any_of(2), {Probe("good"): [False, False, False]}, Policy(repeats=3, agree=2), ("good-rejected", (), (),
+                                                                                           7, 1, [
+            ("good", [], "rejected 3 of 3")])),
     ],
 )
 def test_exact_cost_and_evidence(n: int, rule: Rule, script: dict[Probe, list[bool]], policy: Policy,
