@@ -384,9 +384,8 @@ BAD_MINUS_2 = Probe("bad", frozenset({2}))
             ("good", [], "rejected 2 of 3")])),
         (4, any_of(2), {Probe("bad"): [False, True, True]}, Policy(repeats=3, agree=2), ("flaky", (), (), 7, 1, [
             ("bad", [], "accepted 2 of 3")])),
-        (4, any_of(2), {Probe("good"): [False, False, False]}, Policy(repeats=3, agree=2), ("good-rejected", (), (),
-                                                                                           7, 1, [
-            ("good", [], "rejected 3 of 3")])),
+        (4, any_of(2), {Probe("good"): [False, False, False]}, Policy(repeats=3, agree=2),
+         ("good-rejected", (), (), 7, 1, [("good", [], "rejected 3 of 3")])),
     ],
 )
 def test_exact_cost_and_evidence(n: int, rule: Rule, script: dict[Probe, list[bool]], policy: Policy,
