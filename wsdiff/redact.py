@@ -506,30 +506,26 @@ def _cookie_pairs(value: str, prefix: str, visit: Visit) -> str | None:
 def _map_target(target: str, visit: Visit) -> str:
     path, query = split_target(target)
     new_path = visit("path", path)
-    changed = new_path is not None and new_path != path
-    path = path if new_path is None else new_path
-    if query is None:
-        return path if changed else target
-    # Split as parse_query does, but an empty parameter ('a=1&&b=2', a trailing '&') is kept as sent: replay
-    # restores the bytes recorded, and a server may tell them apart.
-    parts: list[str] = []
-    dropped = False
-    for part in query.split("&"):
-        if not part:
-            parts.append(part)
-            continue
-        name, sep, value = part.partition("=")
-        new = visit(f"query {name}", value) if sep else visit("query", name)
-        if new is None:
-            dropped = True
-        else:
-            parts.append(f"{name}={new}" if sep else new)
-        changed = changed or new is None or new != (value if sep else name)
-    if not changed:
-        return target  # nothing changed: the target as it was, byte for byte
-    if dropped and not any(parts):
-        return path  # every parameter left out: no query
-    return f"{path}?{'&'.join(parts)}"
+    if new_path is not None:
+        path = new_path
+    if query is not None:
+        # Split as parse_query does, but an empty parameter ('a=1&&b=2', a trailing '&') is kept as sent:
+        # replay restores the bytes recorded, and a server may tell them apart.
+        parts: list[str] = []
+        dropped = False
+        for part in query.split("&"):
+            if not part:
+                parts.append(part)
+                continue
+            name, sep, value = part.partition("=")
+            new = visit(f"query {name}", value) if sep else visit("query", name)
+            if new is None:
+                dropped = True
+            else:
+                parts.append(f"{name}={new}" if sep else new)
+        if any(parts) or not dropped:  # every parameter left out: no query
+            path = f"{path}?{'&'.join(parts)}"
+    return target if path == target else path  # nothing changed: the target itself (_map_request tests identity)
 
 
 def _map_headers(headers: Headers, visit: Visit, prefix: str, cookie_header: str) -> Headers:
@@ -739,8 +735,6 @@ def _redact_visit(r: _Redactor) -> Visit:
             return r.cookie_value(text)
         if kind == "query" and name:
             return r.query_value(name, text)
-        if kind == "path":
-            return r.text(text)
         if kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
             return r.secret(text)
         return r.text(text)
