@@ -423,6 +423,12 @@ def _recorded_key(endpoint: Endpoint, host: str) -> tuple[Request, dict[str, Sec
                    ("ws://127.0.0.1:9", "header x-token")), API,
          "the secret in header X-Debug (FP) belongs to header x-token at ws://127.0.0.1:9 (and 2 more); refusing to "
          "send it to wss://api.example:443 (--allow-secrets-to api.example:443 sends it there)"),
+        # Two places: the first named, "1 more".
+        (Request(headers=(("Host", "api.example"), ("X-Debug", "FP"))),
+         _bound_to(TOKEN, ("wss://api.example:443", "header authorization"), ("wss://api.example:443", "query token")),
+         API,
+         "the secret in header X-Debug (FP) belongs to header authorization at wss://api.example:443 (and 1 more); "
+         "refusing to send it to wss://api.example:443 (--allow-secrets-to api.example:443 sends it there)"),
         # One place: no count.
         (Request(headers=(("Host", "api.example"), ("X-Debug", "FP"))),
          _bound_to(TOKEN, ("wss://api.example:443", "header authorization")), API,
@@ -445,7 +451,7 @@ def _recorded_key(endpoint: Endpoint, host: str) -> tuple[Request, dict[str, Sec
          "the secret in header X-API-Key (FP) belongs to header x-api-key at wss://api.example:443; refusing to send "
          "it to wss://evil.example:443: the capture points somewhere this secret was never recorded"),
     ],
-    ids=["three-places", "one-place", "other-port", "ipv6-other-port", "never-recorded"],
+    ids=["three-places", "two-places", "one-place", "other-port", "ipv6-other-port", "never-recorded"],
 )
 def test_a_refusal_names_where_the_secret_belongs(request_: Request, secrets: dict[str, Secret], endpoint: Endpoint,
                                                   message: str) -> None:
