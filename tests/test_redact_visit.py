@@ -92,6 +92,28 @@ def test_a_cookie_named_like_a_handshake_field_is_still_a_cookie() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "value", "redacted"),
+    [
+        # HTTP plumbing is a header like any other: a credential in it is found by the free-text rules.
+        ("Cache-Control", "no-cache, Bearer tok-abcdefgh", f"no-cache, Bearer {fp('tok-abcdefgh')}"),
+        ("Pragma", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", fp("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")),
+        ("Accept-Language", "en;q=0.9, token=tok-12345678", f"en;q=0.9, token={fp('tok-12345678')}"),
+        ("accept-encoding", "gzip, api_key=k-7f3a9c11", f"gzip, api_key={fp('k-7f3a9c11')}"),
+        ("Content-Length", "0", "0"),
+        # The handshake's own fields are sent as recorded.
+        ("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits=15",
+         "permessage-deflate; client_max_window_bits=15"),
+        ("Upgrade", "websocket", "websocket"),
+    ],
+)
+def test_every_request_header_but_the_handshakes_own_gets_the_rules(name: str, value: str, redacted: str) -> None:
+    """Cache-Control, Pragma, Accept-* hide credentials like any header (they were once passed over, a leak)."""
+    headers = minimal_headers("api.example") + ((name, value),)
+    out, _ = redact_request(Request(target="/ws", headers=headers), KEY, API)
+    assert out.headers == minimal_headers("api.example") + ((name, redacted),)
+
+
+@pytest.mark.parametrize(
     ("head", "places"),
     [
         # Exactly a member's value: bound to the message and its JSON path.

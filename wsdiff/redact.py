@@ -691,10 +691,11 @@ def _places_in(place: str, text: str) -> list[tuple[str, str]]:
 # --- redaction -----------------------------------------------------------------------
 
 
-# The handshake's own request headers (RFC 6455 4.1) and HTTP plumbing: no credential can sit in them.
+# The handshake's own request headers (RFC 6455 4.1): kept as sent, as the sweep keeps them (_NOT_SWEPT).
+# Every other field gets the rules, HTTP plumbing too (Cache-Control, Pragma, Accept-Language, ...): a client
+# can put a credential in any of them.
 _PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
-                            "sec-websocket-extensions", "content-length", "pragma", "cache-control",
-                            "accept-encoding", "accept-language"})
+                            "sec-websocket-extensions"})
 
 
 # Places and values that redaction gave back as they were. From one capture to the next most values repeat
