@@ -713,6 +713,8 @@ def _distribution(counts: dict[str | None, tuple[int, int]]) -> list[tuple[str, 
     ({"a": (10, 0), None: (0, 10)}, ("x-v is present", "10 of 10 rejected, 0 of 10 accepted")),
     ({"a": (10, 0), "b": (0, 10), "c": (0, 10)}, ("x-v is a", "10 of 10 rejected, 0 of 20 accepted")),
     ({"a": (1, 0), "b": (0, 10), "c": (0, 10)}, ("x-v is a", "1 of 1 rejected, 0 of 20 accepted")),
+    # A value seen once is no candidate on its own (nor all but it): one candidate, cheap enough to pay here.
+    ({"a": (1, 0), "b": (1, 0), "c": (0, 3)}, ("x-v is not c", "2 of 2 rejected, 0 of 3 accepted")),
     # The shorter list is said; on a tie, the rejecting values.
     ({"a": (6, 0), "b": (6, 0), "c": (6, 0), "d": (0, 18)}, ("x-v is not d", "18 of 18 rejected, 0 of 18 accepted")),
     ({"a": (8, 0), "b": (8, 0), "c": (0, 8), "d": (0, 8)},
@@ -745,6 +747,9 @@ def _distribution(counts: dict[str | None, tuple[int, int]]) -> list[tuple[str, 
      ("x-v is one of a, b", "8 of 8 rejected, 6 of 66 accepted")),
     ({"a": (6, 1), "b": (6, 1), "c": (6, 1), "d": (6, 1), "e": (0, 12), "f": (0, 12)},
      ("x-v is not one of e, f", "24 of 24 rejected, 4 of 28 accepted")),
+    # A split falls between different rates (c rejects 1 in 4), never between equal ones (a and b).
+    ({"a": (2, 0), "b": (2, 0), "c": (1, 3), "d": (0, 10)},
+     ("x-v is one of a, b", "4 of 5 rejected, 0 of 13 accepted")),
 ])
 def test_how_a_split_of_values_is_worded(counts: dict[str | None, tuple[int, int]],
                                          expected: tuple[str, str]) -> None:
@@ -994,3 +999,163 @@ def test_one_pair_names_how_many_conditions_it_cannot_tell_apart() -> None:
     assert g.findings == () and not g.explained and g.unexplained_attempts == 1
     assert g.note == ("too few attempts to tell: 2 conditions each separate the 1 rejected from the 1 accepted "
                       "attempt(s), too few times to rule out chance; bisect tests them against the live server")
+
+
+# --- the search, step by step ----------------------------------------------------------------
+
+
+def _explained(rows: list[tuple[str | dict[str, str], int, int]], value_cap: int = 64) -> GroupReport:
+    """Count each row's attempts (its features, then how many were rejected and accepted) and explain them.
+
+    Features are header names (each with the value 1) or a dict of values; ``client`` is the client's network
+    and ``?name`` a query parameter. Sources are s000, s001, ... in the order counted, rejected first per row.
+    """
+    tally, n = Tally(key=RUN_KEY, value_cap=value_cap), 0
+    for features, rejected, accepted in rows:
+        values = dict.fromkeys(features.split(), "1") if isinstance(features, str) else features
+        listed = [(("client", None, "network") if name == "client" else
+                   ("query-param", name[1:], "value") if name.startswith("?") else ("header", name, "value"), value)
+                  for name, value in values.items()]
+        for outcome in [True] * rejected + [False] * accepted:
+            tally.add_features(f"s{n:03d}", listed, outcome)
+            n += 1
+    return only(tally.result())
+
+
+def test_a_header_with_one_value_is_said_present_whichever_side_absence_is_on() -> None:
+    """A conjunction's parts on headers that are 1 or absent are said "present", as a lone finding says them.
+
+    Absence rejects more often than x-b or x-c overall (x-a's rejections lack both), which once made the
+    parts "x-b is 1 and x-c is 1": the same attempts, said longer (docs/triage.md: the shortest wording wins).
+    """
+    g = _explained([("x-a", 16, 4), ("x-b x-c", 3, 0), ("x-c", 0, 2), ("x-b", 0, 5)])
+    assert [(f.condition, f.counts, f.explained_alone) for f in g.findings] == [
+        ("x-a is present", "16 of 19 rejected, 4 of 11 accepted", 16),
+        ("x-b is present and x-c is present", "3 of 19 rejected, 0 of 11 accepted", 3)]
+    assert g.findings[1].test == ("wsdiff", "bisect", "s023", "s020")  # x-b and x-c fail only together
+    assert (g.unexplained_attempts, g.exception_attempts) == (0, 4)
+
+
+@pytest.mark.parametrize(("rows", "expected", "unexplained"), [
+    # Each step weighs what the steps before left unexplained: after x-d, x-b's 5 rejections with 3 exceptions
+    # cost less than the conjunction with x-a that has none; the 3 rejections without any header stay unexplained.
+    ([("x-d", 4, 1), ("x-a x-c", 0, 20), ("x-b", 0, 3), ("", 3, 8), ("x-a x-b x-c", 5, 0)],
+     [("x-d is present", "4 of 12 rejected, 1 of 32 accepted"),
+      ("x-b is present", "5 of 12 rejected, 3 of 32 accepted")], 3),
+    ([("x-b x-d", 3, 0), ("x-e", 3, 0), ("x-d", 0, 12), ("x-b", 1, 3)],
+     [("x-e is present", "3 of 7 rejected, 0 of 15 accepted"),
+      ("x-b is present", "4 of 7 rejected, 3 of 15 accepted")], 0),
+    # A second finding with an exception pays for itself: naming x-f costs less than its 3 rejections left out.
+    ([("", 0, 3), ("x-e", 8, 0), ("x-f", 3, 1), ("x-c x-e", 0, 3)],
+     [("x-c is absent and x-e is present", "8 of 11 rejected, 0 of 7 accepted"),
+      ("x-f is present", "3 of 11 rejected, 1 of 7 accepted")], 0),
+    # A conjunction that matches no fewer attempts than one of its parts is no conjunction; the next pair is tried.
+    ([("x-a", 7, 0), ("x-c", 0, 1), ("", 0, 5), ("x-a x-e", 1, 2)],
+     [("x-e is absent and x-a is present", "7 of 8 rejected, 0 of 8 accepted")], 1),
+    # x-c alone rejects exactly as often as the group (1 in 5): it separates nothing, so it is no part of a
+    # conjunction, and x-b is said alone with its exceptions.
+    ([("x-c", 0, 20), ("x-b", 0, 4), ("", 3, 8), ("x-b x-c", 5, 0)],
+     [("x-b is present", "5 of 8 rejected, 4 of 32 accepted")], 3),
+    # Two conjunctions match the same attempts at the same cost: the one whose first part comes first is said.
+    ([("", 0, 1), ("x-c", 0, 1), ({"?fmt": "3"}, 2, 0), ({"x-a": "1", "x-c": "1", "?fmt": "3"}, 0, 6)],
+     [("x-a is absent and query parameter fmt is present", "2 of 2 rejected, 0 of 8 accepted")], 0),
+    # Two conditions on one header make no conjunction: that would list four values, where one lists three at most.
+    ([({"x-v": v}, 10, 0) for v in "abcd"] + [({"x-v": "h"}, 1, 10)] + [({"x-v": v}, 0, 20) for v in "efg"],
+     [("x-v is not one of e, f, g", "41 of 41 rejected, 10 of 70 accepted")], 0),
+    # Either header alone is mostly rejected, both together mostly accepted: the pair would match 28 accepted
+    # attempts for 15 rejected ones, a rule for the accepted side, which is never said; nothing else separates.
+    ([("", 0, 16), ("x-p", 17, 0), ("x-q", 20, 2), ("x-p x-q", 15, 28)], [], 52),
+    # Two conditions were found; once the second is there, the first no longer pays and is dropped.
+    ([("", 0, 2), ("x-p", 27, 16), ("x-q", 0, 3), ("x-r", 14, 0), ("x-q x-r", 20, 10), ("x-p x-q x-r", 15, 30)],
+     [("x-p is absent and x-r is present", "34 of 76 rejected, 10 of 61 accepted")], 42),
+    # Two absences together: the rejections are the attempts with neither header.
+    ([("", 4, 1), ("x-e", 0, 1), ("x-d", 0, 3)],
+     [("x-d is absent and x-e is absent", "4 of 4 rejected, 1 of 5 accepted")], 0),
+    # A pair whose parts are the same attribute is skipped, and the pairs after it are still tried.
+    ([({"client": "10.0.0.0/24", "x-b": "1", "x-d": "1"}, 1, 0), ({"client": "10.0.1.0/24", "x-c": "1"}, 0, 1),
+      ("x-b x-d", 0, 5), ({"client": "10.0.1.0/24"}, 3, 0)],
+     [("x-c is absent and client address's network is present", "4 of 4 rejected, 0 of 6 accepted")], 0),
+    # Two conjunctions, the second found after the first; a pair that adds mostly accepted attempts is passed
+    # over, and the pairs after it are still tried.
+    ([("", 1, 0), ("x-b", 0, 10), ({"client": "10.0.1.0/24", "x-d": "1"}, 1, 7), ("x-b x-d", 7, 0),
+      ({"client": "10.0.1.0/24"}, 4, 0)],
+     [("client address's network is absent and x-d is present", "7 of 13 rejected, 0 of 17 accepted"),
+      ("x-b is absent and x-d is absent", "5 of 13 rejected, 0 of 17 accepted")], 1),
+    # A value seen in one attempt is no candidate alone: the 2 rejections have only their missing fmt in common.
+    ([("", 2, 1), ({"x-b": "u1", "?fmt": "0"}, 0, 1), ({"x-b": "u2", "?fmt": "0"}, 0, 1), ({"?fmt": "0"}, 0, 4)],
+     [("query parameter fmt is absent", "2 of 2 rejected, 1 of 7 accepted")], 0),
+    # A second conjunction for a single rejection does not pay for its two parts.
+    ([({"x-a": "3", "x-b": "0"}, 4, 0), ({"x-a": "3"}, 0, 4), ({"x-b": "0"}, 0, 4), ("", 1, 0)],
+     [("x-a is present and x-b is present", "4 of 5 rejected, 0 of 8 accepted")], 1),
+    # x-f's absence (31 of 41 rejections) is chosen first; once x-d and x-b are found it no longer pays: dropped.
+    ([("x-b", 3, 3), ("x-b x-d", 20, 1), ("", 8, 0), ("x-b x-d x-f", 8, 1), ("x-b x-f", 0, 36), ("x-f", 2, 1)],
+     [("x-d is present", "28 of 41 rejected, 2 of 42 accepted"),
+      ("x-b is absent", "10 of 41 rejected, 1 of 42 accepted")], 3),
+])
+def test_the_search_step_by_step(rows: list[tuple[str | dict[str, str], int, int]],
+                                 expected: list[tuple[str, str]], unexplained: int) -> None:
+    """The greedy description-length search on small groups: the findings it keeps, in order, exactly."""
+    g = _explained(rows)
+    assert [(f.condition, f.counts) for f in g.findings] == expected
+    assert g.unexplained_attempts == unexplained
+
+
+def test_conditions_that_no_longer_pay_are_dropped_one_after_another() -> None:
+    """x-a1 and x-a2 (14 and 13 of 30 rejections) are chosen first; x-b, x-c and x-d then cover all 30: both dropped."""
+    g = _explained([("x-b x-a1", 9, 0), ("x-b", 1, 0), ("x-c x-a1", 5, 0), ("x-c x-a2", 4, 0), ("x-c", 1, 0),
+                    ("x-d x-a2", 9, 0), ("x-d", 1, 0), ("", 0, 200)])
+    assert [(f.condition, f.counts, f.explained_alone) for f in g.findings] == [
+        ("x-b is present", "10 of 30 rejected, 0 of 200 accepted", 10),
+        ("x-c is present", "10 of 30 rejected, 0 of 200 accepted", 10),
+        ("x-d is present", "10 of 30 rejected, 0 of 200 accepted", 10)]
+
+
+def test_the_values_past_the_cap_are_said_as_not_the_kept_one() -> None:
+    """With one value kept (b1), later builds are "another value": "X-Build is not b1" says them, even as a part.
+
+    b1 is rejected with x-y, later builds without it: two conjunctions, every rejection explained.
+    """
+    g = _explained([({"x-build": "b1"}, 0, 8), ({"x-build": "b1", "x-y": "1"}, 12, 3), ({"x-build": "b2"}, 12, 8),
+                    ({"x-build": "b2", "x-y": "1"}, 0, 5), ({"x-build": "b3", "x-y": "1"}, 0, 3)], value_cap=1)
+    assert [(f.condition, f.counts) for f in g.findings] == [
+        ("x-y is present and x-build is b1", "12 of 24 rejected, 3 of 27 accepted"),
+        ("x-y is absent and x-build is not b1", "12 of 24 rejected, 8 of 27 accepted")]
+    assert (g.unexplained_attempts, g.exception_attempts) == (0, 11)
+
+
+def test_absence_is_counted_as_a_value_of_its_own() -> None:
+    """Absence rejects 3 of 8, between b (8 of 10) and c (0 of 10): the split keeps a and b; c is the accepted value.
+
+    The replay moves the commonest attempt to c (10 accepted), not to absence (5 accepted).
+    """
+    g = _explained([({"x-v": "a"}, 10, 0), ({"x-v": "b"}, 8, 2), ("", 3, 5), ({"x-v": "c"}, 0, 10)])
+    assert findings(g) == [("x-v is present and not c", "18 of 21 rejected, 2 of 17 accepted",
+                            ("wsdiff", "replay", "s000", "--variant", "set-header=x-v:c"))]
+    assert g.unexplained_attempts == 3
+
+
+def test_at_equal_cost_one_condition_is_said_rather_than_two() -> None:
+    """x-b alone (8 of 8 rejected, 1 exception) and x-a with x-b (none) cost exactly the same: x-b alone is said.
+
+    Eight candidates (x-a, x-b, x-c, x-d, x-e, x-f, x-g, x-z present), so naming one costs 3 bits: 1 + 3 +
+    log2(10 * 9 * 4) for the single one, 1 + 6 + log2(9 * 5) for the pair, both log2(5760).
+    """
+    g = _explained([("x-a x-b x-c x-d x-e x-f x-g x-z", 8, 0), ("x-a x-g x-z", 0, 1), ("x-a x-c x-e", 0, 1),
+                    ("x-b x-e x-f", 0, 1), ("x-d x-f x-g", 0, 1)])
+    assert [(f.condition, f.counts) for f in g.findings] == [("x-b is present", "8 of 8 rejected, 1 of 4 accepted")]
+
+
+def test_an_id_is_judged_by_its_kept_values_and_only_its_presence_counts() -> None:
+    """A header with a value of its own on every attempt is an id: a rule says it is present, never which ids.
+
+    The values counted past the cap (here 5) are left out of the judgement, however many attempts carry them.
+    """
+    tally = Tally(key=RUN_KEY)
+    for i in range(16):  # 5 rejected and 1 accepted with an id each, 10 accepted without
+        tally.add_features(f"s{i:02d}", [(("header", "x-n", "value"), f"id{i}")] if i < 6 else [], i < 5)
+    assert [(f.condition, f.counts) for f in only(tally.result()).findings] == [
+        ("x-n is present", "5 of 5 rejected, 1 of 11 accepted")]
+    capped = _explained([({"x-n": f"id{i}"}, 1, 0) for i in range(2)] + [({"x-n": f"id{i}"}, 0, 1) for i in range(2, 25)]
+                        + [("", 10, 0)], value_cap=5)
+    assert [(f.condition, f.counts) for f in capped.findings] == [("x-n is absent", "10 of 12 rejected, 0 of 23 accepted")]
+    assert capped.unexplained_attempts == 2

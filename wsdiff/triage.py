@@ -1109,8 +1109,9 @@ def _splits(attr: Attribute, values: list[_Value]) -> Iterable[_Literal]:
     for v in values:
         if v[0] != _OTHER and v[2] + v[3] > 1:
             yield _Literal(attr, (v[0],), False, v[1], _wording([v]))
-            if len(values) > 2:
-                yield _Literal(attr, (v[0],), True, everything & ~v[1], _wording([v]))
+            # Every value but one, even of two: "present" is shorter than the one value it also matches, and
+            # "not a" is how the values past the cap are said.
+            yield _Literal(attr, (v[0],), True, everything & ~v[1], _wording([v]))
     ordered = sorted(values, key=lambda v: (-v[2] / (v[2] + v[3]), -(v[2] + v[3]), "" if v[0] is None else v[0]))
     rates = [v[2] / (v[2] + v[3]) for v in ordered]
     for k in range(1, len(ordered)):
