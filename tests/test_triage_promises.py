@@ -1134,6 +1134,22 @@ def test_absence_is_counted_as_a_value_of_its_own() -> None:
     assert g.unexplained_attempts == 3
 
 
+def test_a_condition_that_costs_exactly_what_it_saves_is_kept() -> None:
+    """x-a, chosen first, alone explains one of 12 rejections; dropping it would save exactly what it costs: kept.
+
+    Six candidates (each header present or absent): naming x-a costs 1 + log2 6 = log2 12 bits. With it the
+    exceptions take log2 13 + log2 12 bits (12 matched, 11 not, none against the rule); without it, log2 12 for
+    the 11 matched and log2 13 + log2 12 for its rejection among the 12 unmatched: log2 12 more.
+    """
+    g = _explained([("x-a x-b x-c", 4, 0), ("x-a x-c", 1, 0), ("x-a x-b", 2, 0), ("x-c", 2, 0), ("x-b", 2, 0),
+                    ("x-a", 1, 0), ("", 0, 11)])
+    assert [(f.condition, f.counts, f.explained_alone) for f in g.findings] == [
+        ("x-a is present", "8 of 12 rejected, 0 of 11 accepted", 1),
+        ("x-b is present", "8 of 12 rejected, 0 of 11 accepted", 2),
+        ("x-c is present", "7 of 12 rejected, 0 of 11 accepted", 2)]
+    assert g.explained
+
+
 def test_at_equal_cost_one_condition_is_said_rather_than_two() -> None:
     """x-b alone (8 of 8 rejected, 1 exception) and x-a with x-b (none) cost exactly the same: x-b alone is said.
 
