@@ -91,6 +91,30 @@ def test_each_field_is_redacted_and_bound_to_its_place(changes: dict[str, object
     assert found == bound(places)
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected", "places"),
+    [
+        # A member's name is judged whole, whitespace and all: its value is the credential.
+        ({"token ": "v-0123456789"}, {"token ": "«v-0123456789»"}, {"v-0123456789": "extra token"}),
+        ({" api key": "v-0123456789"}, {" api key": "«v-0123456789»"}, {"v-0123456789": "extra api_key"}),
+        ({"token x": "v-0123456789"}, {"token x": "«v-0123456789»"}, {"v-0123456789": "extra token_x"}),
+        ({"meta": {"access\ttoken": "v-0123456789"}}, {"meta": {"access\ttoken": "«v-0123456789»"}},
+         {"v-0123456789": "extra meta access_token"}),
+        # A name of whitespace only, or none, names nothing: its value is read as free text.
+        ({" ": "v-0123456789", "": "token=zz-0123456789"}, {" ": "v-0123456789", "": "token=«zz-0123456789»"},
+         {"zz-0123456789": "extra _"}),
+        # Whitespace in a name that says nothing of credentials leaves the value as it is.
+        ({"voice name": "alloy"}, {"voice name": "alloy"}, {}),
+    ],
+)
+def test_an_extra_member_name_holding_whitespace_is_judged_whole(extra: dict[str, object], expected: object,
+                                                                  places: dict[str, str]) -> None:
+    """A member named 'token ' or 'api key' holds a credential: whitespace in its name never hides it."""
+    out, found = redact_capture(capture(extra=extra), KEY)
+    assert out.extra == _fill(expected)
+    assert found == bound(places)
+
+
 def _fill(value: object) -> object:
     """*value* with every «secret» in its strings (and bytes, read as ISO-8859-1) written as its fingerprint."""
     if isinstance(value, str):

@@ -626,7 +626,7 @@ def _map_capture(capture: Capture, visit: Visit, *, request: bool = True) -> Cap
     if capture.label:
         change("label", capture.label, keep("label", capture.label))
     if capture.extra:
-        changes["extra"] = {k: _map_json(v, f"extra {k}", keep) for k, v in capture.extra.items()}
+        changes["extra"] = {k: _map_json(v, f"extra {_place_word(k)}", keep) for k, v in capture.extra.items()}
     return capture.replace(**changes) if changes else capture
 
 
@@ -636,8 +636,13 @@ def _map_json(value: object, place: str, visit: Callable[[str, str], str]) -> ob
     if isinstance(value, list):
         return [_map_json(v, place, visit) for v in value]
     if isinstance(value, dict):
-        return {k: _map_json(v, f"{place} {k}", visit) for k, v in value.items()}
+        return {k: _map_json(v, f"{place} {_place_word(k)}", visit) for k, v in value.items()}
     return value
+
+
+def _place_word(key: str) -> str:
+    """A member's name as one word of a place: whitespace inside it joined by '_' (its last word is judged whole)."""
+    return "_".join(key.split()) or "_"
 
 
 def _bound_place(place: str) -> str:
