@@ -11,7 +11,9 @@ A survivor is either worth a test or equivalent to the original code; the
 equivalent ones are listed in docs/mutation.md, one line each with the reason,
 and this report tells them apart from the ones still to look at.
 
-Exit status: 0 every survivor is listed as equivalent, 1 some are not, 2 trouble.
+Exit status: 0 every mutant was run and every survivor is listed as equivalent;
+1 some survivor is not listed, or some mutant has no result yet (stopped by the
+budget, or never run); 2 trouble (bad input, mutmut failed, stopped by a signal).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import time
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,44 +208,98 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
     keep_results_when_tests_were_added(ws)
     deadline = time.monotonic() + budget
     if again:
-        # mutmut maps each function to the tests that call it once, and afterwards only for tests added since:
-        # a function added or changed since would be tried against too few tests. Map them all again.
-        (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         # A listed equivalent survives every test by definition: running it again would only run every test.
         equivalent = listed_equivalents()
         names = [n for m in modules for n in not_killed(m) if n not in equivalent]
-        status = _mutmut(names, jobs, budget, ws) if names else 0
+        if not names:
+            # mutmut makes the mutants of a function changed since only when it runs: name one mutant it killed
+            # (it is killed again at once) so that it runs and makes them.
+            names = [k for m in modules if source_changed(m, ws) for k in killed_mutants(m)[:1]]
+        if not names:
+            print(f"scripts/mutation: nothing to run again for {', '.join(modules)}: every mutant is killed or "
+                  "listed as equivalent, and no source changed since")
+            return 0
+        # mutmut maps each function to the tests that call it once, and afterwards only for tests added since:
+        # a function added or changed since would be tried against too few tests. Map them all again.
+        (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        status = _mutmut(names, jobs, budget, ws)
         if status != 0:
             return status
         # Named, so that the other modules' mutants in this folder (never run here) are left alone.
         fresh = [n for m in modules for n, code in results(m).items() if code is None]
         return _mutmut(fresh, jobs, deadline - time.monotonic(), ws) if fresh else 0
-    return _mutmut([] if pending else [f"{m}.*" for m in modules], jobs, budget, ws)
+    if pending:
+        # Named, as above: unnamed, mutmut would run every module's pending mutants in this folder. A module never
+        # run here has no mutants yet (mutmut makes them when it starts): its pattern names them all.
+        names = [n for m in modules for n in (pending_mutants(m) if results(m) else [f"{m}.*"])]
+        if not names:
+            print(f"scripts/mutation: nothing pending for {', '.join(modules)}: every mutant has a result")
+            return 0
+        return _mutmut(names, jobs, budget, ws)
+    return _mutmut([f"{m}.*" for m in modules], jobs, budget, ws)
+
+
+def killed_mutants(module: str) -> list[str]:
+    """Return the mutants of *module* that a test killed in the last run."""
+    return sorted((k for k, v in results(module).items() if v in KILLED), key=_natural)
+
+
+def source_changed(module: str, ws: Path = ROOT) -> bool:
+    """Tell whether *module*'s source changed since mutmut made its mutants (mutmut compares the same times)."""
+    rel = Path(module.replace(".", "/") + ".py")
+    copy = ws / "mutants" / rel
+    return not copy.exists() or (ROOT / rel).stat().st_mtime > copy.stat().st_mtime
+
+
+def pending_mutants(module: str) -> list[str]:
+    """Return the mutants of *module* without a result (a run stopped before them, or functions changed since)."""
+    return sorted((k for k, v in results(module).items() if v is None), key=_natural)
 
 
 def _mutmut(names: list[str], jobs: int, budget: float, ws: Path) -> int:
-    """Run ``mutmut run`` in *ws* on *names* (none: those without a result) within *budget* seconds."""
-    # mutmut runs again every mutant it is named; named nothing, it runs those it has no result for.
+    """Run ``mutmut run`` in *ws* on *names* within *budget* seconds; return its exit status (124: over budget)."""
+    # mutmut runs again every mutant it is named (a pattern names every mutant of a module).
     if budget <= 0:
         return 124
     argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     log = ws / "mutants" / "run.log"
     shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(argv) - 4} mutants)"
     print(f"scripts/mutation: {shown}  (log: {log.relative_to(ROOT)})", flush=True)
-    with log.open("ab" if names == [] else "wb") as out:
+    with log.open("wb") as out:
         # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
         proc = subprocess.Popen(argv, cwd=ws, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             return proc.wait(timeout=budget)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            print(f"scripts/mutation: stopped after the budget of {budget / 60:.0f} min", file=sys.stderr)
+            _stop(proc)
+            print(f"scripts/mutation: stopped by the budget ({budget / 60:.1f} min left for this folder); the "
+                  "results so far are kept, --pending goes on", file=sys.stderr)
             return 124
+        except (KeyboardInterrupt, Stopped):
+            # mutmut runs in a session of its own: Ctrl-C at the terminal, or a TERM to this script, never reaches
+            # it. Left alone it would go on for hours with nobody to read its results.
+            _stop(proc)
+            raise
+
+
+class Stopped(Exception):
+    """This script was asked to stop (SIGTERM, SIGHUP)."""
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop mutmut and the workers it forked: TERM, then KILL after 10 s."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def full_diff(name: str, module: str) -> str:
@@ -265,6 +322,10 @@ def report(modules: list[str], *, diffs: bool) -> int:
     equivalent = listed_equivalents()
     rows = []
     survivors: list[str] = []
+    untested: list[str] = []  # no test calls the function a mutant changes: as good as a survivor
+    killed_names: set[str] = set()
+    never_run: list[str] = []
+    not_run = 0
     totals: Counter[str] = Counter()
     for module in modules:
         codes = results(module)
@@ -272,6 +333,11 @@ def report(modules: list[str], *, diffs: bool) -> int:
                     else "no tests" if v in (5, 33) else "other" for v in codes.values())
         alive = sorted((k for k, v in codes.items() if v in SURVIVED), key=_natural)
         survivors.extend(alive)
+        untested.extend(sorted((k for k, v in codes.items() if v in (5, 33)), key=_natural))
+        killed_names.update(k for k, v in codes.items() if v in KILLED)
+        not_run += c["not run"]
+        if not codes:
+            never_run.append(module)
         eq = sum(1 for k in alive if k in equivalent)
         total = len(codes)
         rows.append((module, total, c["killed"], c["survived"], eq, c["no tests"] + c["other"] + c["not run"]))
@@ -293,16 +359,44 @@ def report(modules: list[str], *, diffs: bool) -> int:
               f"{t['survived'] - t['equivalent']} not listed; 'other' is no tests, not run or suspicious.")
 
     unlisted = [s for s in survivors if s not in equivalent]
-    if unlisted:
-        print(f"\nSurvivors not listed as equivalent ({len(unlisted)}):")
-        for name in unlisted:
+    unlisted_untested = [s for s in untested if s not in equivalent]
+    if unlisted or unlisted_untested:
+        print(f"\nSurvivors not listed as equivalent ({len(unlisted) + len(unlisted_untested)}):")
+        for name in unlisted + unlisted_untested:
             module = next(m for m in modules if name.startswith(m + "."))
-            print(f"\n# {name}")
+            print(f"\n# {name}" + ("  (no test calls this function)" if name in unlisted_untested else ""))
             print(full_diff(name, module) if diffs else changed_lines(name, module))
-    stale = sorted(k for k in equivalent if any(k.startswith(m + ".") for m in modules) and k not in survivors)
+    # Only a listed mutant that a test now kills is stale; one not run (yet) says nothing either way.
+    stale = sorted(k for k in equivalent if any(k.startswith(m + ".") for m in modules) and k in killed_names)
     if stale:
-        print(f"\nListed as equivalent in docs/mutation.md but not a survivor now ({len(stale)}): " + ", ".join(stale))
-    return 1 if unlisted else 0
+        print(f"\nListed as equivalent in docs/mutation.md but killed now ({len(stale)}): " + ", ".join(stale))
+    if never_run:
+        print(f"\nNever run here: {', '.join(never_run)} (scripts/mutation {' '.join(m[7:] for m in never_run)} "
+              "runs them)")
+    elif not_run:
+        print(f"\n{not_run} mutant(s) have no result yet (a run stopped before them, or functions changed since): "
+              "scripts/mutation --pending goes on")
+    return 1 if unlisted or unlisted_untested or not_run or never_run else 0
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    """Return an argparse type: a number of *kind* above 0."""
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _last_line(log: Path) -> str:
+    """Return the last line of *log* that says something, shortened (a traceback's last line names the error)."""
+    try:
+        lines = [l.strip() for l in log.read_text(errors="replace").splitlines() if l.strip()]
+    except OSError:
+        return "no log"
+    return (lines[-1][:160] if lines else "no output")
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -315,10 +409,12 @@ def main() -> int:
         prog="scripts/mutation",
         description="Mutation-test the pure core with mutmut against the fast unit tests; print the score of each "
                     "module and overall, and the survivors not listed as equivalent in docs/mutation.md.",
-        epilog="Exit status: 0 every survivor is listed as equivalent, 1 some are not, 2 trouble.")
+        epilog="Results and each folder's log go to mutants/ (and .mutation/<module>/mutants/ for the modules with "
+               "tests of their own), ignored by git. Exit status: 0 every mutant was run and every survivor is "
+               "listed as equivalent; 1 some survivor is not listed, or some mutant has no result yet; 2 trouble.")
     parser.add_argument("modules", nargs="*", metavar="MODULE",
                         help="core modules to test (e.g. headers wire); all of [tool.mutmut] only_mutate by default")
-    parser.add_argument("-j", "--jobs", type=int, default=1,
+    parser.add_argument("-j", "--jobs", type=_positive(int), default=1,
                         help="mutants tested at once (default 1: the machine is shared; 2 on an idle 2-core machine)")
     parser.add_argument("--fresh", action="store_true",
                         help="delete mutants/ first (mutant files and mutmut's test statistics)")
@@ -328,9 +424,13 @@ def main() -> int:
                         help="run again only the mutants not killed last time and not listed as equivalent, and "
                              "those of functions changed since (after adding tests: a kill stays a kill while "
                              "tests are only added)")
-    parser.add_argument("--report-only", action="store_true", help="print the report of the last run, run nothing")
-    parser.add_argument("--diffs", action="store_true", help="print each survivor's whole function diff")
-    parser.add_argument("--budget", type=float, default=45, help="minutes after which the run is stopped (default 45)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="print the report of the results recorded so far, run nothing")
+    parser.add_argument("--diffs", action="store_true",
+                        help="print the whole function's diff of each survivor not listed as equivalent")
+    parser.add_argument("--budget", type=_positive(float), default=45,
+                        help="minutes after which the run is stopped, its results so far kept (default 45; a full "
+                             "run takes longer: give it --budget 240)")
     args = parser.parse_args()
 
     configured = configured_modules()
@@ -345,9 +445,21 @@ def main() -> int:
         print(f"scripts/mutation: not in [tool.mutmut] only_mutate: {', '.join(unknown)}", file=sys.stderr)
         return 2
 
+    if args.report_only and (args.fresh or args.pending or args.again):
+        print("scripts/mutation: --report-only runs nothing; it goes with neither --fresh, --pending nor --again",
+              file=sys.stderr)
+        return 2
+    if args.fresh and args.pending:
+        print("scripts/mutation: --fresh runs every mutant; --pending goes without it", file=sys.stderr)
+        return 2
     if args.again and (args.fresh or args.pending):
         print("scripts/mutation: --again runs the mutants of the last run again; it goes with neither --fresh nor "
               "--pending", file=sys.stderr)
+        return 2
+    if args.report_only and not any(results(m) for m in modules):
+        short = [m.removeprefix("wsdiff.") for m in modules]
+        command = " ".join(["scripts/mutation", *(short if args.modules else [])])
+        print(f"scripts/mutation: nothing has been run yet for {', '.join(short)}: {command} runs it", file=sys.stderr)
         return 2
     if not args.report_only:
         started = time.monotonic()
@@ -363,14 +475,26 @@ def main() -> int:
             left = args.budget * 60 - (time.monotonic() - started)
             status = (run_mutmut(group, args.jobs, max(left, 1), ws, pending=args.pending, again=args.again)
                       if left > 0 else 124)
-            print(f"scripts/mutation: mutmut ran {time.monotonic() - started:.0f} s so far, exit status {status}")
+            print(f"scripts/mutation: {time.monotonic() - started:.0f} s in all so far; mutmut's exit status {status}")
             if status not in (0, 124):
-                print(f"scripts/mutation: mutmut failed; see {(ws / 'mutants' / 'run.log').relative_to(ROOT)}",
+                log = ws / "mutants" / "run.log"
+                print(f"scripts/mutation: mutmut failed ({_last_line(log)}); see {log.relative_to(ROOT)}",
                       file=sys.stderr)
                 return 2
     os.chdir(ROOT)  # mutmut reads its settings and mutants/ from the current folder
     return report(modules, diffs=args.diffs)
 
 
+def _main() -> int:
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGHUP, _raise_stopped)
+    try:
+        return main()
+    except (KeyboardInterrupt, Stopped) as e:
+        print(f"scripts/mutation: stopped ({str(e) or 'SIGINT'}); mutmut was stopped too, the results so far are kept: "
+              "--pending goes on", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())
