@@ -106,13 +106,17 @@ def _fp(secret: str) -> str:
          ProbeResult(101, extensions="permessage-deflate; client_max_window_bits=15")),
         (ProbeResult(101, extensions="permessage-deflate; token=abcdef"),
          ProbeResult(101, extensions=f"permessage-deflate; token={_fp('abcdef')}")),
+        # A quoted parameter value is the credential (RFC 6455 9.1): the free-text rules alone would miss it.
+        (ProbeResult(101, extensions='x-auth; token="tok-abcdef12"'),
+         ProbeResult(101, extensions=f'x-auth; token="{_fp("tok-abcdef12")}"')),
         # Nothing to hide: every field comes back as it was (status, error kind, flags, elapsed).
         (ProbeResult(101, "Switching Protocols", (("Server", "x"),), b"", True, None, 0.25, True, "chat", "m"),
          ProbeResult(101, "Switching Protocols", (("Server", "x"),), b"", True, None, 0.25, True, "chat", "m")),
         (ProbeResult(error=Failure("timeout", "no answer in 5 s"), unreachable="timeout"),
          ProbeResult(error=Failure("timeout", "no answer in 5 s"), unreachable="timeout")),
     ],
-    ids=["reason", "error", "subprotocol", "extension-plain", "extension-token", "nothing", "unreachable"],
+    ids=["reason", "error", "subprotocol", "extension-plain", "extension-token", "extension-quoted", "nothing",
+         "unreachable"],
 )
 def test_redact_result_every_field(result: ProbeResult, expected: ProbeResult) -> None:
     """Each field of a live answer is redacted by its own rules; what holds no credential is kept exactly."""

@@ -16,7 +16,7 @@ import pytest
 
 from wsdiff import redact
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
-from wsdiff.redact import fingerprint, redact_capture, redact_request
+from wsdiff.redact import fingerprint, redact_capture, redact_request, restore_request
 
 from helpers import forget_redactions, minimal_headers
 
@@ -101,16 +101,37 @@ def test_a_cookie_named_like_a_handshake_field_is_still_a_cookie() -> None:
         ("accept-encoding", "gzip, api_key=k-7f3a9c11", f"gzip, api_key={fp('k-7f3a9c11')}"),
         ("Content-Length", "0", "0"),
         # The handshake's own fields are sent as recorded.
+        ("Upgrade", "websocket", "websocket"),
+        ("Sec-WebSocket-Version", "13", "13"),
+        # Extensions: a parameter named like a credential holds one, quoted or not (RFC 6455 9.1); the others,
+        # and permessage-deflate's, are kept as sent.
         ("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits=15",
          "permessage-deflate; client_max_window_bits=15"),
-        ("Upgrade", "websocket", "websocket"),
+        ("Sec-WebSocket-Extensions", "x-auth; token=tok-12345678; v=2, permessage-deflate",
+         f"x-auth; token={fp('tok-12345678')}; v=2, permessage-deflate"),
+        ("Sec-WebSocket-Extensions", 'x-auth;api_key = "k-7f3a\\"9c11"', f'x-auth;api_key = "{fp('k-7f3a\\"9c11')}"'),
+        ("Sec-WebSocket-Extensions", 'x-auth; token=""; secret=', 'x-auth; token=""; secret='),
+        ("Sec-WebSocket-Extensions", "x-trace; level=3; mode=fast", "x-trace; level=3; mode=fast"),
+        ("Sec-WebSocket-Extensions", "x-jwt; v=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+         f"x-jwt; v={fp('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln')}"),
     ],
 )
 def test_every_request_header_but_the_handshakes_own_gets_the_rules(name: str, value: str, redacted: str) -> None:
-    """Cache-Control, Pragma, Accept-* hide credentials like any header (they were once passed over, a leak)."""
+    """Cache-Control, Pragma, Accept-*, Extensions hide credentials like any header (they were once passed over)."""
     headers = minimal_headers("api.example") + ((name, value),)
     out, _ = redact_request(Request(target="/ws", headers=headers), KEY, API)
     assert out.headers == minimal_headers("api.example") + ((name, redacted),)
+
+
+def test_an_extension_credential_is_bound_and_restored_byte_for_byte() -> None:
+    """A credential in an extension parameter is bound to that header and put back exactly when replayed there."""
+    sent = 'x-auth; token="tok-\\"12345678", permessage-deflate; client_max_window_bits'
+    request = Request(target="/ws", headers=minimal_headers("api.example") + (("Sec-WebSocket-Extensions", sent),))
+    out, found = redact_capture(Capture(API, request), KEY)
+    assert out.request.headers[-1] == ("Sec-WebSocket-Extensions",
+                                       sent.replace('tok-\\"12345678', fp('tok-\\"12345678')))
+    assert bound(found) == {'tok-\\"12345678': {(AT_API, "header sec-websocket-extensions")}}
+    assert restore_request(out.request, found, endpoint=API) == request
 
 
 @pytest.mark.parametrize(

@@ -449,16 +449,31 @@ class _Redactor:
             return value  # RFC 6455 4.1: a nonce, and a hash of it
         if lname == "sec-websocket-protocol":
             return self.subprotocols(value)
+        if lname == "sec-websocket-extensions":
+            return self.text(_EXT_PARAM.sub(self._extension_param, value))
         if lname in ("authorization", "proxy-authorization"):
             return self.scheme_and_credentials(value)
         if is_credential_header(name):
             return self.secret(value)
         return self.text(value)
 
+    def _extension_param(self, m: re.Match[str]) -> str:
+        """An extension parameter named like a credential (``x-auth; token="..."``): its value, quoted or not."""
+        value = m.group(4)
+        quoted = len(value) >= 2 and value[0] == value[-1] == '"'
+        inner = value[1:-1] if quoted else value
+        if not inner or not _name_says_credential(m.group(2)):
+            return m.group(0)
+        new = self.secret(inner)
+        return m.group(1) + m.group(2) + m.group(3) + (f'"{new}"' if quoted else new)
+
     def cookie_value(self, value: str) -> str:
         stripped = value.strip()
         return value.replace(stripped, self.secret(stripped), 1) if stripped else value
 
+
+# RFC 6455 9.1: extension-param = token [ "=" (token | quoted-string) ], after a ';'.
+_EXT_PARAM = re.compile(r'(;[ \t]*)([!#$%&\'*+.^_`|~0-9A-Za-z-]+)([ \t]*=[ \t]*)("(?:[^"\\]|\\.)*"|[^;,\s]*)')
 
 _MARKER_WORDS = frozenset({"access", "id", "x", "api", "refresh", "auth", "authorization", "token", "bearer", "jwt",
                            "key", "apikey", "accesstoken", "authtoken", "session"})
@@ -698,9 +713,8 @@ def _places_in(place: str, text: str) -> list[tuple[str, str]]:
 
 # The handshake's own request headers (RFC 6455 4.1): kept as sent, as the sweep keeps them (_NOT_SWEPT).
 # Every other field gets the rules, HTTP plumbing too (Cache-Control, Pragma, Accept-Language, ...): a client
-# can put a credential in any of them.
-_PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
-                            "sec-websocket-extensions"})
+# can put a credential in any of them; Sec-WebSocket-Extensions too (a parameter of a custom extension).
+_PLAIN_HEADERS = frozenset({"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"})
 
 
 # Places and values that redaction gave back as they were. From one capture to the next most values repeat
@@ -749,7 +763,7 @@ def _redact_visit(r: _Redactor) -> Visit:
 
 # The handshake's own fields, and Host (a binding's destination is computed from it): never swept.
 _NOT_SWEPT = frozenset({"header host", "header upgrade", "header connection", "header sec-websocket-key",
-                        "header sec-websocket-version", "header sec-websocket-extensions", "response header upgrade",
+                        "header sec-websocket-version", "response header upgrade",
                         "response header connection", "response header sec-websocket-accept"})
 
 
