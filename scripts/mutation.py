@@ -263,7 +263,7 @@ def _mutmut(names: list[str], jobs: int, budget: float, ws: Path) -> int:
         return 124
     argv = [str(MUTMUT), "run", "--max-children", str(jobs), *names]
     log = ws / "mutants" / "run.log"
-    shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(argv) - 4} mutants)"
+    shown = " ".join(argv[1:]) if len(argv) < 12 else " ".join(argv[1:11]) + f" ... ({len(names)} names in all)"
     print(f"scripts/mutation: {shown}  (log: {log.relative_to(ROOT)})", flush=True)
     with log.open("wb") as out:
         # A session of its own, so that the budget can stop mutmut and the workers it forks, and nothing else.
