@@ -48,6 +48,9 @@ def test_parse_allowed_host(spec: str, host: str) -> None:
         ("a b", "expected HOST or HOST:PORT, got 'a b'"),
         ("[::1]:80]", "bad port in '[::1]:80]'"),  # the address ends at the first ']'
         ("[]:80", "expected HOST or HOST:PORT, got '[]:80'"),
+        # Brackets hold an IPv6 address only (RFC 3986 3.2.2): a name or an IPv4 address in them is no host.
+        ("[api.example]:443", "expected HOST or HOST:PORT, got '[api.example]:443'"),
+        ("[127.0.0.1]", "expected HOST or HOST:PORT, got '[127.0.0.1]'"),
     ],
 )
 def test_parse_allowed_host_errors(spec: str, message: str) -> None:

@@ -205,15 +205,15 @@ def parse_allowed_host(spec: str) -> str:
         ValueError: not a host name or address, or a bad port.
     """
     text = spec.strip().lower().rstrip(".")
-    host, port = text, ""
-    if text.startswith("["):
+    host, port, bracketed = text, "", text.startswith("[")
+    if bracketed:
         host, _, rest = text[1:].partition("]")
         if rest and not rest.startswith(":"):
             raise ValueError(f"expected HOST or HOST:PORT, got {spec!r}")
         port = rest[1:]
     elif text.count(":") == 1:
         host, port = text.split(":")
-    if not host or not valid_host(host):
+    if not host or not valid_host(f"[{host}]" if bracketed else host):  # brackets hold an IPv6 address only
         raise ValueError(f"expected HOST or HOST:PORT, got {spec!r}")
     if port and not (port.isdigit() and 0 < int(port) < 65536):
         raise ValueError(f"bad port in {spec!r}")
