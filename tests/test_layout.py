@@ -116,6 +116,31 @@ def test_pure_core_imports_no_io_library(module: str) -> None:
         f"wsdiff.{module} imports an edge: {sorted(ours)}")
 
 
+def decorated_functions(source: str) -> list[str]:
+    """Name each function of *source* with a decorator but staticmethod or classmethod, with its decorator."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            if decorators not in (["staticmethod"], ["classmethod"]):
+                found.append(f"{node.name} (@{', @'.join(decorators)})")
+    return sorted(found)
+
+
+def test_decorated_functions_are_found() -> None:
+    """The check below sees properties and caches, and lets static and class methods be."""
+    source = ("import functools\nclass C:\n    @property\n    def p(self): return 1\n"
+              "    @staticmethod\n    def s(): return 1\n    @classmethod\n    def c(cls): return 1\n"
+              "@functools.lru_cache(maxsize=8)\ndef f(x): return x\nasync def g(): pass\n")
+    assert decorated_functions(source) == ["f (@functools.lru_cache(maxsize=8))", "p (@property)"]
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_core_has_no_decorated_function(module: str) -> None:
+    """mutmut never mutates a decorated function: a property or cache wraps a plain one (docs/mutation.md)."""
+    assert decorated_functions((PACKAGE / f"{module}.py").read_text()) == []
+
+
 def test_compare_starts_without_heavy_imports(tmp_path: Path) -> None:
     """`wsdiff compare` loads none of mitmproxy, aiohttp, uvicorn, deepdiff or asyncio's socket code."""
     code = ("import sys, wsdiff.cli, wsdiff.diff, wsdiff.files, wsdiff.view; "

@@ -54,18 +54,20 @@ class Difference:
     noise: bool = False
     hints: tuple[str, ...] = ()
 
-    @property
-    def applicable(self) -> bool:
+    def _get_applicable(self) -> bool:
         """Tell whether this difference can be applied to a request (replay, bisect)."""
         return KINDS[self.kind].apply is not None and not self.noise
 
-    @property
-    def label(self) -> str:
+    applicable = property(_get_applicable)
+
+    def _get_label(self) -> str:
         """A short name such as ``header X-API-Key``, ``path`` or ``message 1 payload.token``."""
         if self.kind == "message-field" and self.name is not None:
             position, _, path = self.name.partition(":")
             return f"message {position} {path}"
         return f"{self.kind} {self.name}" if self.name is not None else self.kind
+
+    label = property(_get_label)
 
     def to_json(self) -> dict[str, Any]:
         """Return the difference as JSON: every key always present (name null, note "" and hints [] when none)."""
@@ -81,14 +83,16 @@ class Comparison:
     b: Capture
     differences: tuple[Difference, ...] = field(default=())
 
-    @property
-    def significant(self) -> tuple[Difference, ...]:
+    def _get_significant(self) -> tuple[Difference, ...]:
         """The differences that are not noise (what decides the exit status)."""
         return tuple(d for d in self.differences if not d.noise)
 
-    @property
-    def noise(self) -> tuple[Difference, ...]:
+    significant = property(_get_significant)
+
+    def _get_noise(self) -> tuple[Difference, ...]:
         return tuple(d for d in self.differences if d.noise)
+
+    noise = property(_get_noise)
 
     def visible(self, show_all: bool = False) -> tuple[Difference, ...]:
         return self.differences if show_all else self.significant

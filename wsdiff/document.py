@@ -185,8 +185,7 @@ _SUSPECT = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 
 
-@functools.lru_cache(maxsize=1024)  # hosts repeat: every capture of a run names the same few
-def valid_host(host: str) -> bool:
+def _uncached_valid_host(host: str) -> bool:
     """Tell whether *host* is a DNS name or an IP address: no userinfo, no spaces, no control characters."""
     bracketed = host.startswith("[") and host.endswith("]")
     h = host[1:-1] if bracketed else host
@@ -198,6 +197,10 @@ def valid_host(host: str) -> bool:
     except ValueError:
         return False
     return address.version == 6 or not bracketed  # brackets hold an IPv6 address only (RFC 3986 3.2.2)
+
+
+# hosts repeat: every capture of a run names the same few
+valid_host = functools.lru_cache(maxsize=1024)(_uncached_valid_host)
 
 
 def request_injection(request: Request) -> str | None:

@@ -63,20 +63,23 @@ class Situation:
     rb: Responder
     refused_side: str | None  # "a", "b", or None when neither was refused
 
-    @property
-    def refused(self) -> Capture:
+    def _get_refused(self) -> Capture:
         """The refused capture (B when neither or both were)."""
         return self.a if self.refused_side == "a" else self.b
 
-    @property
-    def kept(self) -> Capture:
+    refused = property(_get_refused)
+
+    def _get_kept(self) -> Capture:
         """The other capture: the one that was accepted, usually."""
         return self.b if self.refused_side == "a" else self.a
 
-    @property
-    def responder(self) -> Responder:
+    kept = property(_get_kept)
+
+    def _get_responder(self) -> Responder:
         """Who answered the refused side."""
         return self.ra if self.refused_side == "a" else self.rb
+
+    responder = property(_get_responder)
 
 
 def situation(a: Capture, b: Capture) -> Situation:
@@ -753,11 +756,13 @@ HINTS: tuple[Hint, ...] = (
 HINTS_BY_ID: dict[str, Hint] = {h.id: h for h in HINTS}
 
 
-@functools.cache
-def _rows_for(kind: str) -> tuple[Hint, ...]:
+def _uncached_rows_for(kind: str) -> tuple[Hint, ...]:
     """The rows a difference of *kind* may carry (KINDS), in table order."""
     allowed = KINDS[kind].hints
     return tuple(h for h in HINTS if h.id in allowed)
+
+
+_rows_for = functools.cache(_uncached_rows_for)
 
 
 def _applies(h: Hint, d: Difference, a: Capture, b: Capture, s: Situation) -> bool:

@@ -84,15 +84,17 @@ class Endpoint:
     port: int
     sni: str | None = None
 
-    @property
-    def tls(self) -> bool:
+    def _get_tls(self) -> bool:
         return self.scheme == "wss"
 
-    @property
-    def url(self) -> str:
+    tls = property(_get_tls)
+
+    def _get_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = "" if self.port == default_port(self.scheme) else f":{self.port}"
         return f"{self.scheme}://{host}{port}"
+
+    url = property(_get_url)
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,15 @@ class Request:
     http_version: str = "HTTP/1.1"
     headers: Headers = ()
 
-    @property
-    def path(self) -> str:
+    def _get_path(self) -> str:
         return split_target(self.target)[0]
 
-    @property
-    def query(self) -> str | None:
+    path = property(_get_path)
+
+    def _get_query(self) -> str | None:
         return split_target(self.target)[1]
+
+    query = property(_get_query)
 
     def header(self, name: str) -> str | None:
         return header_value(self.headers, name)
@@ -159,15 +163,17 @@ class Message:
     """True when *head* is only the start of the payload. None (captures written before this
     was recorded): judged by size, which redaction can make wrong."""
 
-    @property
-    def truncated(self) -> bool:
+    def _get_truncated(self) -> bool:
         """Tell whether only the start of the payload was kept."""
         return self.cut if self.cut is not None else self.size > len(self.head)
 
-    @property
-    def whole(self) -> bool:
+    truncated = property(_get_truncated)
+
+    def _get_whole(self) -> bool:
         """Tell whether the payload was kept whole (so replay can send it again)."""
         return not self.truncated
+
+    whole = property(_get_whole)
 
 
 @dataclass(frozen=True)
@@ -204,18 +210,20 @@ class Capture:
     redacted: bool = False
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
-    def accepted(self) -> bool:
+    def _get_accepted(self) -> bool:
         return self.response is not None and self.response.status == 101
 
-    @property
-    def outcome(self) -> str:
+    accepted = property(_get_accepted)
+
+    def _get_outcome(self) -> str:
         """A short human summary: ``101``, ``403 Forbidden``, ``error: refused``."""
         if self.response is not None:
             return f"{self.response.status} {self.response.reason}".strip()
         if self.error is not None:
             return f"error: {self.error.kind}"
         return "no answer"
+
+    outcome = property(_get_outcome)
 
     def replace(self, **changes: object) -> Capture:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -31,17 +31,19 @@ class ProbeResult:
     unreachable: str | None = None
     messages_unsent: int = 0  # recorded client messages not sent: not kept whole, or after one that was not
 
-    @property
-    def first_server_message(self) -> Message | None:
+    def _get_first_server_message(self) -> Message | None:
         """The server's first message after the 101, if any."""
         s = self.session
         return next((m for m in s.messages if m.direction == "server"), None) if s is not None else None
 
-    @property
-    def messages_sent(self) -> int:
+    first_server_message = property(_get_first_server_message)
+
+    def _get_messages_sent(self) -> int:
         """How many client messages were sent after the 101."""
         s = self.session
         return sum(m.direction == "client" for m in s.messages) if s is not None else 0
+
+    messages_sent = property(_get_messages_sent)
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as JSON values (the body and first message cut to a short head)."""
@@ -71,8 +73,7 @@ class ProbeResult:
             },
         }
 
-    @property
-    def outcome(self) -> str:
+    def _get_outcome(self) -> str:
         """A short human summary: ``403 Forbidden``, ``101 Switching Protocols, then closed 4003``."""
         if self.status is None:
             return f"error: {self.error.kind}" if self.error else "no answer"
@@ -96,6 +97,8 @@ class ProbeResult:
             else:
                 text += ", then silence"
         return text
+
+    outcome = property(_get_outcome)
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,7 @@ def fingerprint(key: bytes, secret: str) -> str:
     return f"redacted:{digest[:16]}"
 
 
-@functools.cache
-def run_key() -> bytes:
+def _uncached_run_key() -> bytes:
     """Return a random key made for this process: fingerprints made with it match only within this run.
 
     The one piece of randomness in the core, for the case where no local
@@ -120,6 +119,9 @@ def run_key() -> bytes:
     reads a fingerprint test guesses of a short secret against it.
     """
     return os.urandom(32)
+
+
+run_key = functools.cache(_uncached_run_key)
 
 
 def _host(host: str) -> str:
@@ -271,8 +273,7 @@ def _word_says_credential(w: str) -> bool:
         w.endswith("s") and w[:-1] in _WORDS)
 
 
-@functools.lru_cache(maxsize=4096)  # names repeat: this runs for every header of every capture
-def _name_says_credential(name: str) -> bool:
+def _uncached_name_says_credential(name: str) -> bool:
     text = name
     for _ in range(3):  # percent-encoded names (access%5Ftoken), even twice (access%255Ftoken)
         decoded = unquote_plus(text)
@@ -283,12 +284,18 @@ def _name_says_credential(name: str) -> bool:
     return any(_word_says_credential(w) for w in words) or _word_says_credential("".join(words))
 
 
-@functools.lru_cache(maxsize=4096)
-def is_credential_header(name: str) -> bool:
+# names repeat: this runs for every header of every capture
+_name_says_credential = functools.lru_cache(maxsize=4096)(_uncached_name_says_credential)
+
+
+def _uncached_is_credential_header(name: str) -> bool:
     """Tell whether a header holds a credential (Authorization, Cookie, X-API-Key, X-AccessToken, ...)."""
     if name.lower() in _NOT_CREDENTIAL_HEADERS:
         return False
     return _name_says_credential(name)
+
+
+is_credential_header = functools.lru_cache(maxsize=4096)(_uncached_is_credential_header)
 
 
 def is_credential_param(name: str) -> bool:

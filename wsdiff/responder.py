@@ -92,15 +92,17 @@ class Responder:
     front: tuple[str, ...] = ()
     server_header: str | None = None
 
-    @property
-    def name(self) -> str:
+    def _get_name(self) -> str:
         """The name shown to a person (``Node ws``, ``daphne (Django Channels)``)."""
         return NAMES.get(self.who, self.who)
 
-    @property
-    def is_proxy(self) -> bool:
+    name = property(_get_name)
+
+    def _get_is_proxy(self) -> bool:
         """Tell whether a proxy or CDN wrote the answer itself (the application never saw the request)."""
         return self.who in PROXIES or self.who == "mitmproxy"
+
+    is_proxy = property(_get_is_proxy)
 
     def named(self) -> bool:
         """Tell whether the evidence is strong enough for a hint that tells this responder's story."""

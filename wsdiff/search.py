@@ -63,9 +63,10 @@ class Tally:
         seen = list(answers)
         return cls(sum(seen), len(seen) - sum(seen))
 
-    @property
-    def total(self) -> int:
+    def _get_total(self) -> int:
         return self.accepted + self.rejected
+
+    total = property(_get_total)
 
     def said(self, accepted: bool) -> str:
         """Word one side: ``accepted 9 of 10``."""
@@ -131,10 +132,11 @@ class SearchResult:
     answers: dict[Probe, tuple[bool, ...]] = field(default_factory=dict)  # every answer, by request
     evidence: tuple[tuple[Probe, Tally], ...] = ()
 
-    @property
-    def complete(self) -> bool:
+    def _get_complete(self) -> bool:
         """The complete set was found and both confirmations hold."""
         return self.verdict == "found" and bool(self.confirmed_good_plus) and bool(self.confirmed_bad_minus)
+
+    complete = property(_get_complete)
 
     def tally(self, probe: Probe) -> Tally:
         """Every answer to *probe* during the search."""

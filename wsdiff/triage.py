@@ -99,8 +99,7 @@ _FACET_WORDS = {
 # --- features ------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _header_role(name: str) -> tuple[str, str, Attribute]:
+def _uncached_header_role(name: str) -> tuple[str, str, Attribute]:
     """Return ``(lower-case name, role, value attribute)`` for a header name as spelled."""
     lname = name.lower()
     if lname in _NOISE_HEADERS or _NOISE_HEADER_NAME.search(lname):
@@ -118,14 +117,16 @@ def _header_role(name: str) -> tuple[str, str, Attribute]:
     return lname, role, ("header", lname, "value")
 
 
+_header_role = functools.lru_cache(maxsize=4096)(_uncached_header_role)
+
+
 _PRODUCT = re.compile(r"([A-Za-z][A-Za-z0-9_.+-]*)/v?(\d+)")
 # Browsers name several products; the first of these that appears is the one that matters.
 _BROWSERS = ("Edg", "EdgA", "EdgiOS", "OPR", "SamsungBrowser", "YaBrowser", "Vivaldi", "Firefox", "FxiOS", "CriOS",
              "HeadlessChrome", "Chrome", "Chromium")
 
 
-@functools.lru_cache(maxsize=4096)
-def user_agent_product(ua: str) -> tuple[str, str]:
+def _uncached_user_agent_product(ua: str) -> tuple[str, str]:
     """Return ``(product, product/major)`` of a User-Agent.
 
     ``("Chrome", "Chrome/120")`` for a browser, ``("websockets", "websockets/17")`` for a library.
@@ -147,8 +148,10 @@ def user_agent_product(ua: str) -> tuple[str, str]:
     return n, f"{n}/{major}"
 
 
-@functools.lru_cache(maxsize=4096)
-def _origin_facets(origin: str) -> tuple[str, str]:
+user_agent_product = functools.lru_cache(maxsize=4096)(_uncached_user_agent_product)
+
+
+def _uncached_origin_facets(origin: str) -> tuple[str, str]:
     """Return an Origin's ``(scheme://host, scheme)``; ``null`` and junk are their own class."""
     parsed = origin_authority(origin)
     if parsed is None:
@@ -157,8 +160,10 @@ def _origin_facets(origin: str) -> tuple[str, str]:
     return f"{scheme}://{host}", scheme
 
 
-@functools.lru_cache(maxsize=4096)
-def _relation(origin: str, host: str | None, tls: bool) -> str:
+_origin_facets = functools.lru_cache(maxsize=4096)(_uncached_origin_facets)
+
+
+def _uncached_relation(origin: str, host: str | None, tls: bool) -> str:
     """Return how Origin relates to Host (RFC 6454): same-origin, cross-origin, opaque, or no Host."""
     parsed = origin_authority(origin)
     if parsed is None:
@@ -171,15 +176,19 @@ def _relation(origin: str, host: str | None, tls: bool) -> str:
     return "same-origin" if same else "cross-origin"
 
 
-@functools.lru_cache(maxsize=4096)
-def _host_relation(host: str, ep_host: str, port: int, scheme: str) -> str:
+_relation = functools.lru_cache(maxsize=4096)(_uncached_relation)
+
+
+def _uncached_host_relation(host: str, ep_host: str, port: int, scheme: str) -> str:
     """Return whether Host names the endpoint the client connected to (a reverse proxy may rewrite it)."""
     expected = {f"{ep_host.lower()}:{port}"} | ({ep_host.lower()} if port == default_port(scheme) else set())
     return "the endpoint" if host.lower() in expected else "not the endpoint"
 
 
-@functools.lru_cache(maxsize=1024)
-def _extension_features(value: str) -> tuple[Feature, ...]:
+_host_relation = functools.lru_cache(maxsize=4096)(_uncached_host_relation)
+
+
+def _uncached_extension_features(value: str) -> tuple[Feature, ...]:
     """Return one feature per offered extension name: its offers' full text (RFC 6455 9.1, RFC 7692 5)."""
     offers: dict[str, list[str]] = {}
     for text in (t.strip() for t in value.split(",")):
@@ -190,14 +199,16 @@ def _extension_features(value: str) -> tuple[Feature, ...]:
     return tuple((("extension", n, "value"), ", ".join(v)) for n, v in offers.items())
 
 
+_extension_features = functools.lru_cache(maxsize=1024)(_uncached_extension_features)
+
+
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _HEX = re.compile(r"[0-9a-fA-F]{8,}")
 _TOKEN = re.compile(r"[A-Za-z0-9_.~+/=-]{16,}")
 
 
-@functools.lru_cache(maxsize=8192)
-def value_class(value: str) -> str:
+def _uncached_value_class(value: str) -> str:
     """Return the kind of a value: empty, integer, number, boolean, uuid, hex, token, secret or text."""
     if value == "":
         return "empty"
@@ -218,20 +229,24 @@ def value_class(value: str) -> str:
     return "text"
 
 
+value_class = functools.lru_cache(maxsize=8192)(_uncached_value_class)
+
+
 def _id_like(segment: str) -> bool:
     return bool(segment) and ((segment.isascii() and segment.isdigit()) or bool(_UUID.fullmatch(segment))
                               or (len(segment) >= 16 and bool(_TOKEN.fullmatch(segment))
                                   and any(ch.isdigit() for ch in segment)))
 
 
-@functools.lru_cache(maxsize=4096)
-def path_shape(path: str) -> str:
+def _uncached_path_shape(path: str) -> str:
     """Return *path* with id-like segments (numbers, uuids, long tokens) replaced by ``{id}``."""
     return "/".join("{id}" if _id_like(s) else s for s in path.split("/"))
 
 
-@functools.lru_cache(maxsize=1024)
-def client_network(client: str) -> str | None:
+path_shape = functools.lru_cache(maxsize=4096)(_uncached_path_shape)
+
+
+def _uncached_client_network(client: str) -> str | None:
     """Return the /24 (IPv4) or /64 (IPv6) network of a client address ``ip:port`` or ``[ip]:port``."""
     host = client.rpartition(":")[0] if client.count(":") == 1 or client.startswith("[") else client
     try:
@@ -239,6 +254,9 @@ def client_network(client: str) -> str | None:
     except ValueError:
         return None
     return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 64}", strict=False))
+
+
+client_network = functools.lru_cache(maxsize=1024)(_uncached_client_network)
 
 
 def extract_features(capture: Capture) -> list[Feature]:
@@ -599,13 +617,13 @@ class Condition:
     negated: bool = False
     absent_seen: bool = True
 
-    @property
-    def credential(self) -> bool:
+    def _get_credential(self) -> bool:
         return (self.kind == "cookie" or (self.kind == "header" and is_credential_header(self.name or ""))
                 or (self.kind == "query-param" and is_credential_param(self.name or "")))
 
-    @property
-    def what(self) -> str:
+    credential = property(_get_credential)
+
+    def _get_what(self) -> str:
         """Name the attribute: ``Origin``, ``query parameter fmt``, ``User-Agent's product``."""
         name = _shown(self.name, limit=60) if self.name is not None else ""
         base = {
@@ -618,8 +636,9 @@ class Condition:
             return "Origin relative to Host" if name.lower() == "origin" else name
         return base + _FACET_WORDS.get(self.facet, "")
 
-    @property
-    def text(self) -> str:
+    what = property(_get_what)
+
+    def _get_text(self) -> str:
         """Say the condition: ``Origin is not https://app.example``, ``X-Api-Key is absent``."""
         if self.kind == "subprotocol":
             offered = "offered" in self.values
@@ -637,6 +656,8 @@ class Condition:
         if has_absent:
             return f"{self.what} is present and not {one}"
         return f"{self.what} is {'absent or ' if self.absent_seen else ''}not {one}"
+
+    text = property(_get_text)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "facet": self.facet, "condition": self.text,
@@ -656,18 +677,21 @@ class Finding:
     indistinguishable: tuple[tuple[int, Condition], ...] = ()  # (the part it can stand in for, the condition)
     test: tuple[str, ...] = ()  # argv of one command that tests the finding live
 
-    @property
-    def condition(self) -> str:
+    def _get_condition(self) -> str:
         return " and ".join(p.text for p in self.parts)
 
-    @property
-    def counts(self) -> str:
+    condition = property(_get_condition)
+
+    def _get_counts(self) -> str:
         return (f"{self.rejected_matched} of {self.rejected_total} rejected, "
                 f"{self.accepted_matched} of {self.accepted_total} accepted")
 
-    @property
-    def test_command(self) -> str:
+    counts = property(_get_counts)
+
+    def _get_test_command(self) -> str:
         return shlex.join(self.test) if self.test else ""
+
+    test_command = property(_get_test_command)
 
     def to_json(self) -> dict[str, Any]:
         single = len(self.parts) == 1
@@ -696,9 +720,10 @@ class Attempts:
     attempts: int
     test: tuple[str, ...] = ()
 
-    @property
-    def test_command(self) -> str:
+    def _get_test_command(self) -> str:
         return shlex.join(self.test) if self.test else ""
+
+    test_command = property(_get_test_command)
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "attempts": self.attempts, "test": self.test_command,
@@ -722,10 +747,11 @@ class GroupReport:
     note: str = ""
     untracked: tuple[str, ...] = ()  # attributes dropped from the profiles to bound memory
 
-    @property
-    def explained(self) -> bool:
+    def _get_explained(self) -> bool:
         """Tell whether every rejection in the group is matched by a finding."""
         return self.unexplained_attempts == 0
+
+    explained = property(_get_explained)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -747,14 +773,16 @@ class Triage:
     by: str
     groups: tuple[GroupReport, ...] = field(default=())
 
-    @property
-    def explained(self) -> bool:
+    def _get_explained(self) -> bool:
         """Tell whether every rejection in every group is explained (the CLI's exit status 0)."""
         return all(g.explained for g in self.groups)
 
-    @property
-    def attempts(self) -> int:
+    explained = property(_get_explained)
+
+    def _get_attempts(self) -> int:
         return sum(g.attempts for g in self.groups)
+
+    attempts = property(_get_attempts)
 
     def to_json(self) -> dict[str, Any]:
         return {"by": self.by, "explained": self.explained, "groups": [g.to_json() for g in self.groups]}
@@ -808,10 +836,11 @@ class _Literal:
         values = tuple(_redacted(self.attr, v, name, key) for v in self.values)
         return Condition(kind, name, facet, values, self.negated, absent_seen)
 
-    @property
-    def order(self) -> tuple[Any, ...]:
+    def _get_order(self) -> tuple[Any, ...]:
         """Preference among literals: the shorter wording, a positive one, then the attribute's order."""
         return (self.items, self.negated, _attr_sort_key(self.attr), tuple("" if v is None else v for v in self.values))
+
+    order = property(_get_order)
 
 
 def _redacted(attr: Attribute, value: str | None, name: str | None, key: bytes) -> str | None:

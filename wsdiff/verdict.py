@@ -142,24 +142,28 @@ class BisectReport:
     result: SearchResult
     samples: dict[str, ProbeResult]  # one answer of each baseline, for the report
 
-    @property
-    def culprit(self) -> tuple[Difference, ...]:
+    def _get_culprit(self) -> tuple[Difference, ...]:
         """Every difference BAD must change (all the causes together)."""
         return tuple(self.candidates[i] for i in self.result.culprit)
 
-    @property
-    def causes(self) -> tuple[tuple[Difference, ...], ...]:
+    culprit = property(_get_culprit)
+
+    def _get_causes(self) -> tuple[tuple[Difference, ...], ...]:
         """The causes, each a group of differences that reject together; each group rejects alone."""
         return tuple(tuple(self.candidates[i] for i in group) for group in self.result.causes)
 
-    @property
-    def complete(self) -> bool:
+    causes = property(_get_causes)
+
+    def _get_complete(self) -> bool:
         """Every cause was found and both confirmations hold (bisect's exit status 0)."""
         return self.result.complete
 
-    @property
-    def fix(self) -> str:
+    complete = property(_get_complete)
+
+    def _get_fix(self) -> str:
         return suggest_fix(self.result.verdict, self.causes, self.comparison)
+
+    fix = property(_get_fix)
 
     def describe(self, probe: Probe) -> str:
         """Name a probe's request: ``GOOD as recorded``, ``GOOD + header Origin``, ``BAD - 3 differences``."""
@@ -233,13 +237,14 @@ class BisectReport:
                     "(a rate limit, a deploy, a token that expired)")
         return VERDICTS.get(r.verdict, r.verdict)
 
-    @property
-    def after_101(self) -> MessageCause | None:
+    def _get_after_101(self) -> MessageCause | None:
         """Where the cause probably is when the verdict blames nothing in the request and BAD's server closed
         right after a client message."""
         if self.result.verdict not in AFTER_101_VERDICTS or self.result.causes:
             return None
         return message_cause(self.comparison)
+
+    after_101 = property(_get_after_101)
 
     def to_json(self) -> dict[str, object]:
         r = self.result
