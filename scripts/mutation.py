@@ -50,7 +50,7 @@ SURVIVED = {0}
 OWN_TESTS: dict[str, list[str]] = {
     "wsdiff.redact": ["tests/test_redact.py", "tests/test_redact_challenges.py", "tests/test_security_redact.py",
                       "tests/test_redact_results.py", "tests/test_security_secrets.py", "tests/test_diff.py",
-                      "tests/test_redact_mapping.py", "tests/test_redact_visit.py"],
+                      "tests/test_redact_mapping.py", "tests/test_redact_visit.py", "tests/test_redact_again.py"],
     "wsdiff.document": ["tests/test_document.py", "tests/test_document_fields.py", "tests/test_security_loader.py",
                         "tests/test_document_checks.py"],
     "wsdiff.diff": ["tests/test_diff.py", "tests/test_compare_cases.py", "tests/test_query_noise.py",

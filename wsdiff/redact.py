@@ -34,7 +34,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import unquote_plus
 
@@ -317,8 +317,10 @@ _HEADER_LINE = re.compile(r"(?im)^[ \t]*([A-Za-z0-9_-]{1,64})[ \t]*:[ \t]*([^\r\
 # The run of backslashes starts where the run starts (the lookbehind) and is short (16 covers 4 levels of
 # nesting): a search then costs O(1) at each position of a long run, not the rest of the run (80k
 # backslashes took 33 s).
+# A bare value (a number, a word) is taken whole when it is a fingerprint: 'redacted' alone is not a secret.
 _MEMBER = re.compile(
-    r'(?<!\\)(\\{0,16})"([^"\\\r\n]{1,64})\1"\s*:\s*(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(-?[A-Za-z0-9._~+/=]+))')
+    r'(?<!\\)(\\{0,16})"([^"\\\r\n]{1,64})\1"\s*:\s*'
+    r'(?:\1"((?:[^"\\]|\\.)*?)(?:\1"|\Z)|(redacted:[0-9a-f]{16}|-?[A-Za-z0-9._~+/=]+))')
 _MEMBER_BEFORE = re.compile(r'"([^"\\\r\n]{1,64})\\*"\s*:\s*\\*"$')
 # Every pattern below needs one of these: most header values have none and cost one search.
 _TRIGGER = re.compile(r'["=:@]|eyJ|(?i:bearer|basic)')
@@ -774,12 +776,27 @@ _NOT_SWEPT = frozenset({"header host", "header upgrade", "header connection", "h
                         "response header connection", "response header sec-websocket-accept"})
 
 
+def _sweep_pattern(secrets: Iterable[str]) -> re.Pattern[str]:
+    """Match a fingerprint whole, or else any of *secrets*, longest first.
+
+    A fingerprint is matched first so that a secret that is part of one (the word ``redacted``, some hex
+    digits) is never replaced inside it: replay would then send fingerprint text for the secret.
+    """
+    alternatives = [re.escape(v) for v in sorted(secrets, key=len, reverse=True)]
+    return re.compile("|".join([FINGERPRINT_RE.pattern, *alternatives]))
+
+
+def _swept(pattern: re.Pattern[str], by_secret: dict[str, str], text: str) -> str:
+    """*text* with each secret of *by_secret* replaced by its fingerprint; fingerprints in it kept as they are."""
+    return pattern.sub(lambda m: by_secret.get(m.group(0), m.group(0)), text)
+
+
 def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, str]) -> Visit:
     """Replace, anywhere, a secret found elsewhere in the same capture (a server echoing a token)."""
     def visit(place: str, text: str) -> str:
         if _bound_place(place) in _NOT_SWEPT:
             return text
-        new = pattern.sub(lambda m: by_secret[m.group(0)], text)
+        new = _swept(pattern, by_secret, text)
         if new != text:
             for p, fp in _places_in(place, new):
                 if fp in r.found and not p.endswith(_LOOSE):
@@ -816,8 +833,7 @@ def _redact(capture: Capture, key: bytes, *, request: bool = True,
         # the rest of the redaction of a browser's handshake.
         joined = "\x00".join(texts)
         if any(v in joined for v in sweepable):
-            pattern = re.compile("|".join(re.escape(v) for v in sorted(sweepable, key=len, reverse=True)))
-            out = _map_capture(out, _sweep_visit(r, pattern, sweepable), request=request)
+            out = _map_capture(out, _sweep_visit(r, _sweep_pattern(sweepable), sweepable), request=request)
     return out, r
 
 
@@ -938,14 +954,13 @@ def redact_result(result: ProbeResult, key: bytes, known: Sequence[str] = ()) ->
     response = out.response
     assert response is not None
     by_secret = {v: fp for fp, v in r.found.items() if len(v) >= _SWEEP_MIN}
-    alternatives = "|".join(re.escape(v) for v in sorted(by_secret, key=len, reverse=True))
-    pattern = re.compile(alternatives) if by_secret else None
+    pattern = _sweep_pattern(by_secret) if by_secret else None
 
     def field(name: str, value: str | None) -> str | None:
         if value is None:
             return None
         value = r.header(name, value)
-        return pattern.sub(lambda m: by_secret[m.group(0)], value) if pattern is not None else value
+        return _swept(pattern, by_secret, value) if pattern is not None else value
 
     return replace(
         result, reason=response.reason, headers=response.headers, body=response.body, error=out.error,
