@@ -16,7 +16,7 @@ import pytest
 
 from wsdiff import redact
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
-from wsdiff.redact import fingerprint, redact_capture, redact_request, restore_request
+from wsdiff.redact import fingerprint, redact_capture, redact_request, restore_messages, restore_request
 
 from helpers import forget_redactions, minimal_headers
 
@@ -134,26 +134,34 @@ def test_an_extension_credential_is_bound_and_restored_byte_for_byte() -> None:
     assert restore_request(out.request, found, endpoint=API) == request
 
 
+TOKEN_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"
+
+
 @pytest.mark.parametrize(
-    ("head", "places"),
+    ("head", "secret", "places"),
     [
         # Exactly a member's value: bound to the message and its JSON path.
-        ('{"type":"auth","token":"abcd12345678"}', {(AT_API, "message client 1 token")}),
+        ('{"type":"auth","token":"abcd12345678"}', "abcd12345678", {(AT_API, "message client 1 token")}),
         # Inside a longer string: found and fingerprinted, but bound nowhere, so never restored.
-        ('{"note":"use Bearer abcd12345678 next time"}', set()),
+        ('{"note":"use Bearer abcd12345678 next time"}', "abcd12345678", set()),
         # Not JSON: bound to the message alone.
-        ("AUTH Bearer abcd12345678", {(AT_API, "message client 1")}),
+        ("AUTH Bearer abcd12345678", "abcd12345678", {(AT_API, "message client 1")}),
+        # The token is the whole message, bare or as one JSON string: bound to the message alone.
+        (TOKEN_JWT, TOKEN_JWT, {(AT_API, "message client 1")}),
+        (f'"{TOKEN_JWT}"', TOKEN_JWT, {(AT_API, "message client 1")}),
     ],
-    ids=["member", "inside-a-string", "not-json"],
+    ids=["member", "inside-a-string", "not-json", "token-alone", "token-alone-quoted"],
 )
-def test_a_message_secret_is_bound_only_where_it_is_a_whole_value(head: str, places: set[tuple[str, str]]) -> None:
+def test_a_message_secret_is_bound_only_where_it_is_a_whole_value(head: str, secret: str,
+                                                                  places: set[tuple[str, str]]) -> None:
     """A fingerprint that is not exactly a JSON value gets no binding: replay could not put it back in place."""
     sent = Message("client", "text", len(head), head.encode(), 0.01)
     out, found = redact_capture(Capture(API, HANDSHAKE, Response(101, "Switching Protocols"),
                                         websocket=Session(messages=(sent,))), KEY)
-    assert out.websocket is not None and out.websocket.messages[0].head == head.replace(
-        "abcd12345678", fp("abcd12345678")).encode()
-    assert bound(found) == {"abcd12345678": places}
+    assert out.websocket is not None and out.websocket.messages[0].head == head.replace(secret, fp(secret)).encode()
+    assert bound(found) == {secret: places}
+    if places:  # bound: replayed where it was recorded, byte for byte
+        assert restore_messages(out.websocket.messages, found, endpoint=API, request=HANDSHAKE) == (sent,)
 
 
 @pytest.mark.parametrize(

@@ -688,8 +688,9 @@ def _message_places(place: str, text: str) -> list[tuple[str, str]]:
     before the fingerprint: in a JSON message only a fingerprint that is
     exactly a member's value (a string, or a number that was redacted bare)
     gets a path; one inside a longer string or in a key gets a place no
-    binding holds, so it is never restored. A message that is not JSON
-    binds its fingerprints to the message alone.
+    binding holds, so it is never restored. A message that is not JSON, or
+    is one JSON value alone (a token sent as the message), binds its
+    fingerprints to the message alone.
     """
     # A number redacted bare (``"pin": redacted:...``) is not JSON: parse it as a number of the same length.
     parsed = FINGERPRINT_RE.sub(lambda m: m.group(0) if text[m.start() - 1:m.start()] == '"' else "1" * len(m.group(0)),
@@ -698,11 +699,13 @@ def _message_places(place: str, text: str) -> list[tuple[str, str]]:
         _, table = spans(parsed)
     except ValueError:
         return [(place, m.group(0)) for m in FINGERPRINT_RE.finditer(text)]
-    exact = {(sp.start, sp.end): path for path, sp in table.items() if path and not sp.container}
+    # The message itself may be the value (a token sent alone): its path is empty, its place the message's.
+    exact = {(sp.start, sp.end): path for path, sp in table.items() if not sp.container}
     found = []
     for m in FINGERPRINT_RE.finditer(text):
-        path = exact.get((m.start() - 1, m.end() + 1)) or exact.get((m.start(), m.end()))
-        found.append((f"{place} {format_path(path)}" if path else place + _LOOSE, m.group(0)))
+        path = exact.get((m.start() - 1, m.end() + 1), exact.get((m.start(), m.end())))
+        where = place + _LOOSE if path is None else f"{place} {format_path(path)}" if path else place
+        found.append((where, m.group(0)))
     return found
 
 
