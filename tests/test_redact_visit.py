@@ -91,6 +91,10 @@ def test_a_cookie_named_like_a_handshake_field_is_still_a_cookie() -> None:
     assert bound(found) == {"S-1234567": {(AT_API, "cookie host")}, "c-99887766": {(AT_API, "cookie connection")}}
 
 
+QUOTED_AND_MORE = '"s3cr3t-1"REST-99'  # a quoted string with more after it: all of it is the value
+SINGLE_QUOTED = "'one two'"  # single quotes quote nothing in RFC 9110: all of it is the value
+
+
 @pytest.mark.parametrize(
     ("name", "value", "redacted"),
     [
@@ -111,6 +115,12 @@ def test_a_cookie_named_like_a_handshake_field_is_still_a_cookie() -> None:
          f"x-auth; token={fp('tok-12345678')}; v=2, permessage-deflate"),
         ("Sec-WebSocket-Extensions", 'x-auth;api_key = "k-7f3a\\"9c11"', f'x-auth;api_key = "{fp('k-7f3a\\"9c11')}"'),
         ("Sec-WebSocket-Extensions", 'x-auth; token=""; secret=', 'x-auth; token=""; secret='),
+        # The value runs to the next ';' or ',': past a space, a closing quote, or in single quotes, all of it.
+        ("Sec-WebSocket-Extensions", "x-auth; authorization=Basic dXNlcjpwYXNz , permessage-deflate",
+         f"x-auth; authorization={fp('Basic dXNlcjpwYXNz')} , permessage-deflate"),
+        ("Sec-WebSocket-Extensions", f"x-auth; token={QUOTED_AND_MORE}; v=2",
+         f"x-auth; token={fp(QUOTED_AND_MORE)}; v=2"),
+        ("Sec-WebSocket-Extensions", f"x-auth; token={SINGLE_QUOTED}", f"x-auth; token={fp(SINGLE_QUOTED)}"),
         ("Sec-WebSocket-Extensions", "x-trace; level=3; mode=fast", "x-trace; level=3; mode=fast"),
         ("Sec-WebSocket-Extensions", "x-jwt; v=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
          f"x-jwt; v={fp('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln')}"),
@@ -123,14 +133,17 @@ def test_every_request_header_but_the_handshakes_own_gets_the_rules(name: str, v
     assert out.headers == minimal_headers("api.example") + ((name, redacted),)
 
 
-def test_an_extension_credential_is_bound_and_restored_byte_for_byte() -> None:
+@pytest.mark.parametrize(("sent", "secret"), [
+    ('x-auth; token="tok-\\"12345678", permessage-deflate; client_max_window_bits', 'tok-\\"12345678'),
+    ("x-auth; authorization=Basic dXNlcjpwYXNz  ; v=1", "Basic dXNlcjpwYXNz"),
+    ('x-auth; token="s3cr3t-1"REST-99', '"s3cr3t-1"REST-99'),
+])
+def test_an_extension_credential_is_bound_and_restored_byte_for_byte(sent: str, secret: str) -> None:
     """A credential in an extension parameter is bound to that header and put back exactly when replayed there."""
-    sent = 'x-auth; token="tok-\\"12345678", permessage-deflate; client_max_window_bits'
     request = Request(target="/ws", headers=minimal_headers("api.example") + (("Sec-WebSocket-Extensions", sent),))
     out, found = redact_capture(Capture(API, request), KEY)
-    assert out.request.headers[-1] == ("Sec-WebSocket-Extensions",
-                                       sent.replace('tok-\\"12345678', fp('tok-\\"12345678')))
-    assert bound(found) == {'tok-\\"12345678': {(AT_API, "header sec-websocket-extensions")}}
+    assert out.request.headers[-1] == ("Sec-WebSocket-Extensions", sent.replace(secret, fp(secret)))
+    assert bound(found) == {secret: {(AT_API, "header sec-websocket-extensions")}}
     assert restore_request(out.request, found, endpoint=API) == request
 
 

@@ -481,8 +481,10 @@ class _Redactor:
         return value.replace(stripped, self.secret(stripped), 1) if stripped else value
 
 
-# RFC 6455 9.1: extension-param = token [ "=" (token | quoted-string) ], after a ';'.
-_EXT_PARAM = re.compile(r'(;[ \t]*)([!#$%&\'*+.^_`|~0-9A-Za-z-]+)([ \t]*=[ \t]*)("(?:[^"\\]|\\.)*"|[^;,\s]*)')
+# RFC 6455 9.1: extension-param = token [ "=" (token | quoted-string) ], after a ';'. The value runs to the
+# next ';' or ',' (trailing blanks aside): whatever a client put there, past a quoted string or a space, is in it.
+_EXT_PARAM = re.compile(
+    r'(;[ \t]*)([!#$%&\'*+.^_`|~0-9A-Za-z-]+)([ \t]*=[ \t]*)("(?:[^"\\]|\\.)*"(?:[^;,]*[^;,\s])?|(?:[^;,]*[^;,\s])?)')
 
 _MARKER_WORDS = frozenset({"access", "id", "x", "api", "refresh", "auth", "authorization", "token", "bearer", "jwt",
                            "key", "apikey", "accesstoken", "authtoken", "session"})
