@@ -51,6 +51,7 @@ def test_parse_allowed_host(spec: str, host: str) -> None:
         # Brackets hold an IPv6 address only (RFC 3986 3.2.2): a name or an IPv4 address in them is no host.
         ("[api.example]:443", "expected HOST or HOST:PORT, got '[api.example]:443'"),
         ("[127.0.0.1]", "expected HOST or HOST:PORT, got '[127.0.0.1]'"),
+        ("[fe80::1%a b]:80", "expected HOST or HOST:PORT, got '[fe80::1%a b]:80'"),
     ],
 )
 def test_parse_allowed_host_errors(spec: str, message: str) -> None:

@@ -107,7 +107,9 @@ def load_har(capture: Capture) -> list[Capture]:
 
 @pytest.mark.parametrize("host", ["user@evil.example", "a b", "evil.example\t", "-bad", "a..b", "", "x" * 300,
                                   "evil.example/x", "evil\x00.example", "[::1",
-                                  "[api.example]", "[127.0.0.1]", "[]"])
+                                  "[api.example]", "[127.0.0.1]", "[]",
+                                  # An IPv6 zone is RFC 6874 unreserved characters: CR LF would reach a CONNECT line.
+                                  "fe80::1%\r\nX-Smuggled: 1", "[fe80::1%a b]", "fe80::1%x@evil.example", "fe80::1%"])
 def test_endpoint_host_must_be_a_name_or_an_address(tmp_path: Path, host: str) -> None:
     """An endpoint host with @, whitespace or junk is refused (JSON); valid names and addresses load."""
     doc = json.loads(write_json(base(), tmp_path / "c.json").read_text())

@@ -185,6 +185,9 @@ _SUSPECT = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 
 
+_ZONE = re.compile(r"[A-Za-z0-9._~-]+")  # an IPv6 zone: RFC 6874 unreserved characters
+
+
 def _uncached_valid_host(host: str) -> bool:
     """Tell whether *host* is a DNS name or an IP address: no userinfo, no spaces, no control characters."""
     bracketed = host.startswith("[") and host.endswith("]")
@@ -195,6 +198,10 @@ def _uncached_valid_host(host: str) -> bool:
     try:
         address = ipaddress.ip_address(h)  # IPv6, with or without a zone
     except ValueError:
+        return False
+    # ipaddress takes any text after '%' as a zone (CR, LF, '@', ']' too): RFC 6874 allows unreserved characters.
+    zone = getattr(address, "scope_id", None)
+    if zone is not None and not _ZONE.fullmatch(zone):
         return False
     return address.version == 6 or not bracketed  # brackets hold an IPv6 address only (RFC 3986 3.2.2)
 
