@@ -593,15 +593,18 @@ def _recorded_message(kind: str, head: bytes) -> tuple[Message, dict[str, Secret
 SENT_MESSAGES = [
     # A JSON auth message sent as a binary frame (socket.io-style clients and many SDKs do): valid UTF-8.
     ("binary", b'{"op":"auth","token":"tok-REAL-7f3a9c"}', "message client 1 token", b'{"op":"auth"}'),
-    # A binary protocol: a length byte that is not UTF-8, then an auth line; read a character a byte, not JSON.
+    # A binary protocol: a length byte that is not UTF-8, then an auth line; not JSON.
     ("binary", b"\x9c\x01AUTH Bearer tok-REAL-7f3a9c\x00\xff", "message client 1", None),
     # A secret holding a byte that is not UTF-8, in a message that holds another: put back as that byte.
     ("binary", b'{"token":"tok-\xe9REAL-7f3a9c","v":"\xff"}', "message client 1 token", b'{"v":"\xff"}'),
     ("text", b'{"token":"tok-\xe9REAL-7f3a9c","v":"\xff"}', "message client 1 token", b'{"v":"\xff"}'),
+    # ... and when the secret holds the message's only such byte (the redacted message is then valid UTF-8).
+    ("binary", b'{"op":"auth","token":"tok-\xe9REAL-7f3a9c"}', "message client 1 token", b'{"op":"auth"}'),
     # A text message, for comparison: valid UTF-8, a secret beyond ASCII.
     ("text", '{"token":"tok-\u00e9REAL-7f3a9c"}'.encode(), "message client 1 token", b"{}"),
 ]
-SENT_IDS = ["binary-json", "binary-protocol", "binary-latin-1-secret", "text-latin-1-secret", "text-utf-8-secret"]
+SENT_IDS = ["binary-json", "binary-protocol", "binary-latin-1-secret", "text-latin-1-secret",
+            "binary-only-byte-in-secret", "text-utf-8-secret"]
 WHERE_RECORDED = {"endpoint": API, "request": Request(headers=(("Host", "api.example"),))}
 
 
@@ -649,21 +652,24 @@ def test_a_message_secret_missing_from_the_store_is_named_or_left_out(kind: str,
 @pytest.mark.parametrize(
     ("head", "value", "sent"),
     [
-        # A secret recorded in a UTF-8 message, at the same place of a message read a character a byte: UTF-8.
+        # Every message is read as UTF-8, a byte that is not UTF-8 as a lone surrogate (U+DC80-U+DCFF): a
+        # secret's characters go out as UTF-8, whatever else the message holds.
         (b"\xffAUTH Bearer FP", "pa\u20acss-77", b"\xffAUTH Bearer pa\xe2\x82\xacss-77"),
-        (b"\xffAUTH Bearer FP", "pa\u00e9ss-77", b"\xffAUTH Bearer pa\xe9ss-77"),
+        (b"\xffAUTH Bearer FP", "pa\u00e9ss-77", b"\xffAUTH Bearer pa\xc3\xa9ss-77"),
         (b"AUTH Bearer FP \xe2\x82\xac", "pa\u00e9ss-77", b"AUTH Bearer pa\xc3\xa9ss-77 \xe2\x82\xac"),
-        # A byte decoded with surrogateescape (a fingerprint's own convention) goes out as that byte.
+        # ... and each of its lone surrogates as the byte it stands for.
         (b"AUTH Bearer FP", "pa\udcffss-77", b"AUTH Bearer pa\xffss-77"),
         (b"\xffAUTH Bearer FP", "pa\udcffss-77", b"\xffAUTH Bearer pa\xffss-77"),
-        (b"\xffAUTH Bearer FP", "p\u00e9\udcffss-77", b"\xffAUTH Bearer p\xe9\xffss-77"),
+        (b"\xffAUTH Bearer FP", "p\u00e9\udcffss-77", b"\xffAUTH Bearer p\xc3\xa9\xffss-77"),
         (b"\xffAUTH Bearer FP", "p\u20ac\udcffss-77", b"\xffAUTH Bearer p\xe2\x82\xac\xffss-77"),
+        # A surrogate of another kind (only a hand-edited store holds one): as UTF-8 carries it, never a crash.
+        (b"AUTH Bearer FP", "pa\ud83dss-77", b"AUTH Bearer pa\xed\xa0\xbdss-77"),
     ],
-    ids=["utf-8-secret-in-latin-1", "latin-1-secret-in-latin-1", "secret-in-utf-8", "escaped-byte-in-utf-8",
-         "escaped-byte-in-latin-1", "latin-1-and-escaped-byte-in-latin-1", "utf-8-and-escaped-byte-in-latin-1"],
+    ids=["utf-8-secret-in-binary", "latin-1-char-in-binary", "secret-in-utf-8", "escaped-byte-in-utf-8",
+         "escaped-byte-in-binary", "latin-1-char-and-escaped-byte", "utf-8-and-escaped-byte", "other-surrogate"],
 )
 def test_a_stored_secret_goes_in_the_encoding_its_message_was_read_with(head: bytes, value: str, sent: bytes) -> None:
-    """A secret's text is sent in the encoding its message was read with; beyond ISO-8859-1 in UTF-8."""
+    """A secret's text is sent as UTF-8, each lone surrogate of redaction's reading as the byte it stands for."""
     secrets = _bound_to(value, ("wss://api.example:443", "message client 1"))
     [fp] = secrets
     m = Message("client", "binary", 99, head.replace(b"FP", fp.encode()), 0.0, False)

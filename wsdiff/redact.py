@@ -593,12 +593,11 @@ def _keep(visit: Visit) -> Callable[[str, str], str]:
 def _map_bytes(data: bytes, place: str, visit: Callable[[str, str], str]) -> bytes:
     if not data:
         return data
-    try:
-        text, codec = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, codec = data.decode("latin-1"), "latin-1"  # binary: every byte maps to one character
+    # Any bytes, binary too: UTF-8, and each byte that is not UTF-8 kept as a lone surrogate (U+DC80-U+DCFF).
+    # One reading for every message, so that restoring reads it the same way whatever the secret holds.
+    text = data.decode("utf-8", "surrogateescape")
     new = visit(place, text)
-    return data if new == text else new.encode(codec)
+    return data if new == text else new.encode("utf-8", "surrogateescape")
 
 
 def _map_response(response: Response, visit: Visit) -> Response:
@@ -1080,25 +1079,23 @@ def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) 
 
 
 
-def _message_text(head: bytes) -> tuple[str, str]:
-    """Read a client message, text or binary, as redaction read it (:func:`_map_bytes`): its text and codec.
+def _message_text(head: bytes) -> str:
+    """Read a client message, text or binary, as redaction read it (:func:`_map_bytes`).
 
-    UTF-8 when it is, else ISO-8859-1 (a character a byte): a binary
-    message holds fingerprints too, and its secrets were found, stored and
-    bound in this reading.
+    UTF-8, each byte that is not UTF-8 a lone surrogate: a binary message
+    holds fingerprints too, and its secrets were found, stored and bound in
+    this reading (a byte of a secret that is not UTF-8 goes back as that byte).
     """
-    try:
-        return head.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return head.decode("latin-1"), "latin-1"
+    return head.decode("utf-8", "surrogateescape")
 
 
-def _secret_bytes(value: str, codec: str) -> bytes:
-    """A secret's bytes in a message read with *codec*; beyond ISO-8859-1 (recorded in a UTF-8 message) as UTF-8."""
+def _message_bytes(text: str) -> bytes:
+    """The bytes of a message or secret read by :func:`_message_text` (a lone surrogate of any other kind, which
+    only a hand-edited store could hold, as UTF-8 would carry it)."""
     try:
-        return value.encode(codec, "surrogateescape")
+        return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape")
+        return text.encode("utf-8", "surrogatepass")
 
 
 def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint: Endpoint, request: Request,
@@ -1108,7 +1105,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
     The same rules as :func:`restore_request`, place by place (``message
     client token``): a secret goes back only where it was recorded, or where
     the user named the host in *allow*. Text and binary messages alike: each
-    is read as redaction read it (UTF-8, or else a character a byte), and its
+    is read as redaction read it (UTF-8, a byte that is not as itself), and its
     secrets are stored as written between the JSON quotes in that reading, so
     the payload restored is the bytes the client sent. A fingerprint without
     its secret is never sent: this raises, or with *drop_missing* leaves out
@@ -1123,7 +1120,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
     refused: list[str] = []
     missing: list[str] = []
     for k, m in enumerate(messages, 1):
-        text, codec = _message_text(m.head)
+        text = _message_text(m.head)
         found = _places_in(f"message client {k}", text) if FINGERPRINT_RE.search(text) else []
         if not found:
             out.append(m)
@@ -1144,7 +1141,7 @@ def restore_messages(messages: Sequence[Message], secrets: Secrets, *, endpoint:
             # before its container. By length alone, two items of one array went in set order: a crash by chance.
             for path in sorted({p for p, _ in holders}, reverse=True):
                 text = set_member(text, path, None)
-        data = b"".join(_secret_bytes(secrets[part].value, codec) if i % 2 else part.encode(codec)
+        data = b"".join(_message_bytes(secrets[part].value) if i % 2 else _message_bytes(part)
                         for i, part in enumerate(_FINGERPRINT_SPLIT.split(text)))
         out.append(Message(m.direction, m.type, len(data) if m.whole else m.size, data, m.at, m.truncated))
     if refused:
