@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wsdiff.cli import cli
+from wsdiff.document import valid_host
 from wsdiff.errors import CaptureError
 from wsdiff.files import load_capture
 from wsdiff.model import Capture, Endpoint, Message, Request, Response, Session
@@ -124,6 +125,24 @@ def test_endpoint_host_must_be_a_name_or_an_address(tmp_path: Path, host: str) -
 def test_valid_hosts_load(tmp_path: Path, host: str) -> None:
     path = write_json(base(endpoint=Endpoint("ws", host, 80)), tmp_path / "c.json")
     assert load_capture(path).endpoint.host == host
+
+
+NAME_253 = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
+
+
+@pytest.mark.parametrize(("host", "valid"), [
+    # A DNS name: labels of 1 to 63 letters, digits, '_' or '-' (not at an end), 253 characters in all.
+    ("api.example", True), ("localhost.", True), (NAME_253, True), (NAME_253 + "d", False), (NAME_253 + ".", True),
+    ("ab..", False), ("a..b", False), (".", False), ("", False), ("a" * 64, False), ("-a", False), ("a-", False),
+    # IP addresses; brackets only around IPv6, a zone of RFC 6874 unreserved characters only.
+    ("127.0.0.1", True), ("::1", True), ("[::1]", True), ("[::ffff:1.2.3.4]", True), ("[127.0.0.1]", False),
+    ("[api.example]", False), ("fe80::1%eth0", True), ("[fe80::1%en0.1_a~b-c]", True), ("fe80::1%", False),
+    ("fe80::1%a b", False), ("fe80::1%x]", False), ("fe80::1%x@evil.example", False), ("fe80::1%\r\nX: y", False),
+    ("[::1", False), ("::1]", False),
+])
+def test_valid_host(host: str, valid: bool) -> None:
+    """What an endpoint host (and --allow-secrets-to) may be: a DNS name or an IP address, nothing else."""
+    assert valid_host(host) is valid
 
 
 def test_har_url_with_userinfo_or_spaces(tmp_path: Path) -> None:
