@@ -62,7 +62,7 @@ OWN_TESTS: dict[str, list[str]] = {
     "wsdiff.messages": ["tests/test_messages.py", "tests/test_diff.py", "tests/test_kinds.py",
                         "tests/test_diff_messages.py", "tests/test_messages_json.py", "tests/test_messages_edits.py",
                         "tests/test_messages_session.py"],
-    "wsdiff.triage": ["tests/test_triage.py", "tests/test_triage_promises.py"],
+    "wsdiff.triage": ["tests/test_triage.py", "tests/test_triage_promises.py", "tests/test_triage_features.py"],
     # Parsed by nearly every module: a survivor would run the whole root list.
     "wsdiff.headers": ["tests/test_headers.py", "tests/test_model.py", "tests/test_security_routing.py",
                        "tests/test_transplant.py", "tests/test_kinds.py", "tests/test_kinds_fix.py",

@@ -340,7 +340,20 @@ def test_memory_is_bounded_by_profiles() -> None:
     ("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
      ("Safari", "Safari/17")),
     ("okhttp/4.12.0", ("okhttp", "okhttp/4")),
+    # Safari without a Version: its own number.
+    ("Mozilla/5.0 AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15", ("Safari", "Safari/605")),
+    # After Mozilla or Python, the last product is the client; otherwise the first.
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ("Googlebot", "Googlebot/2")),
+    ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0; +https://openai.com/gptbot)",
+     ("GPTBot", "GPTBot/1")),
+    ("Apache-HttpClient/4.5.13 (Java/17.0.1)", ("Apache-HttpClient", "Apache-HttpClient/4")),
+    ("Mozilla/5.0", ("Mozilla", "Mozilla/5")),
+    ("Python/3.12", ("Python", "Python/3")),
+    # No product/version: the first word, 40 characters at most.
     ("curl", ("curl", "curl")),
+    ("MyCorporateWebSocketClientWithAVeryLongName (build 7)",
+     ("MyCorporateWebSocketClientWithAVeryLongN", "MyCorporateWebSocketClientWithAVeryLongN")),
+    ("  ", ("", "")),
     ("", ("", "")),
 ])
 def test_user_agent_product(ua: str, expected: tuple[str, str]) -> None:
@@ -350,6 +363,9 @@ def test_user_agent_product(ua: str, expected: tuple[str, str]) -> None:
 
 @pytest.mark.parametrize(("value", "kind"), [
     ("", "empty"), ("42", "integer"), ("-1.5", "number"), ("true", "boolean"),
+    ("false", "boolean"), ("yes", "boolean"), ("no", "boolean"), ("on", "boolean"), ("off", "boolean"),
+    ("FALSE", "boolean"), ("Yes", "boolean"), ("NO", "boolean"), ("On", "boolean"), ("OFF", "boolean"),
+    ("y", "text"), ("truthy", "text"), ("0", "integer"),
     ("123e4567-e89b-12d3-a456-426614174000", "uuid"), ("deadbeef01", "hex"),
     ("eyJhbGciOiJIUzI1NiJ9x1", "token"), ("redacted:00000000000000aa", "secret"), ("alloy", "text"),
 ])

@@ -331,6 +331,7 @@ SECRET = "redacted:00000000000000aa"
     (Condition("header", "X-Mode", "value", (SECRET,)), f"X-Mode is {SECRET}"),  # not a credential's place
     (Condition("cookie", "sid", "value", (SECRET, "x")), f"cookie sid is one of the secret {SECRET}, x"),
     (Condition("query-param", "token", "value", (SECRET,)), f"query parameter token is the secret {SECRET}"),
+    (Condition("query-param", "voice", "value", (SECRET,)), f"query parameter voice is {SECRET}"),  # nor this
     (Condition("query-param", "fmt", "class", ("integer",)), "query parameter fmt's kind of value is integer"),
     (Condition("subprotocol", "tts.v1", "value", ("offered",), True), "subprotocol tts.v1 is not offered"),
     (Condition("subprotocol", "tts.v1", "value", (None,), True), "subprotocol tts.v1 is offered"),
