@@ -81,6 +81,14 @@ def test_the_origin_s_site_scheme_and_relation_to_host(endpoint: Endpoint, origi
     (WSS, "internal.tts.example", "not the endpoint"),
     (WSS, "10.0.0.7:443", "not the endpoint"),
     (WSS, "", "not the endpoint"),
+    # An IPv6 endpoint is named in brackets (RFC 9110 7.2, RFC 3986 3.2.2), whether the capture brackets it or not.
+    (Endpoint("ws", "::1", 8080), "[::1]:8080", "the endpoint"),
+    (Endpoint("ws", "::1", 80), "[::1]", "the endpoint"),
+    (Endpoint("wss", "2001:db8::1", 443), "[2001:DB8::1]:443", "the endpoint"),
+    (Endpoint("ws", "[::1]", 8080), "[::1]:8080", "the endpoint"),
+    (Endpoint("ws", "::1", 8080), "::1:8080", "not the endpoint"),
+    (Endpoint("ws", "::1", 8080), "[::1]", "not the endpoint"),
+    (Endpoint("ws", "::1", 8080), "[::2]:8080", "not the endpoint"),
 ])
 def test_host_names_the_endpoint_or_not(endpoint: Endpoint, host: str, relation: str) -> None:
     """Host's relation: whether it names the host and port the client connected to (a reverse proxy may rewrite it)."""

@@ -181,7 +181,9 @@ _relation = functools.lru_cache(maxsize=4096)(_uncached_relation)
 
 def _uncached_host_relation(host: str, ep_host: str, port: int, scheme: str) -> str:
     """Return whether Host names the endpoint the client connected to (a reverse proxy may rewrite it)."""
-    expected = {f"{ep_host.lower()}:{port}"} | ({ep_host.lower()} if port == default_port(scheme) else set())
+    # Host names an IPv6 address in brackets (RFC 3986 3.2.2); an endpoint keeps it bare, as Endpoint.url reads it.
+    name = ep_host.lower() if ep_host.startswith("[") or ":" not in ep_host else f"[{ep_host.lower()}]"
+    expected = {f"{name}:{port}"} | ({name} if port == default_port(scheme) else set())
     return "the endpoint" if host.lower() in expected else "not the endpoint"
 
 
