@@ -35,7 +35,7 @@ def views(c: Capture, lname: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("endpoint", "origin", "host", "expected"), [
-    # Same scheme, host and port as Host says, the port spelled or implied by the connection's scheme.
+    # Same host and port as Host, each port spelled or implied (Host has no scheme: only host and port compare).
     (WSS, "https://tts.example", "tts.example", ("https://tts.example", "https", "same-origin")),
     (WSS, "https://TTS.example", "Tts.Example:443", ("https://tts.example", "https", "same-origin")),
     (WS, "http://tts.example", "tts.example", ("http://tts.example", "http", "same-origin")),
@@ -47,7 +47,7 @@ def views(c: Capture, lname: str) -> dict[str, str]:
     (WSS, "https://app.example", "tts.example", ("https://app.example", "https", "cross-origin")),
     (WSS, "https://tts.example:8443", "tts.example", ("https://tts.example", "https", "cross-origin")),
     (WSS_8443, "https://tts.example", "tts.example:8443", ("https://tts.example", "https", "cross-origin")),
-    (WSS, "https://tts.example", "tts.example:x", ("https://tts.example", "https", "same-origin")),
+    (WSS, "https://tts.example", "tts.example:x", ("https://tts.example", "https", "same-origin")),  # no number
     # null (sandboxed iframes, file:// pages) and junk are classes of their own; neither relates to Host.
     (WSS, "null", "tts.example", ("null", "null", "opaque")),
     (WSS, " NULL ", "tts.example", ("null", "null", "opaque")),
