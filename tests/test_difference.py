@@ -13,6 +13,9 @@ def test_label_and_applicable() -> None:
     assert Difference("origin", "header", "Origin").label == "header Origin"
     assert Difference("request-line", "path").label == "path"
     assert Difference("query", "query-param", "").label == "query-param "
+    # A message member: its position, then its path, which may hold a ':' of its own (a URN-named member).
+    assert Difference("messages", "message-field", "1:payload.token").label == "message 1 payload.token"
+    assert Difference("messages", "message-field", "2:urn:auth:token").label == "message 2 urn:auth:token"
     assert Difference("origin", "header", "Origin").applicable
     assert not Difference("headers", "header", "Sec-WebSocket-Key", noise=True).applicable
     assert not Difference("response", "status", None, 101, 403).applicable

@@ -92,6 +92,18 @@ def test_message_oracle_without_session() -> None:
          "101 Switching Protocols, then a text message (5 B)"),
         (ProbeResult(101, "Switching Protocols", session=Session("observed")), "101 Switching Protocols, then silence"),
         (ProbeResult(200, "OK", session=Session("observed")), "200 OK"),
+        # The client's first messages: how many went, how many could not, and how soon after one the server closed.
+        (ProbeResult(101, "Switching Protocols", session=Session("closed", 4001, "", "server", 0.91,
+                                                                 (text(b"auth", "client"),))),
+         "101 Switching Protocols, sent 1 message, then closed 4001 900 ms after message 1"),
+        (ProbeResult(101, "Switching Protocols", messages_unsent=1,
+                     session=Session("observed", messages=(text(b"a", "client"), text(b"hello"), text(b"b", "client")))),
+         "101 Switching Protocols, sent 2 messages (1 not kept whole: not sent), then a text message (5 B)"),
+        (ProbeResult(101, "Switching Protocols", messages_unsent=2, session=Session("observed")),
+         "101 Switching Protocols (2 not kept whole: not sent), then silence"),
+        (ProbeResult(101, "Switching Protocols", session=Session("closed", 1000, "", "server", 0.5,
+                                                                 (text(b"a", "client"),) * 3)),
+         "101 Switching Protocols, sent 3 messages, then closed 1000"),
     ],
 )
 def test_outcome(result: ProbeResult, outcome: str) -> None:
@@ -143,3 +155,14 @@ def test_closed_after_message_in_json(session: Session, after: dict[str, float] 
     """A server close right after a client message names that message and how many ms after it."""
     assert ProbeResult(101, "Switching Protocols", session=session).to_json()["after_101"][
         "closed_after_message"] == after
+
+
+@pytest.mark.parametrize(("session", "sent"), [
+    (None, 0),
+    (Session("observed"), 0),
+    (Session("observed", messages=(text(b"x"),)), 0),
+    (Session("observed", messages=(text(b"a", "client"), text(b"x"), text(b"b", "client"))), 2),
+])
+def test_messages_sent_counts_the_clients_only(session: Session | None, sent: int) -> None:
+    """messages_sent counts the client's messages after the 101 (none without a session)."""
+    assert ProbeResult(101, "Switching Protocols", session=session).messages_sent == sent

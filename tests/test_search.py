@@ -462,3 +462,19 @@ def test_claims_that_fail(n: int, rule: Rule, script: dict[Probe, list[bool]], p
     result = run(search(n, policy=policy), scripted(rule, n, script))
     assert _seen(result) == seen
     assert (result.confirmed_good_plus, result.confirmed_bad_minus) == confirmed
+
+
+@pytest.mark.parametrize(("verdict", "good_plus", "bad_minus", "complete"), [
+    ("found", True, True, True),
+    ("found", True, False, False),   # BAD without the causes was not confirmed accepted
+    ("found", False, True, False),   # GOOD with the causes was not confirmed rejected
+    ("found", None, None, False),    # never asked
+    ("not-confirmed", True, True, False),
+    ("unexplained", True, True, False),
+])
+def test_complete_needs_both_confirmations(verdict: str, good_plus: bool | None, bad_minus: bool | None,
+                                           complete: bool) -> None:
+    """A result is complete only when found and both confirmation probes held (never on a skipped confirmation)."""
+    result = SearchResult(verdict, culprit=(0,), causes=((0,),), confirmed_good_plus=good_plus,
+                          confirmed_bad_minus=bad_minus)
+    assert result.complete is complete
