@@ -113,17 +113,22 @@ def test_path_note(a: str, b: str, note: str) -> None:
         (443, "tts.example:8443", "tts.example", "A: Host 'tts.example:8443' is not the endpoint tts.example:443"),
         (8443, "tts.example:8443", "tts.example", "B: Host 'tts.example' is not the endpoint tts.example:8443"),
         (443, None, "tts.example", "A: no Host header"),
+        # An IPv6 endpoint is named in brackets in Host (RFC 3986 3.2.2).
+        ((8443, "::1"), "[::1]:8443", "::1:8443", "B: Host '::1:8443' is not the endpoint [::1]:8443"),
+        ((443, "::1"), "[::1]", "[::1]:443", ""),
     ],
 )
-def test_host_note(endpoint_port: int, host_a: str | None, host_b: str, note: str) -> None:
+def test_host_note(endpoint_port: int | tuple[int, str], host_a: str | None, host_b: str, note: str) -> None:
     """A Host difference says, for each side, whether Host names the endpoint connected to."""
     from wsdiff.model import Endpoint, with_header, without_header
 
     from helpers import BASE_HEADERS
 
+    port, ep_host = endpoint_port if isinstance(endpoint_port, tuple) else (endpoint_port, "tts.example")
+
     def side(host: str | None) -> Capture:
         headers = without_header(BASE_HEADERS, "Host") if host is None else with_header(BASE_HEADERS, "Host", host)
-        return capture(headers=headers, endpoint=Endpoint("wss", "tts.example", endpoint_port, sni="tts.example"))
+        return capture(headers=headers, endpoint=Endpoint("wss", ep_host, port, sni="tts.example"))
 
     [d] = [d for d in compare(side(host_a), side(host_b)).significant if d.label == "header Host"]
     assert d.note == note
@@ -148,6 +153,10 @@ def test_host_note_says_when_a_reverse_proxy_rewrote_it() -> None:
         ("tts.example", "https://tts.example:8443", "cross-origin to Host tts.example"),
         ("tts.example:8443", "https://tts.example:8443", "same origin as Host"),
         ("tts.example", "null", "Origin 'null' is opaque"),
+        # IPv6: the address keeps its brackets, the port is after them.
+        ("[::1]:8443", "https://[::1]:8443", "same origin as Host"),
+        ("[::1]", "https://[::1]:443", "same origin as Host"),
+        ("[::1]:8443", "https://[::1]:8444", "cross-origin to Host [::1]:8443"),
     ],
 )
 def test_origin_relation(host: str, origin: str, relation: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wsdiff.headers import (build_query, cookies, extensions, origin_authority, parse_query, place_header,
+                            split_authority,
                             place_query_param, replace_named, subprotocols, target_authority, target_problem,
                             with_cookie, with_extensions, with_subprotocols)
 from wsdiff.model import Headers
@@ -121,6 +122,9 @@ def test_with_extensions() -> None:
         ("http://localhost:3000/", ("http", "localhost", 3000)),
         ("https://app.example/", ("https", "app.example", 443)),
         ("http://[::1]", ("http", "[::1]", 80)),
+        ("http://[::1]:3000", ("http", "[::1]", 3000)),
+        ("https://[FE80::1]:8443/", ("https", "[fe80::1]", 8443)),
+        ("http://[::1]:x", None),
         ("chrome-extension://abcdef", ("chrome-extension", "abcdef", 0)),
         ("null", None),
         ("https://", None),
@@ -268,3 +272,20 @@ def test_target_problem_names_the_fault(target: str, problem: str | None) -> Non
 def test_target_authority(target: str, authority: str | None) -> None:
     """Only an absolute-form target has an authority, given as written; every other form gives None."""
     assert target_authority(target) == authority
+
+
+@pytest.mark.parametrize(("authority", "parts"), [
+    ("tts.example", ("tts.example", "")),
+    ("tts.example:8443", ("tts.example", "8443")),
+    ("tts.example:", ("tts.example", "")),
+    ("[::1]", ("[::1]", "")),
+    ("[::1]:8443", ("[::1]", "8443")),
+    ("[fe80::1%eth0]:80", ("[fe80::1%eth0]", "80")),
+    ("::1", ("::1", "")),                # bare IPv6: all host
+    ("[::1]x", ("[::1]x", "")),          # junk after the brackets: all host
+    ("[::1", ("[::1", "")),              # no closing bracket
+    ("a:b:c", ("a:b:c", "")),
+])
+def test_split_authority(authority: str, parts: tuple[str, str]) -> None:
+    """host[:port] splits at the port's ':' only: an IPv6 address keeps its brackets and its own ':'."""
+    assert split_authority(authority) == parts

@@ -48,6 +48,11 @@ def views(c: Capture, lname: str) -> dict[str, str]:
     (WSS, "https://tts.example:8443", "tts.example", ("https://tts.example", "https", "cross-origin")),
     (WSS_8443, "https://tts.example", "tts.example:8443", ("https://tts.example", "https", "cross-origin")),
     (WSS, "https://tts.example", "tts.example:x", ("https://tts.example", "https", "same-origin")),  # no number
+    # An IPv6 address keeps its brackets, in Origin and Host alike: the port after them is the port.
+    (WSS, "https://[::1]:8443", "[::1]:8443", ("https://[::1]", "https", "same-origin")),
+    (WSS, "https://[::1]", "[::1]", ("https://[::1]", "https", "same-origin")),
+    (WSS, "https://[::1]:8443", "[::1]:8444", ("https://[::1]", "https", "cross-origin")),
+    (WSS, "https://[::1]:8443", "[::2]:8443", ("https://[::1]", "https", "cross-origin")),
     # null (sandboxed iframes, file:// pages) and junk are classes of their own; neither relates to Host.
     (WSS, "null", "tts.example", ("null", "null", "opaque")),
     (WSS, " NULL ", "tts.example", ("null", "null", "opaque")),

@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from .difference import GROUPS, Comparison, Difference, Value
-from .headers import cookies, extensions, origin_authority, parse_query, subprotocols
+from .headers import cookies, extensions, origin_authority, parse_query, split_authority, subprotocols
 from .hints import hints_for, situation
 from .kinds import group_of
 from .messages import (MISSING, client_messages, closed_after, describe, format_path, json_differences, json_start,
@@ -126,11 +126,13 @@ def _host_note(capture: Capture) -> str:
     host = capture.request.header("Host")
     ep = capture.endpoint
     default = default_port(ep.scheme)
-    expected = {ep.host.lower(), f"{ep.host.lower()}:{ep.port}"} if ep.port == default else {f"{ep.host.lower()}:{ep.port}"}
+    # Host names an IPv6 address in brackets (RFC 3986 3.2.2); an endpoint keeps it bare.
+    name = ep.host.lower() if ep.host.startswith("[") or ":" not in ep.host else f"[{ep.host.lower()}]"
+    expected = {name, f"{name}:{ep.port}"} if ep.port == default else {f"{name}:{ep.port}"}
     if host is None:
         return "no Host header"
     if host.lower() not in expected:
-        return f"Host {host!r} is not the endpoint {ep.host}:{ep.port}" + (
+        return f"Host {host!r} is not the endpoint {name}:{ep.port}" + (
             " (rewritten by a reverse proxy)" if capture.host_rewritten else ""
         )
     return ""
@@ -145,7 +147,7 @@ def _origin_relation(capture: Capture) -> str:
     if parsed is None:
         return f"Origin {origin!r} is opaque"
     scheme, ohost, oport = parsed
-    hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    hname, hport = split_authority(host)
     default = default_port(capture.endpoint.scheme)
     same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default)
     return "same origin as Host" if same else f"cross-origin to Host {host}"

@@ -184,12 +184,29 @@ def with_extensions(headers: Headers, items: list[tuple[str, str]]) -> Headers:
     return with_header(headers, "Sec-WebSocket-Extensions", [", ".join(t for _, t in items)] if items else [])
 
 
+def split_authority(authority: str) -> tuple[str, str]:
+    """Split ``host[:port]`` into the host as written (an IPv6 address in its brackets) and the port text.
+
+    The port is "" when there is none; a name with several ':' and no
+    brackets (a bare IPv6 address, or junk) is all host.
+    """
+    if authority.startswith("["):
+        end = authority.find("]") + 1
+        if end and (authority[end:] == "" or authority[end:end + 1] == ":"):
+            return authority[:end], authority[end + 1:]
+        return authority, ""
+    if authority.count(":") == 1:
+        host, _, port = authority.rpartition(":")
+        return host, port
+    return authority, ""
+
+
 def origin_authority(origin: str) -> tuple[str, str, int] | None:
     """Return ``(scheme, host, port)`` of an Origin (RFC 6454), or None for ``null`` or junk."""
     scheme, sep, rest = origin.partition("://")
     if not sep or not rest:
         return None
-    host, _, port = rest.rstrip("/").rpartition(":") if rest.count(":") == 1 else (rest.rstrip("/"), "", "")
+    host, port = split_authority(rest.rstrip("/"))
     default = default_port(scheme) if scheme.lower() in ("http", "https", "ws", "wss") else 0
     try:
         return scheme.lower(), host.lower(), int(port) if port else default

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .diff import _NOISE_HEADERS  # compare's noise headers: the same ones never rank here
-from .headers import origin_authority, parse_query
+from .headers import origin_authority, parse_query, split_authority
 from .model import Capture, Request, default_port, split_target
 from .oracle import Oracle, ProbeResult
 from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, redact_request, redact_text, run_key
@@ -171,7 +171,7 @@ def _uncached_relation(origin: str, host: str | None, tls: bool) -> str:
     if host is None:
         return "no Host"
     _, ohost, oport = parsed
-    hname, _, hport = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    hname, hport = split_authority(host)
     same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default_port("wss" if tls else "ws"))
     return "same-origin" if same else "cross-origin"
 
