@@ -321,3 +321,32 @@ def test_remembering_survives_another_thread_evicting_first(monkeypatch: pytest.
     raw = _raw()
     out, _ = redact_capture(raw, KEY)
     assert redact_capture(raw, KEY)[0] is out and len(full) <= redact._MEMO_SIZE
+
+
+# --- names that say credential, and the key fingerprints are made with ------------------------------------
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("api_key", True), ("api%5Fkey", True), ("api%255Fkey", True), ("api%25255Fkey", True),
+    # Decoding stops after three rounds (a bound on work): a name encoded four times is read as three left it.
+    ("api%2525255Fkey", False),
+    # Parts that say nothing alone, but do together ('sess' + 'id').
+    ("Sess-Id", True), ("p-w-d", True), ("voice-id", False), ("x-request-id", False),
+])
+def test_a_name_says_credential_decoded_and_joined(name: str, says: bool) -> None:
+    """A name is percent-decoded up to three times, then judged by its words and by its words joined."""
+    assert redact.is_credential_param(name) is says
+
+
+def test_extra_members_under_a_member_named_header_are_extra() -> None:
+    """An extra member 'header' holding 'authorization' is an extra member, not a header: its value whole."""
+    c = Capture(API, HANDSHAKE, extra={"header": {"authorization": "Bearer abcd1234"}})
+    out, found = redact_capture(c, KEY)
+    assert out.extra == {"header": {"authorization": fp("Bearer abcd1234")}}
+    assert bound(found) == {"Bearer abcd1234": {(AT_API, "extra header authorization")}}
+
+
+def test_the_run_key_is_32_random_bytes() -> None:
+    """Without a store, fingerprints use a key of 32 random bytes (HMAC-SHA256's size), new for each process."""
+    first, second = redact._uncached_run_key(), redact._uncached_run_key()
+    assert len(first) == len(second) == 32 and first != second
