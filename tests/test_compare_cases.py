@@ -116,6 +116,8 @@ def test_path_note(a: str, b: str, note: str) -> None:
         # An IPv6 endpoint is named in brackets in Host (RFC 3986 3.2.2).
         ((8443, "::1"), "[::1]:8443", "::1:8443", "B: Host '::1:8443' is not the endpoint [::1]:8443"),
         ((443, "::1"), "[::1]", "[::1]:443", ""),
+        ((8443, "fe80::1"), "[FE80::1]:8443", "[fe80::1]:8443", ""),
+        ((8443, "[::1]"), "[::1]:8443", "[::1]:9", "B: Host '[::1]:9' is not the endpoint [::1]:8443"),  # bracketed
     ],
 )
 def test_host_note(endpoint_port: int | tuple[int, str], host_a: str | None, host_b: str, note: str) -> None:
