@@ -284,6 +284,7 @@ def test_target_authority(target: str, authority: str | None) -> None:
     ("::1", ("::1", "")),                # bare IPv6: all host
     ("[::1]x", ("[::1]x", "")),          # junk after the brackets: all host
     ("[::1", ("[::1", "")),              # no closing bracket
+    ("[::1]]:80", ("[::1]]:80", "")),    # the address ends at the first ']'
     ("a:b:c", ("a:b:c", "")),
 ])
 def test_split_authority(authority: str, parts: tuple[str, str]) -> None:
