@@ -324,6 +324,7 @@ def report(modules: list[str], *, diffs: bool) -> int:
     survivors: list[str] = []
     untested: list[str] = []  # no test calls the function a mutant changes: as good as a survivor
     killed_names: set[str] = set()
+    known: set[str] = set()
     never_run: list[str] = []
     not_run = 0
     totals: Counter[str] = Counter()
@@ -335,6 +336,7 @@ def report(modules: list[str], *, diffs: bool) -> int:
         survivors.extend(alive)
         untested.extend(sorted((k for k, v in codes.items() if v in (5, 33)), key=_natural))
         killed_names.update(k for k, v in codes.items() if v in KILLED)
+        known.update(codes)
         not_run += c["not run"]
         if not codes:
             never_run.append(module)
@@ -370,6 +372,11 @@ def report(modules: list[str], *, diffs: bool) -> int:
     stale = sorted(k for k in equivalent if any(k.startswith(m + ".") for m in modules) and k in killed_names)
     if stale:
         print(f"\nListed as equivalent in docs/mutation.md but killed now ({len(stale)}): " + ", ".join(stale))
+    # A changed function renumbers its mutants, a removed one takes them along: a line naming none is stale too.
+    gone = sorted(k for k in equivalent if any(k.startswith(m + ".") and m not in never_run for m in modules)
+                  and k not in known)
+    if gone:
+        print(f"\nListed as equivalent in docs/mutation.md but no such mutant now ({len(gone)}): " + ", ".join(gone))
     if never_run:
         print(f"\nNever run here: {', '.join(never_run)} (scripts/mutation {' '.join(m[7:] for m in never_run)} "
               "runs them)")

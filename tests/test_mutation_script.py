@@ -94,6 +94,9 @@ B = "wsdiff.beta"
         ({A: {f"{A}.x_f__mutmut_1": 1, f"{A}.x_f__mutmut_2": None}},
          {f"{A}.x_f__mutmut_1": "why", f"{A}.x_f__mutmut_2": "why"}, 1,
          [f"Listed as equivalent in docs/mutation.md but killed now (1): {A}.x_f__mutmut_1"]),
+        # A listed mutant that no longer exists (its function changed or went): named, so that the line goes.
+        ({A: {f"{A}.x_f__mutmut_1": 1}}, {f"{A}.x_f__mutmut_9": "why", f"{B}.x_g__mutmut_1": "why"}, 0,
+         [f"Listed as equivalent in docs/mutation.md but no such mutant now (1): {A}.x_f__mutmut_9"]),
     ],
 )
 def test_report_and_its_exit_status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
