@@ -81,3 +81,17 @@ def test_a_bare_number_is_fingerprinted_once() -> None:
     assert first.websocket is not None
     assert first.websocket.messages[0].head == f'{{"op":"login","pin":{fingerprint(KEY, "123456")}}}'.encode()
     assert {s.value for s in found.values()} == {"123456"}
+
+
+@pytest.mark.parametrize(("name", "value", "shown"), [
+    ("Authorization", "Bearer  tok-12345678", "Bearer  {}"),
+    ("Authorization", "Bearer tok-12345678 ", "Bearer {} "),
+    ("Proxy-Authorization", " tok-12345678", " {}"),
+    ("Accept-Language", "token: tok-12345678 ", "token: {} "),  # a header line inside a value
+])
+def test_blanks_around_a_credential_are_kept_for_replay(name: str, value: str, shown: str) -> None:
+    """Only the credential is fingerprinted: the blanks around it stay, and replay sends the header as recorded."""
+    sent = request((name, value))
+    out, found = redact_capture(Capture(API, sent), KEY)
+    assert out.request.headers[-1] == (name, shown.format(fingerprint(KEY, "tok-12345678")))
+    assert restore_request(out.request, found, endpoint=API) == sent

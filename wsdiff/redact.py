@@ -349,10 +349,19 @@ class _Redactor:
     def scheme_and_credentials(self, value: str) -> str:
         # RFC 9110 11.4: credentials = auth-scheme [ 1*SP token68 / params ];
         # the scheme (Basic, Bearer) tells a reader a lot and is no secret.
+        # Only the credential itself is replaced: the blanks around it stay, so replay sends the bytes recorded.
         scheme, sp, rest = value.partition(" ")
         if sp and rest.strip() and re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]*", scheme):
-            return f"{scheme} {self.secret(rest.strip())}"
-        return self.secret(value.strip()) if value.strip() else value
+            return f"{scheme} {self._blanks_kept(rest)}"
+        return self._blanks_kept(value)
+
+    def _blanks_kept(self, value: str) -> str:
+        """*value* with the credential between its leading and trailing blanks fingerprinted, the blanks kept."""
+        core = value.strip()
+        if not core:
+            return value
+        start = value.index(core)
+        return value[:start] + self.secret(core) + value[start + len(core):]
 
     def subprotocols(self, value: str) -> str:
         """Bearer tokens in Sec-WebSocket-Protocol (the browsers' usual workaround; RFC 6455 11.3.4 tokens).
