@@ -287,3 +287,28 @@ def test_dropping_a_missing_secret_keeps_the_empty_parameters_around_it(target: 
     """With drop_missing, only the parameter without its secret goes; a query left with nothing in it goes too."""
     redacted, _ = redact_capture(capture(target=target), KEY)
     assert restore_request(redacted.request, {}, endpoint=TTS, drop_missing=True).target == kept
+
+
+NAME_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNlY3JldA"
+
+
+@pytest.mark.parametrize(("target", "shown", "places"), [
+    # A query parameter's name is read as a bare parameter is: a token as the name, or a name that encodes a
+    # credential ('password=...' percent-encoded), is fingerprinted whole and bound to the bare query place.
+    (f"/ws?{NAME_JWT}=1", f"/ws?«{NAME_JWT}»=1", {NAME_JWT: "query"}),
+    ("/ws?password%3Dhunter2hunter2=", "/ws?«password%3Dhunter2hunter2»=", {"password%3Dhunter2hunter2": "query"}),
+    ("/ws?%7B%22token%22%3A%22t0k3n-v4lue%22%7D", "/ws?«%7B%22token%22%3A%22t0k3n-v4lue%22%7D»",
+     {"%7B%22token%22%3A%22t0k3n-v4lue%22%7D": "query"}),
+    # Its value then goes by the name as redacted: a credential value under a fingerprinted name.
+    (f"/ws?{NAME_JWT}=abc&token=zz-12345678", f"/ws?«{NAME_JWT}»=abc&token=«zz-12345678»",
+     {NAME_JWT: "query", "zz-12345678": "query token"}),
+    # Ordinary names stay as they are.
+    ("/ws?voice=alloy&lang=en", "/ws?voice=alloy&lang=en", {}),
+])
+def test_a_query_parameter_s_name_is_redacted_too(target: str, shown: str, places: dict[str, str]) -> None:
+    """A credential in a parameter's name is fingerprinted, bound, and put back byte for byte on replay."""
+    c = capture(target=target)
+    out, found = redact_capture(c, KEY)
+    assert out.request.target == filled(shown)
+    assert found == bound(places)
+    assert restore_request(out.request, found, endpoint=TTS) == c.request

@@ -400,6 +400,10 @@ class _Redactor:
             return self.secret(value)  # a credential inside an encoded URL or JSON: the whole value
         return self.text(value)
 
+    def query_token(self, token: str) -> str:
+        """A query parameter's name, or a bare parameter: the free-text rules, or all of it when it encodes one."""
+        return self.secret(token) if self._encodes_credential(token) else self.text(token)
+
     def _encodes_credential(self, value: str) -> bool:
         decoded = unquote_plus(value)
         return decoded != value and _Redactor(self.key, "").text(decoded) != decoded
@@ -553,7 +557,15 @@ def _map_target(target: str, visit: Visit) -> str:
                 parts.append(part)
                 continue
             name, sep, value = part.partition("=")
-            new = visit(f"query {name}", value) if sep else visit("query", name)
+            if not sep:
+                new = visit("query", name)
+            else:
+                # A name can hold a credential too (a token as the name, an encoded 'password=...'): it is read as
+                # a bare token is. Its value is bound under the name as redacted, before and after restoring.
+                new_name = visit("query", name)
+                shown = name if new_name is None or FINGERPRINT_RE.search(name) else new_name
+                new = None if new_name is None else visit(f"query {shown}", value)
+                name = new_name if new_name is not None else name
             if new is None:
                 dropped = True
             else:
@@ -775,8 +787,8 @@ def _redact_visit(r: _Redactor) -> Visit:
             return r.header(name[7:], text)
         if kind in ("cookie", "set-cookie"):
             return r.cookie_value(text)
-        if kind == "query" and name:
-            return r.query_value(name, text)
+        if kind == "query":
+            return r.query_value(name, text) if name else r.query_token(text)
         if kind in ("extra",) and _name_says_credential(place.rsplit(" ", 1)[-1]):
             return r.secret(text)
         return r.text(text)
