@@ -302,6 +302,9 @@ NAME_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNlY3JldA"
     # Its value then goes by the name as redacted: a credential value under a fingerprinted name.
     (f"/ws?{NAME_JWT}=abc&token=zz-12345678", f"/ws?«{NAME_JWT}»=abc&token=«zz-12345678»",
      {NAME_JWT: "query", "zz-12345678": "query token"}),
+    # A credential value under a fingerprinted name: bound under that name as redacted, restored all the same.
+    (f"/ws?{NAME_JWT}={JWT}", f"/ws?«{NAME_JWT}»=«{JWT}»",
+     {NAME_JWT: "query", JWT: f"query {fingerprint(KEY, NAME_JWT)}"}),
     # Ordinary names stay as they are.
     ("/ws?voice=alloy&lang=en", "/ws?voice=alloy&lang=en", {}),
 ])
@@ -312,3 +315,9 @@ def test_a_query_parameter_s_name_is_redacted_too(target: str, shown: str, place
     assert out.request.target == filled(shown)
     assert found == bound(places)
     assert restore_request(out.request, found, endpoint=TTS) == c.request
+
+
+def test_a_parameter_whose_name_has_no_secret_is_left_out_with_drop() -> None:
+    """--missing-secrets drop: a parameter whose fingerprinted name is not in the store goes, its value with it."""
+    out, _ = redact_capture(capture(target=f"/ws?voice=alloy&{NAME_JWT}=1"), KEY)
+    assert restore_request(out.request, {}, endpoint=TTS, drop_missing=True).target == "/ws?voice=alloy"
