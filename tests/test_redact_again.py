@@ -95,3 +95,69 @@ def test_blanks_around_a_credential_are_kept_for_replay(name: str, value: str, s
     out, found = redact_capture(Capture(API, sent), KEY)
     assert out.request.headers[-1] == (name, shown.format(fingerprint(KEY, "tok-12345678")))
     assert restore_request(out.request, found, endpoint=API) == sent
+
+
+def _text(value: str) -> str:
+    from wsdiff.redact import redact_text
+
+    return redact_text(value, KEY)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # A Bearer credential after 'name=': the token is the secret, the scheme stays.
+    ('{"error":"authorization=Bearer sk-live-51Habcdef0123"}',
+     '{"error":"authorization=Bearer «sk-live-51Habcdef0123»"}'),
+    ("auth=basic dXNlcjpwYXNzd29yZA==", "auth=basic «dXNlcjpwYXNzd29yZA==»"),
+    # A quote may close the credential (the end of a JSON string), padding and all ...
+    ('{"note":"use Basic dXNlcjpwYXNz=="}', '{"note":"use Basic «dXNlcjpwYXNz==»"}'),
+    # ... but a challenge's quoted parameter is no credential.
+    ('Bearer realm="example", error="invalid_token"', 'Bearer realm="example", error="invalid_token"'),
+    # A credential line other than Authorization has no scheme: all of its value is the secret.
+    ("passcode:correct horse battery staple", "passcode:«correct horse battery staple»"),
+    ("password: hunter2 hunter3 ", "password: «hunter2 hunter3» "),
+    ("Authorization: Bearer  tok-12345678", "Authorization: Bearer  «tok-12345678»"),
+])
+def test_free_text_credentials_are_fingerprinted_whole(text: str, shown: str) -> None:
+    """Free text (a body, an error, a message): every part of a credential is hidden, no word of it left in clear."""
+    import re
+
+    assert _text(text) == re.sub("«([^»]*)»", lambda m: fingerprint(KEY, m.group(1)), shown)
+
+
+NESTED = {
+    # One rule fingerprints part of a value that a later rule takes whole: the secret never holds fingerprint text.
+    "jwt-then-line": b"token: eyJhbGciOiJIUzI1NiJ9 extra-part",
+    "userinfo-then-pair": b"connect token=https://alice:pw-123456@proxy.example/",
+    "member-then-line": b'auth: {"password":"hunter22"}',
+    # A stored secret that ends where a fingerprint begins must not reach into it.
+    "secret-before-fingerprint": b"token=abcdef",
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_no_secret_holds_a_fingerprint_and_replay_sends_the_bytes_recorded(name: str) -> None:
+    """Redacted once, then again with its secrets known (and an odd stored value): replay sends what was sent."""
+    head = NESTED[name]
+    c = Capture(API, request(("Cookie", "sid==redacted")), Response(101, "Switching Protocols"),
+                websocket=client(head))
+    first, found = redact_capture(c, KEY)
+    again, found_again = redact_capture(first, KEY, known=[s.value for s in found.values()] + ["=redacted"])
+    assert again == first and again.websocket == first.websocket
+    assert not any("redacted:" in s.value for s in {**found, **found_again}.values())
+    assert c.websocket is not None and again.websocket is not None
+    restored = restore_messages(again.websocket.messages, found, endpoint=API, request=c.request)
+    assert restored == c.websocket.messages
+
+
+@pytest.mark.parametrize("port", ["²", "8443x", ""])
+def test_a_host_port_that_is_not_ascii_digits_is_no_port(port: str) -> None:
+    """Host '[::1]:²' (a Latin-1 superscript is 'a digit' to Python): compare notes it, never a crash."""
+    from wsdiff.diff import compare
+    from wsdiff.model import with_header
+
+    def side(host: str) -> Capture:
+        headers = with_header(with_header(minimal_headers("api.example"), "Host", host), "Origin", "https://[::1]")
+        return Capture(API, Request(target="/ws", headers=headers))
+
+    relation = [d.note for d in compare(side(f"[::1]:{port}"), side("[::1]")).significant if d.label == "header Host"]
+    assert relation and "Host" in relation[0]

@@ -558,23 +558,35 @@ def test_destination_key_without_a_request_is_the_endpoint() -> None:
     assert destination_key(API) == endpoint_key(API) == "wss://api.example:443"
 
 
+BEYOND_LATIN_1 = b"wsdiff: a secret beyond ISO-8859-1"
+ESCAPED_BYTE = b"wsdiff: a secret holding a byte that is not UTF-8"
+
+
 @pytest.mark.parametrize(
-    ("secret", "data", "beyond_latin_1"),
+    ("secret", "data", "domain"),
     [
-        ("s3cret", b"s3cret", False),
-        ("caf\u00e9", b"caf\xe9", False),  # a header value's ISO-8859-1: its bytes
-        ("\udcff", b"\xff", False),  # a byte decoded with surrogateescape: that byte
-        ("pa\u20acss", "pa\u20acss".encode(), True),  # a JSON member beyond ISO-8859-1: UTF-8, under a key of its own
-        ("\u20ac\udcff", b"\xe2\x82\xac\xed\xb3\xbf", True),
+        ("s3cret", b"s3cret", None),
+        ("caf\u00e9", b"caf\xe9", None),  # a header value's ISO-8859-1: its bytes
+        ("pa\u20acss", "pa\u20acss".encode(), BEYOND_LATIN_1),  # a JSON member beyond ISO-8859-1: UTF-8, own key
+        # A byte that was not UTF-8 in a message (read with surrogateescape): that byte, under a key of its own,
+        # so that it never shares a fingerprint with a header's ISO-8859-1 text of the same bytes.
+        ("\udcff", b"\xff", ESCAPED_BYTE),
+        ("\u00e4\udce4", b"\xc3\xa4\xe4", ESCAPED_BYTE),
+        ("\u20ac\udcff", b"\xe2\x82\xac\xff", ESCAPED_BYTE),
     ],
 )
-def test_fingerprint_is_the_first_64_bits_of_hmac_sha256(secret: str, data: bytes, beyond_latin_1: bool) -> None:
+def test_fingerprint_is_the_first_64_bits_of_hmac_sha256(secret: str, data: bytes, domain: bytes | None) -> None:
     """A fingerprint is stable across runs and versions (stores keep them): HMAC-SHA256 of the bytes, 16 hex digits."""
     import hashlib
     import hmac
 
-    key = hmac.new(KEY, b"wsdiff: a secret beyond ISO-8859-1", hashlib.sha256).digest() if beyond_latin_1 else KEY
+    key = KEY if domain is None else hmac.new(KEY, domain, hashlib.sha256).digest()
     assert fingerprint(KEY, secret) == "redacted:" + hmac.new(key, data, hashlib.sha256).hexdigest()[:16]
+
+
+def test_a_byte_and_the_character_of_the_same_code_are_two_secrets() -> None:
+    """0xE4 in a binary message and 'ä' in a header are different secrets: two fingerprints, each replayed as itself."""
+    assert fingerprint(KEY, "tok\udce4-1234") != fingerprint(KEY, "tok\u00e4-1234")
 
 
 # --- the client's messages: binary ones too (issue 17: restore_messages__mutmut_17) ------------------------------

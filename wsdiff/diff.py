@@ -149,7 +149,7 @@ def _origin_relation(capture: Capture) -> str:
     scheme, ohost, oport = parsed
     hname, hport = split_authority(host)
     default = default_port(capture.endpoint.scheme)
-    same = ohost == hname.lower() and oport == (int(hport) if hport.isdigit() else default)
+    same = ohost == hname.lower() and oport == (int(hport) if hport.isascii() and hport.isdigit() else default)
     return "same origin as Host" if same else f"cross-origin to Host {host}"
 
 

@@ -73,6 +73,7 @@ __all__ = [
 ]
 
 FINGERPRINT_RE = re.compile(r"redacted:[0-9a-f]{16}")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # surrogateescape's stand-in for a byte that is not UTF-8
 _FINGERPRINT_SPLIT = re.compile(f"({FINGERPRINT_RE.pattern})")  # split() keeps each fingerprint, at odd indices
 
 
@@ -98,9 +99,16 @@ Secrets = Mapping[str, Secret]
 
 def fingerprint(key: bytes, secret: str) -> str:
     """Return the stable keyed fingerprint that stands for *secret* in a capture."""
+    if _ESCAPED_BYTE.search(secret):
+        # A byte that was not UTF-8 in a message or body (read with surrogateescape): hash the bytes it stands
+        # for, in UTF-8, under a key of its own, so that it never shares a fingerprint with the ISO-8859-1 text
+        # of a header that spells the same bytes (the store maps each fingerprint to one secret).
+        data = secret.encode("utf-8", "surrogateescape")
+        key = hmac.digest(key, b"wsdiff: a secret holding a byte that is not UTF-8", "sha256")
+        return f"redacted:{hmac.digest(key, data, 'sha256').hex()[:16]}"
     try:
         # Header values and query parameters were decoded from the wire as ISO-8859-1: this gives their bytes.
-        data = secret.encode("latin-1", "surrogateescape")
+        data = secret.encode("latin-1")
     except UnicodeEncodeError:
         # A member of a JSON message can hold any character (a password with a euro sign): hash its UTF-8
         # (before, this raised and the capture went unwritten), under a key of its own, so that it never
@@ -308,7 +316,10 @@ def is_credential_param(name: str) -> bool:
 # JWS/JWE compact serialisations start with base64url('{"'); cut ones (one segment) count too.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,4}")
 # RFC 9110 11.4: the credentials after the scheme are a token68; ``Bearer realm="x"`` (a challenge) is not one.
-_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{4,}=*)(?![A-Za-z0-9._~+/=:\"-])")
+# A quote may end the credential (a JSON string: "Bearer <token>"), but not open a quoted-string after '='
+# (``realm="x"``): that quote is followed by its text, a closing one by ',', '}', ']', a blank or the end.
+_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{4,}=*)(?![A-Za-z0-9._~+/=:-])"
+                          r"(?!(?<==)\"(?![,}\]\s]|$))")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,15}://)([^/?#@\s\"'<>\\]+)@")
 # name=value, in a query, a form or any text; a name starts with no dash (``--missing-secrets=drop`` is an option).
 _PAIR = re.compile(r"(?<![A-Za-z0-9_.%~+\-\[\]])([A-Za-z0-9_.%~+\[\]][A-Za-z0-9_.%~+\-\[\]]{0,63})=([^&\s\"'<>#;,\\]*)")
@@ -340,6 +351,11 @@ class _Redactor:
     def secret(self, value: str) -> str:
         if not value or FINGERPRINT_RE.fullmatch(value):
             return value
+        if FINGERPRINT_RE.search(value):
+            # Part of it was fingerprinted by an earlier rule: the rest, piece by piece, blanks kept. A secret
+            # holding a fingerprint would be replayed with the fingerprint's text in it.
+            return "".join(part if i % 2 else self._blanks_kept(part)
+                           for i, part in enumerate(_FINGERPRINT_SPLIT.split(value)))
         fp = fingerprint(self.key, value)
         self.found[fp] = value
         return fp
@@ -411,6 +427,8 @@ class _Redactor:
     def _pair_value(self, name: str, value: str) -> str:
         """The value of a ``name=value`` in free text: all of it when the name says credential, or when it is an
         encoded URL or JSON that holds one (``redirect_uri=https%3A%2F%2F...%3Faccess_token%3D...`` in a Location)."""
+        if value.lower() in ("bearer", "basic"):
+            return value  # the scheme of a credential that follows (fingerprinted on its own)
         if _name_says_credential(name) or self._encodes_credential(value):
             return self.secret(value)
         return value
@@ -425,9 +443,10 @@ class _Redactor:
         if ":" in text:
             text = _HEADER_LINE.sub(self._header_line, text)
             text = _USERINFO.sub(lambda m: m.group(1) + s(m.group(2)) + "@", text)
+        # Before name=value: 'authorization=Bearer <token>' is a scheme and a token, not a value 'Bearer'.
+        text = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + s(m.group(3)), text)
         if "=" in text:
             text = _PAIR.sub(lambda m: m.group(1) + "=" + self._pair_value(m.group(1), m.group(2)), text)
-        text = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + s(m.group(3)), text)
         if "eyJ" in text:
             text = _JWT.sub(lambda m: s(m.group(0)), text)
         return text
@@ -463,7 +482,10 @@ class _Redactor:
         name, value = m.group(1), m.group(2)
         if not is_credential_header(name) or not value.strip():
             return m.group(0)
-        return m.group(0)[: m.start(2) - m.start(0)] + self.scheme_and_credentials(value)
+        # Only Authorization has a scheme to keep ('passcode:correct horse battery' is all secret).
+        kept = (self.scheme_and_credentials(value) if name.lower() in ("authorization", "proxy-authorization")
+                else self._blanks_kept(value))
+        return m.group(0)[: m.start(2) - m.start(0)] + kept
 
     def header(self, name: str, value: str) -> str:
         lname = name.lower()
@@ -813,7 +835,11 @@ def _sweep_pattern(secrets: Iterable[str]) -> re.Pattern[str]:
 
 def _swept(pattern: re.Pattern[str], by_secret: dict[str, str], text: str) -> str:
     """*text* with each secret of *by_secret* replaced by its fingerprint; fingerprints in it kept as they are."""
-    return pattern.sub(lambda m: by_secret.get(m.group(0), m.group(0)), text)
+    if not FINGERPRINT_RE.search(text):
+        return pattern.sub(lambda m: by_secret.get(m.group(0), m.group(0)), text)
+    # Only between fingerprints: a secret ending where one begins ('...redacted') must not reach into it.
+    return "".join(part if i % 2 else _swept(pattern, by_secret, part)
+                   for i, part in enumerate(_FINGERPRINT_SPLIT.split(text)))
 
 
 def _sweep_visit(r: _Redactor, pattern: re.Pattern[str], by_secret: dict[str, str]) -> Visit:
