@@ -172,7 +172,8 @@ def _uncached_relation(origin: str, host: str | None, tls: bool) -> str:
         return "no Host"
     _, ohost, oport = parsed
     hname, hport = split_authority(host)
-    same = ohost == hname.lower() and oport == (int(hport) if hport.isascii() and hport.isdigit() else default_port("wss" if tls else "ws"))
+    port = int(hport) if hport.isascii() and hport.isdigit() else default_port("wss" if tls else "ws")
+    same = ohost == hname.lower() and oport == port
     return "same-origin" if same else "cross-origin"
 
 
