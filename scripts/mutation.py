@@ -239,6 +239,11 @@ def run_mutmut(modules: list[str], jobs: int, budget: float, ws: Path = ROOT, *,
     return _mutmut([f"{m}.*" for m in modules], jobs, budget, ws)
 
 
+def ran(module: str) -> bool:
+    """Tell whether any mutant of *module* has a result (mutmut makes a folder's every mutant when it runs one)."""
+    return any(v is not None for v in results(module).values())
+
+
 def killed_mutants(module: str) -> list[str]:
     """Return the mutants of *module* that a test killed in the last run."""
     return sorted((k for k, v in results(module).items() if v in KILLED), key=_natural)
@@ -272,7 +277,7 @@ def _mutmut(names: list[str], jobs: int, budget: float, ws: Path) -> int:
             return proc.wait(timeout=budget)
         except subprocess.TimeoutExpired:
             _stop(proc)
-            print(f"scripts/mutation: stopped by the budget ({budget / 60:.1f} min left for this folder); the "
+            print(f"scripts/mutation: stopped by the budget (this folder had {budget / 60:.1f} min of it); the "
                   "results so far are kept, --pending goes on", file=sys.stderr)
             return 124
         except (KeyboardInterrupt, Stopped):
@@ -327,9 +332,14 @@ def report(modules: list[str], *, diffs: bool) -> int:
     known: set[str] = set()
     never_run: list[str] = []
     not_run = 0
+    pending: list[str] = []
     totals: Counter[str] = Counter()
     for module in modules:
         codes = results(module)
+        if not ran(module):
+            # mutmut makes every module's mutants in a folder when it runs one: made is not run.
+            never_run.append(module)
+            continue
         c = Counter("killed" if v in KILLED else "survived" if v in SURVIVED else "not run" if v is None
                     else "no tests" if v in (5, 33) else "other" for v in codes.values())
         alive = sorted((k for k, v in codes.items() if v in SURVIVED), key=_natural)
@@ -338,8 +348,8 @@ def report(modules: list[str], *, diffs: bool) -> int:
         killed_names.update(k for k, v in codes.items() if v in KILLED)
         known.update(codes)
         not_run += c["not run"]
-        if not codes:
-            never_run.append(module)
+        if c["not run"]:
+            pending.append(module.removeprefix("wsdiff."))
         eq = sum(1 for k in alive if k in equivalent)
         total = len(codes)
         rows.append((module, total, c["killed"], c["survived"], eq, c["no tests"] + c["other"] + c["not run"]))
@@ -378,11 +388,11 @@ def report(modules: list[str], *, diffs: bool) -> int:
     if gone:
         print(f"\nListed as equivalent in docs/mutation.md but no such mutant now ({len(gone)}): " + ", ".join(gone))
     if never_run:
-        print(f"\nNever run here: {', '.join(never_run)} (scripts/mutation {' '.join(m[7:] for m in never_run)} "
+        print(f"\nNever run: {', '.join(never_run)} (scripts/mutation {' '.join(m[7:] for m in never_run)} "
               "runs them)")
-    elif not_run:
+    if not_run:
         print(f"\n{not_run} mutant(s) have no result yet (a run stopped before them, or functions changed since): "
-              "scripts/mutation --pending goes on")
+              f"scripts/mutation --pending {' '.join(pending)} goes on")
     return 1 if unlisted or unlisted_untested or not_run or never_run else 0
 
 
@@ -463,7 +473,7 @@ def main() -> int:
         print("scripts/mutation: --again runs the mutants of the last run again; it goes with neither --fresh nor "
               "--pending", file=sys.stderr)
         return 2
-    if args.report_only and not any(results(m) for m in modules):
+    if args.report_only and not any(ran(m) for m in modules):
         short = [m.removeprefix("wsdiff.") for m in modules]
         command = " ".join(["scripts/mutation", *(short if args.modules else [])])
         print(f"scripts/mutation: nothing has been run yet for {', '.join(short)}: {command} runs it", file=sys.stderr)

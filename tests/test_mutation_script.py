@@ -87,9 +87,14 @@ B = "wsdiff.beta"
         # A run stopped by its budget: never "all done".
         ({A: {f"{A}.x_f__mutmut_1": 1, f"{A}.x_f__mutmut_2": None}}, {}, 1,
          ["1 mutant(s) have no result yet (a run stopped before them, or functions changed since): "
-          "scripts/mutation --pending goes on"]),
-        # A module never run in its folder.
-        ({A: {f"{A}.x_f__mutmut_1": 1}}, {}, 1, ["Never run here: wsdiff.beta (scripts/mutation beta runs them)"]),
+          "scripts/mutation --pending alpha goes on"]),
+        # A module never run in its folder, whether mutmut made its mutants (running another module there) or not:
+        # named, and left out of the table and the score.
+        ({A: {f"{A}.x_f__mutmut_1": 1}}, {}, 1, ["Never run: wsdiff.beta (scripts/mutation beta runs them)",
+                                                  "total                      1       1        0      0     0  100.0%"]),
+        ({A: {f"{A}.x_f__mutmut_1": 1}, B: {f"{B}.x_g__mutmut_1": None}}, {}, 1,
+         ["Never run: wsdiff.beta (scripts/mutation beta runs them)",
+          "total                      1       1        0      0     0  100.0%"]),
         # A listed equivalent that a test now kills is stale; one not run says nothing.
         ({A: {f"{A}.x_f__mutmut_1": 1, f"{A}.x_f__mutmut_2": None}},
          {f"{A}.x_f__mutmut_1": "why", f"{A}.x_f__mutmut_2": "why"}, 1,
@@ -104,7 +109,7 @@ def test_report_and_its_exit_status(monkeypatch: pytest.MonkeyPatch, capsys: pyt
                                     lines: list[str]) -> None:
     """0 only when every mutant has a result and every survivor (or untested mutant) is listed; else 1."""
     _survivor_report(monkeypatch, codes, equivalent)
-    modules = [A, B] if any("Never run" in line for line in lines) else [A]
+    modules = [A, B] if any(line.startswith("Never run") for line in lines) else [A]
     assert mutation.report(modules, diffs=False) == status
     out = capsys.readouterr().out.splitlines()
     for line in lines:
@@ -114,8 +119,10 @@ def test_report_and_its_exit_status(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 def test_report_only_with_nothing_run_says_so(monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """On a fresh clone, --report-only says nothing has run yet and how to run it (exit 2), not an empty table."""
-    monkeypatch.setattr(mutation, "results", lambda module: {})
     monkeypatch.setattr(sys, "argv", ["scripts/mutation", "--report-only", "wire", "capture_json"])
+    # capture_json's mutants were made (another module ran in its folder) but none has a result: never run too.
+    monkeypatch.setattr(mutation, "results", lambda module: {f"{module}.x_f__mutmut_1": None}
+                        if module == "wsdiff.capture_json" else {})
     assert mutation.main() == 2
     err = capsys.readouterr().err
     assert err == ("scripts/mutation: nothing has been run yet for wire, capture_json: "
