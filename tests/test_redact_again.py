@@ -161,3 +161,20 @@ def test_a_host_port_that_is_not_ascii_digits_is_no_port(port: str) -> None:
 
     relation = [d.note for d in compare(side(f"[::1]:{port}"), side("[::1]")).significant if d.label == "header Host"]
     assert relation and "Host" in relation[0]
+
+
+def test_a_fake_fingerprint_hides_nothing() -> None:
+    """A value that starts with something shaped like a fingerprint still has the rest of it fingerprinted."""
+    fake = "redacted:0123456789abcdef"
+    assert _text(f"token={fake}SECRETVALUE-1") == f"token={fake}{fingerprint(KEY, 'SECRETVALUE-1')}"
+    assert _text(f"token={fake} {fake}") == f"token={fake} {fake}"  # fingerprints and blanks only: as it is
+
+
+def test_a_known_secret_is_swept_after_a_fingerprint_in_the_same_text() -> None:
+    """A capture partly redacted already: a known secret after a fingerprint in the same message is replaced too."""
+    fp = fingerprint(KEY, "tok-secret-1234")
+    head = f'{{"token":"{fp}","note":"echo tok-secret-1234"}}'.encode()
+    out, _ = redact_capture(Capture(API, request(), Response(101, "Switching Protocols"), websocket=client(head)),
+                            KEY, known=["tok-secret-1234"])
+    assert out.websocket is not None
+    assert out.websocket.messages[0].head == f'{{"token":"{fp}","note":"echo {fp}"}}'.encode()
