@@ -105,16 +105,16 @@ def fingerprint(key: bytes, secret: str) -> str:
         # of a header that spells the same bytes (the store maps each fingerprint to one secret).
         data = secret.encode("utf-8", "surrogateescape")
         key = hmac.digest(key, b"wsdiff: a secret holding a byte that is not UTF-8", "sha256")
-        return f"redacted:{hmac.digest(key, data, 'sha256').hex()[:16]}"
-    try:
-        # Header values and query parameters were decoded from the wire as ISO-8859-1: this gives their bytes.
-        data = secret.encode("latin-1")
-    except UnicodeEncodeError:
-        # A member of a JSON message can hold any character (a password with a euro sign): hash its UTF-8
-        # (before, this raised and the capture went unwritten), under a key of its own, so that it never
-        # shares a fingerprint with the ISO-8859-1 string of the same bytes: the store maps each to one secret.
-        data = secret.encode("utf-8", "surrogatepass")
-        key = hmac.digest(key, b"wsdiff: a secret beyond ISO-8859-1", "sha256")
+    else:
+        try:
+            # Header values and query parameters were decoded from the wire as ISO-8859-1: this gives their bytes.
+            data = secret.encode("latin-1")
+        except UnicodeEncodeError:
+            # A member of a JSON message can hold any character (a password with a euro sign): hash its UTF-8
+            # (before, this raised and the capture went unwritten), under a key of its own, so that it never
+            # shares a fingerprint with the ISO-8859-1 string of the same bytes: the store maps each to one secret.
+            data = secret.encode("utf-8", "surrogatepass")
+            key = hmac.digest(key, b"wsdiff: a secret beyond ISO-8859-1", "sha256")
     digest = hmac.digest(key, data, "sha256").hex()
     return f"redacted:{digest[:16]}"
 
@@ -585,9 +585,10 @@ def _map_target(target: str, visit: Visit) -> str:
                 # A name can hold a credential too (a token as the name, an encoded 'password=...'): it is read as
                 # a bare token is. Its value is bound under the name as redacted, before and after restoring.
                 new_name = visit("query", name)
-                shown = name if new_name is None or FINGERPRINT_RE.search(name) else new_name
-                new = None if new_name is None else visit(f"query {shown}", value)
-                name = new_name if new_name is not None else name
+                new = None
+                if new_name is not None:
+                    new = visit(f"query {name if FINGERPRINT_RE.search(name) else new_name}", value)
+                    name = new_name
             if new is None:
                 dropped = True
             else:
@@ -636,11 +637,10 @@ def _keep(visit: Visit) -> Callable[[str, str], str]:
 def _map_bytes(data: bytes, place: str, visit: Callable[[str, str], str]) -> bytes:
     if not data:
         return data
-    # Any bytes, binary too: UTF-8, and each byte that is not UTF-8 kept as a lone surrogate (U+DC80-U+DCFF).
-    # One reading for every message, so that restoring reads it the same way whatever the secret holds.
-    text = data.decode("utf-8", "surrogateescape")
+    # One reading for every message and body (:func:`_message_text`), so that restoring reads it the same way.
+    text = _message_text(data)
     new = visit(place, text)
-    return data if new == text else new.encode("utf-8", "surrogateescape")
+    return data if new == text else _message_bytes(new)
 
 
 def _map_response(response: Response, visit: Visit) -> Response:
@@ -824,21 +824,17 @@ _NOT_SWEPT = frozenset({"header host", "header upgrade", "header connection", "h
 
 
 def _sweep_pattern(secrets: Iterable[str]) -> re.Pattern[str]:
-    """Match a fingerprint whole, or else any of *secrets*, longest first.
-
-    A fingerprint is matched first so that a secret that is part of one (the word ``redacted``, some hex
-    digits) is never replaced inside it: replay would then send fingerprint text for the secret.
-    """
-    alternatives = [re.escape(v) for v in sorted(secrets, key=len, reverse=True)]
-    return re.compile("|".join([FINGERPRINT_RE.pattern, *alternatives]))
+    """Match any of *secrets*, longest first (:func:`_swept` runs it between fingerprints only)."""
+    return re.compile("|".join(re.escape(v) for v in sorted(secrets, key=len, reverse=True)))
 
 
 def _swept(pattern: re.Pattern[str], by_secret: dict[str, str], text: str) -> str:
-    """*text* with each secret of *by_secret* replaced by its fingerprint; fingerprints in it kept as they are."""
-    if not FINGERPRINT_RE.search(text):
-        return pattern.sub(lambda m: by_secret.get(m.group(0), m.group(0)), text)
-    # Only between fingerprints: a secret ending where one begins ('...redacted') must not reach into it.
-    return "".join(part if i % 2 else _swept(pattern, by_secret, part)
+    """*text* with each secret of *by_secret* replaced by its fingerprint; fingerprints in it kept as they are.
+
+    Only the text between fingerprints is swept: a secret that is part of one (the word ``redacted``, some hex
+    digits), or that ends where one begins, must not reach into it, or replay would send fingerprint text.
+    """
+    return "".join(part if i % 2 else pattern.sub(lambda m: by_secret[m.group(0)], part)
                    for i, part in enumerate(_FINGERPRINT_SPLIT.split(text)))
 
 
@@ -1127,11 +1123,12 @@ def reveal_capture(capture: Capture, secrets: Secrets, *, request: bool = True) 
 
 
 def _message_text(head: bytes) -> str:
-    """Read a client message, text or binary, as redaction read it (:func:`_map_bytes`).
+    """Read a message or body, text or binary, as redaction and restoring both read it.
 
-    UTF-8, each byte that is not UTF-8 a lone surrogate: a binary message
-    holds fingerprints too, and its secrets were found, stored and bound in
-    this reading (a byte of a secret that is not UTF-8 goes back as that byte).
+    UTF-8, each byte that is not UTF-8 a lone surrogate (U+DC80-U+DCFF): a
+    binary message holds fingerprints too, and its secrets were found, stored
+    and bound in this reading (a byte of a secret that is not UTF-8 goes back
+    as that byte).
     """
     return head.decode("utf-8", "surrogateescape")
 
