@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wsdiff.headers import (build_query, cookies, extensions, origin_authority, parse_query, place_header,
-                            split_authority,
+                            host_as_in_host, split_authority,
                             place_query_param, replace_named, subprotocols, target_authority, target_problem,
                             with_cookie, with_extensions, with_subprotocols)
 from wsdiff.model import Headers
@@ -290,3 +290,12 @@ def test_target_authority(target: str, authority: str | None) -> None:
 def test_split_authority(authority: str, parts: tuple[str, str]) -> None:
     """host[:port] splits at the port's ':' only: an IPv6 address keeps its brackets and its own ':'."""
     assert split_authority(authority) == parts
+
+
+@pytest.mark.parametrize(("host", "shown"), [
+    ("tts.example", "tts.example"), ("TTS.Example", "tts.example"), ("127.0.0.1", "127.0.0.1"),
+    ("::1", "[::1]"), ("FE80::1", "[fe80::1]"), ("[::1]", "[::1]"), ("[FE80::1]", "[fe80::1]"),
+])
+def test_host_as_in_host(host: str, shown: str) -> None:
+    """An endpoint's host as a Host field names it: lower case, an IPv6 address in brackets."""
+    assert host_as_in_host(host) == shown

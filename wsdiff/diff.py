@@ -22,7 +22,8 @@ from functools import partial
 from typing import Any
 
 from .difference import GROUPS, Comparison, Difference, Value
-from .headers import cookies, extensions, origin_authority, parse_query, split_authority, subprotocols
+from .headers import (cookies, extensions, host_as_in_host, origin_authority, parse_query, split_authority,
+                      subprotocols)
 from .hints import hints_for, situation
 from .kinds import group_of
 from .messages import (MISSING, client_messages, closed_after, describe, format_path, json_differences, json_start,
@@ -126,8 +127,7 @@ def _host_note(capture: Capture) -> str:
     host = capture.request.header("Host")
     ep = capture.endpoint
     default = default_port(ep.scheme)
-    # Host names an IPv6 address in brackets (RFC 3986 3.2.2); an endpoint keeps it bare.
-    name = ep.host.lower() if ep.host.startswith("[") or ":" not in ep.host else f"[{ep.host.lower()}]"
+    name = host_as_in_host(ep.host)  # an endpoint keeps an IPv6 address bare
     expected = {name, f"{name}:{ep.port}"} if ep.port == default else {f"{name}:{ep.port}"}
     if host is None:
         return "no Host header"

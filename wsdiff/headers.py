@@ -201,6 +201,11 @@ def split_authority(authority: str) -> tuple[str, str]:
     return authority, ""
 
 
+def host_as_in_host(host: str) -> str:
+    """Return an endpoint's host (lower case) as a Host field names it: an IPv6 address in brackets (RFC 3986 3.2.2)."""
+    return host.lower() if host.startswith("[") or ":" not in host else f"[{host.lower()}]"
+
+
 def origin_authority(origin: str) -> tuple[str, str, int] | None:
     """Return ``(scheme, host, port)`` of an Origin (RFC 6454), or None for ``null`` or junk."""
     scheme, sep, rest = origin.partition("://")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .diff import _NOISE_HEADERS  # compare's noise headers: the same ones never rank here
-from .headers import origin_authority, parse_query, split_authority
+from .headers import host_as_in_host, origin_authority, parse_query, split_authority
 from .model import Capture, Request, default_port, split_target
 from .oracle import Oracle, ProbeResult
 from .redact import FINGERPRINT_RE, is_credential_header, is_credential_param, redact_request, redact_text, run_key
@@ -182,8 +182,7 @@ _relation = functools.lru_cache(maxsize=4096)(_uncached_relation)
 
 def _uncached_host_relation(host: str, ep_host: str, port: int, scheme: str) -> str:
     """Return whether Host names the endpoint the client connected to (a reverse proxy may rewrite it)."""
-    # Host names an IPv6 address in brackets (RFC 3986 3.2.2); an endpoint keeps it bare, as Endpoint.url reads it.
-    name = ep_host.lower() if ep_host.startswith("[") or ":" not in ep_host else f"[{ep_host.lower()}]"
+    name = host_as_in_host(ep_host)  # an endpoint keeps an IPv6 address bare, as Endpoint.url reads it
     expected = {f"{name}:{port}"} | ({name} if port == default_port(scheme) else set())
     return "the endpoint" if host.lower() in expected else "not the endpoint"
 
